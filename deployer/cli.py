@@ -1,0 +1,236 @@
+"""The `dagship` command line: a thin click layer over plain functions.
+
+Each command imports what it needs only when it runs, so `dagship commit-msg`
+(run on every commit) never pays for requests, tenacity or the YAML model.
+All errors meet one boundary, `main`, which maps them to the exit codes of
+`deployer.errors` and never shows a traceback for an expected failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from deployer import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = click.Choice(["text", "json", "github"])
+
+
+def common_options(func: F) -> F:
+    func = click.option(
+        "--color/--no-color", default=None,
+        help="Colour the output (default: only when writing to a terminal).",
+    )(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+        help="Path to dagship.yaml (default: found by walking up from the working directory).",
+    )(func)
+    return func
+
+
+def _color(flag: bool | None, stream: Any = None) -> bool:
+    if flag is not None:
+        return flag
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dagship")
+def cli() -> None:
+    """Git-driven DataOps for Apache DolphinScheduler: lint, plan and deploy workflows."""
+
+
+@cli.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="How findings are printed.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a JUnit XML report to this file.")
+@click.option("--codequality", "codequality_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a GitLab Code Quality report to this file.")
+@common_options
+def lint_cmd(paths: tuple[str, ...], fmt: str, junit_path: str | None,
+             codequality_path: str | None, config_path: str | None, color: bool | None) -> None:
+    """Validate workflow files (default: every file of the configured folders).
+
+    Cross-file checks (unique names, sub-workflow and dependent references) always
+    see the whole repository, even when only some files are named.
+    """
+    from deployer.config import load_config
+    from hooks.lint import run_lint
+
+    config = load_config(config_path)
+    code = run_lint(config, list(paths), fmt=fmt, junit_path=junit_path,
+                    codequality_path=codequality_path, color=_color(color))
+    sys.exit(code)
+
+
+@cli.command("commit-msg")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--range", "rev_range", default=None, metavar="A..B",
+              help="Lint every commit of a git revision range instead of a message file.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a JUnit XML report to this file.")
+@click.option("--allow-autosquash/--no-allow-autosquash", default=None,
+              help="Accept fixup!/squash!/amend! messages (default: yes for a file, no for --range).")
+@common_options
+def commit_msg_cmd(file: str | None, rev_range: str | None, fmt: str, junit_path: str | None,
+                   allow_autosquash: bool | None, config_path: str | None,
+                   color: bool | None) -> None:
+    """Lint a commit message file (commit-msg hook) or every commit in a range (CI)."""
+    from deployer.config import load_config
+    from hooks.commit_msg import run_commit_msg
+
+    if (file is None) == (rev_range is None):
+        raise click.UsageError("give either a message FILE or --range A..B")
+    config = load_config(config_path)
+    code = run_commit_msg(config, file=file, rev_range=rev_range, fmt=fmt, junit_path=junit_path,
+                          allow_autosquash=allow_autosquash, color=_color(color, sys.stderr))
+    sys.exit(code)
+
+
+@cli.command("branch")
+@click.option("--pre-push", is_flag=True,
+              help="Check the branches being pushed (reads git's pre-push input) instead of "
+                   "the checked-out branch.")
+@click.option("--name", "branch_name", default=None, help="Check this name instead of asking git.")
+@common_options
+def branch_cmd(pre_push: bool, branch_name: str | None, config_path: str | None,
+               color: bool | None) -> None:
+    """Branch naming pattern and protected branches (no direct commits on main/develop)."""
+    from deployer.config import load_config
+    from hooks.branch import run_branch
+
+    config = load_config(config_path)
+    sys.exit(run_branch(config, pre_push=pre_push, branch_name=branch_name,
+                        color=_color(color, sys.stderr)))
+
+
+def deploy_options(func: F) -> F:
+    func = click.option("--target", "-t", default=None,
+                        help="Target of dagship.yaml (default: chosen from the CI branch).")(func)
+    func = click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+                        help="Write the plan/result as JSON to this file.")(func)
+    func = click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False),
+                        default=None,
+                        help="Write a Markdown report (PR comment, job summary) to this file.")(func)
+    func = click.option("--verbose", "-v", is_flag=True, help="Log every HTTP request.")(func)
+    func = click.option("--progress/--no-progress", default=None,
+                        help="Progress bar (default: only in a terminal; CI gets one line "
+                             "per workflow).")(func)
+    return func
+
+
+@cli.command("plan")
+@deploy_options
+@click.option("--on-drift", type=click.Choice(["fail", "overwrite", "skip"]), default="fail",
+              show_default=True, help="How the plan treats workflows edited in the UI.")
+@click.option("--prune", is_flag=True, help="Plan deletes of dagship-managed workflows gone "
+              "from Git.")
+@common_options
+def plan_cmd(**options: Any) -> None:
+    """Compare Git with the live scheduler: create / update / unchanged / drifted / delete."""
+    from deployer.commands import plan_command
+
+    sys.exit(plan_command(**options))
+
+
+@cli.command("deploy")
+@deploy_options
+@click.option("--dry-run", is_flag=True, help="Validate and plan, send nothing.")
+@click.option("--prune", is_flag=True, help="Delete dagship-managed workflows gone from Git.")
+@click.option("--on-drift", type=click.Choice(["fail", "overwrite", "skip"]), default="fail",
+              show_default=True, help="What to do with workflows edited in the UI since the "
+              "last deploy.")
+@click.option("--parallel", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Workflows applied at once (dependencies still go first).")
+@common_options
+def deploy_cmd(**options: Any) -> None:
+    """Validate every file, plan against the scheduler, then apply the plan."""
+    from deployer.commands import deploy_command
+
+    sys.exit(deploy_command(**options))
+
+
+@cli.command("status")
+@deploy_options
+@common_options
+def status_cmd(**options: Any) -> None:
+    """Per workflow: deployed commit, online state, schedule, drift."""
+    from deployer.commands import status_command
+
+    sys.exit(status_command(**options))
+
+
+@cli.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=12345, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--token", default=None, help="Accept this access token (default: a new one).")
+@click.option("--api-version", type=click.Choice(["3.1", "3.2", "3.3", "3.4"]), default="3.3",
+              show_default=True, help="Which DolphinScheduler API generation to speak.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
+              help="Keep the state in this JSON file across restarts.")
+@click.option("--datasource", "datasources", multiple=True, metavar="NAME:TYPE",
+              help="Seed a datasource (repeatable), e.g. pg_staging:POSTGRESQL.")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
+              help="Share of requests answered with 502/503/429 or a dropped connection.")
+@click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
+@click.option("--seed", type=int, default=None, help="Seed of the fault mode's randomness.")
+def sandbox_cmd(**options: Any) -> None:
+    """Run the embedded DolphinScheduler-compatible API on localhost."""
+    from deployer.sandbox.cli import serve_command
+
+    sys.exit(serve_command(**options))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The one error boundary: maps every failure to an exit code, never a traceback."""
+    from deployer import errors
+
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="dagship",
+                 standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except errors.DagshipError as exc:
+        from deployer.redact import redact
+
+        click.echo(f"dagship: error: {redact(exc.message)}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("dagship: interrupted", err=True)
+        return errors.EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return errors.EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("dagship: interrupted", err=True)
+        return errors.EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the top boundary: report a bug, never a traceback
+        from deployer.redact import redact
+
+        click.echo(
+            f"dagship: internal error: {redact(type(exc).__name__ + ': ' + str(exc))}\n"
+            "This is a bug in dagship; run with DAGSHIP_TRACEBACK=1 and report the output.",
+            err=True,
+        )
+        import os
+
+        if os.environ.get("DAGSHIP_TRACEBACK"):
+            import traceback
+
+            click.echo(redact(traceback.format_exc()), err=True)
+        return errors.EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

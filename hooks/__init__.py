@@ -1,0 +1,1 @@
+"""The pre-commit hooks of dagship: commit messages, workflow files, branches."""
