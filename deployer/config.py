@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer import yamlmarks
 from deployer.errors import ConfigError
 from deployer.yamlmarks import Mark, MDict, MList
 
@@ -166,6 +165,8 @@ def _positive(value: int) -> str | None:
 
 
 def parse_config(text: str, path: Path) -> Config:
+    from deployer import yamlmarks
+
     try:
         data, duplicates = yamlmarks.load(text)
     except yamlmarks.YamlSyntaxError as exc:

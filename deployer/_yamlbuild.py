@@ -1,0 +1,149 @@
+"""The node walker behind `deployer.yamlmarks.load` (imports PyYAML, so it is loaded lazily)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from deployer.yamlmarks import DuplicateKey, Mark, MDict, MList, YamlSyntaxError
+
+try:  # the C composer is a hard requirement in production; the fallback keeps tests honest
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_BOOL = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOLTAG = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _int(text: str) -> int:
+    text = text.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith("0x"):
+        return sign * int(text[2:], 16)
+    if text.startswith("0o"):
+        return sign * int(text[2:], 8)
+    if text.startswith("0b"):
+        return sign * int(text[2:], 2)
+    if text.startswith("0") and len(text) > 1 and ":" not in text:
+        return sign * int(text, 8)
+    if ":" in text:  # YAML 1.1 sexagesimal, e.g. 1:30
+        value = 0
+        for part in text.split(":"):
+            value = value * 60 + int(part)
+        return sign * value
+    return sign * int(text)
+
+
+def _float(text: str) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".inf", "+.inf"):
+        return float("inf")
+    if lowered == "-.inf":
+        return float("-inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(lowered)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.duplicates: list[DuplicateKey] = []
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        value: str = node.value
+        if tag == _STR or node.style in ("'", '"', "|", ">"):
+            return value
+        if tag == _INT:
+            return _int(value)
+        if tag == _FLOAT:
+            return _float(value)
+        if tag == _BOOLTAG:
+            return _BOOL[value.lower()]
+        if tag == _NULL:
+            return None
+        # timestamps, binary and custom tags stay the text that was written
+        return value
+
+    def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            out = MList()
+            out.mark = _mark(node)
+            out.item_marks = []
+            for item in node.value:
+                out.append(self.build(item))
+                out.item_marks.append(_mark(item))
+            return out
+        assert isinstance(node, yaml.MappingNode)
+        return self.mapping(node)
+
+    def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Key/value node pairs with `<<` merges expanded, merged keys first (YAML merge spec)."""
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        for key, value in node.value:
+            if key.tag == _MERGE:
+                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for source in sources:
+                    if isinstance(source, yaml.MappingNode):
+                        merged.extend(self._pairs(source))
+            else:
+                own.append((key, value))
+        if not merged:
+            return own
+        own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+        return [(k, v) for k, v in merged if k.value not in own_keys] + own
+
+    def mapping(self, node: yaml.MappingNode) -> MDict:
+        out = MDict()
+        out.mark = _mark(node)
+        out.key_marks = {}
+        out.value_marks = {}
+        has_merge = any(k.tag == _MERGE for k, _ in node.value)
+        for key_node, value_node in self._pairs(node):
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value  # the text as written: `on` stays "on", `1` stays "1"
+            else:
+                key = str(self.build(key_node))
+            kmark = _mark(key_node)
+            if key in out and not has_merge:
+                self.duplicates.append(DuplicateKey(key, kmark, out.key_marks[key]))
+            out[key] = self.build(value_node)
+            out.key_marks[key] = kmark
+            out.value_marks[key] = _mark(value_node)
+        return out
+
+
+def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """Parse one YAML document; returns (value, duplicate keys). Raises YamlSyntaxError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        problem = exc.problem or str(exc)
+        context = f" ({exc.context})" if exc.context else ""
+        raise YamlSyntaxError(f"invalid YAML: {problem}{context}", where) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(f"invalid YAML: {exc}", Mark(1, 1)) from exc
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, []
+    builder = _Builder()
+    return builder.build(node), builder.duplicates
