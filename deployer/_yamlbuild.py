@@ -88,8 +88,9 @@ class _Builder:
                 out.append(self.build(item))
                 out.item_marks.append(_mark(item))
             return out
-        assert isinstance(node, yaml.MappingNode)
-        return self.mapping(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))
 
     def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Key/value node pairs with `<<` merges expanded, merged keys first (YAML merge spec)."""

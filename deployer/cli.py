@@ -26,11 +26,10 @@ def common_options(func: F) -> F:
         "--color/--no-color", default=None,
         help="Colour the output (default: only when writing to a terminal).",
     )(func)
-    func = click.option(
+    return click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), default=None,
         help="Path to dagship.yaml (default: found by walking up from the working directory).",
     )(func)
-    return func
 
 
 def _color(flag: bool | None, stream: Any = None) -> bool:
@@ -79,7 +78,8 @@ def lint_cmd(paths: tuple[str, ...], fmt: str, junit_path: str | None,
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False), default=None,
               help="Also write a JUnit XML report to this file.")
 @click.option("--allow-autosquash/--no-allow-autosquash", default=None,
-              help="Accept fixup!/squash!/amend! messages (default: yes for a file, no for --range).")
+              help="Accept fixup!/squash!/amend! messages "
+                   "(default: yes for a file, no for --range).")
 @common_options
 def commit_msg_cmd(file: str | None, rev_range: str | None, fmt: str, junit_path: str | None,
                    allow_autosquash: bool | None, config_path: str | None,
@@ -120,12 +120,12 @@ def deploy_options(func: F) -> F:
                         help="Write the plan/result as JSON to this file.")(func)
     func = click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False),
                         default=None,
-                        help="Write a Markdown report (PR comment, job summary) to this file.")(func)
+                        help="Write a Markdown report (PR comment, job summary) "
+                             "to this file.")(func)
     func = click.option("--verbose", "-v", is_flag=True, help="Log every HTTP request.")(func)
-    func = click.option("--progress/--no-progress", default=None,
+    return click.option("--progress/--no-progress", default=None,
                         help="Progress bar (default: only in a terminal; CI gets one line "
                              "per workflow).")(func)
-    return func
 
 
 @cli.command("plan")

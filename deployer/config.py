@@ -82,7 +82,9 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_config(explicit: str | os.PathLike[str] | None = None, *, cwd: Path | None = None) -> Config:
+def load_config(
+    explicit: str | os.PathLike[str] | None = None, *, cwd: Path | None = None
+) -> Config:
     """Load --config PATH, else the nearest dagship.yaml upwards, else the defaults."""
     if explicit is not None:
         path = Path(explicit)
@@ -123,7 +125,7 @@ class _Reader:
 
     def get(self, m: MDict, key: str, keypath: str, kind: type | tuple[type, ...],
             default: Any, check: Callable[[Any], str | None] | None = None) -> Any:
-        if key not in m or m[key] is None and default is not None:
+        if key not in m or (m[key] is None and default is not None):
             return default
         value = m[key]
         full = f"{keypath}.{key}".lstrip(".")
@@ -137,19 +139,21 @@ class _Reader:
                 raise self.fail(m.value_mark(key), full, problem)
         return value
 
-    def strings(self, m: MDict, key: str, keypath: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    def strings(
+        self, m: MDict, key: str, keypath: str, default: tuple[str, ...]
+    ) -> tuple[str, ...]:
         value = self.get(m, key, keypath, (list, str), None)
         if value is None:
             return default
         if isinstance(value, str):
             return (value,)
         full = f"{keypath}.{key}".lstrip(".")
-        assert isinstance(value, MList)
-        for i, item in enumerate(value):
+        items: MList = value
+        for i, item in enumerate(items):
             if not isinstance(item, str):
-                raise self.fail(value.item_mark(i), f"{full}[{i}]",
+                raise self.fail(items.item_mark(i), f"{full}[{i}]",
                                 f"expected a string, got {_kind(item)}")
-        return tuple(value)
+        return tuple(items)
 
 
 def _regex(value: str) -> str | None:
@@ -236,7 +240,8 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
         if required not in t or t[required] in (None, ""):
             raise r.fail(t.mark, keypath, f"missing required key `{required}`")
     url = r.get(t, "url", keypath, str, None,
-                lambda v: None if re.match(r"^https?://", v) else "expected an http:// or https:// URL")
+                lambda v: None if re.match(r"^https?://", v)
+                else "expected an http:// or https:// URL")
     token_env = r.get(t, "token_env", keypath, str, None,
                       lambda v: None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v)
                       else "expected an environment variable name such as DS_TOKEN")
