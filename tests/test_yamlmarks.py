@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from deployer import yamlmarks
+from deployer.yamlmarks import Mark, MDict, MList
+
+
+def test_marks_for_keys_values_and_items() -> None:
+    data, dups = yamlmarks.load("workflow:\n  name: x\ntasks:\n  - name: a\n  - name: b\n")
+    assert dups == []
+    assert isinstance(data, MDict)
+    assert data.key_mark("tasks") == Mark(3, 1)
+    tasks = data["tasks"]
+    assert isinstance(tasks, MList)
+    assert tasks.item_mark(1) == Mark(5, 5)
+    assert data["workflow"].value_mark("name") == Mark(2, 9)
+
+
+def test_duplicate_keys_are_reported_with_both_lines() -> None:
+    _, dups = yamlmarks.load("a: 1\nb: 2\na: 3\n")
+    assert [(d.key, d.mark.line, d.first.line) for d in dups] == [("a", 3, 1)]
+
+
+def test_yaml11_keys_and_timestamps_stay_text() -> None:
+    data, _ = yamlmarks.load("on: yes\nstart: 2024-01-01\nn: 010\nf: 1.5\nz: ~\n")
+    assert data == {"on": True, "start": "2024-01-01", "n": 8, "f": 1.5, "z": None}
+    assert list(data) == ["on", "start", "n", "f", "z"]
+
+
+def test_quoted_scalars_stay_strings() -> None:
+    data, _ = yamlmarks.load("a: '1'\nb: \"true\"\nc: |\n  x\n")
+    assert data == {"a": "1", "b": "true", "c": "x\n"}
+
+
+def test_anchors_and_merge_keys() -> None:
+    text = "base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nref: *b\n"
+    data, dups = yamlmarks.load(text)
+    assert dups == []
+    assert data["use"] == {"x": 1, "y": 3}
+    assert data["ref"] == {"x": 1, "y": 2}
+
+
+def test_syntax_error_has_a_position() -> None:
+    with pytest.raises(yamlmarks.YamlSyntaxError) as info:
+        yamlmarks.load("a: [1, 2\nb: 3\n")
+    assert info.value.mark.line == 2
+    assert info.value.message.startswith("invalid YAML:")
+
+
+def test_empty_document() -> None:
+    assert yamlmarks.load("") == (None, [])
+    assert yamlmarks.load("# only a comment\n") == (None, [])
