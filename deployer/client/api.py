@@ -1,0 +1,332 @@
+"""`DSClient`: the DolphinScheduler operations the deploy engine needs, in 3.3+ names.
+
+Idempotency, call by call:
+- GET, PUT, DELETE, `release`, schedule `online`/`offline` and `gen-task-codes` are safe to
+  repeat and simply run under the retry policy (unused task codes are harmless). On 3.1 a
+  schedule already in the asked state answers 10126: that is success.
+- Creating a project, workflow or schedule is not: those are check-then-act. Every attempt after
+  a transport failure first looks the object up (project by name, workflow by name, schedule by
+  workflow code) and adopts it if the lost answer had created it; a "name exists" answer
+  (10019 / 10168 / 10204) on a retried attempt is resolved the same way.
+- A delete that answers "not found" (50003 / 10203) on a retried attempt had succeeded.
+
+Generation: pinned by `api_version`, else detected on first use of a project-scoped call (or by
+`detect_generation`). Detection tells 3.3+ from 3.1/3.2 and picks 3.2; pin "3.1" for 3.1.x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from deployer.client.generations import G2, G3, Generation, JsonDict, generation_for
+from deployer.client.retry import RetryPolicy
+from deployer.client.transport import Transport
+from deployer.errors import ApiError, TransportError
+
+if TYPE_CHECKING:
+    from deployer.config import Target
+
+T = TypeVar("T")
+
+PROJECT_EXISTS = 10019
+WORKFLOW_EXISTS = 10168
+SCHEDULE_EXISTS = 10204
+WORKFLOW_NOT_FOUND = 50003
+SCHEDULE_NOT_FOUND = 10203
+SCHEDULE_STATE_UNCHANGED = 10126  # 3.1 only
+GEN_CODES_BATCH = 100
+PAGE_SIZE = 100
+
+
+class DSClient:
+    """A DolphinScheduler REST client speaking the 3.1, 3.2 and 3.3+ dialects."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        api_version: str | None = None,
+        timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
+        ca_bundle: str | None = None,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._http = Transport(
+            base_url, token, timeout=timeout, policy=self.policy, ca_bundle=ca_bundle
+        )
+        self._gen: Generation | None = generation_for(api_version) if api_version else None
+        self.pinned = api_version is not None
+
+    @classmethod
+    def from_target(
+        cls, target: Target, token: str, *, policy: RetryPolicy | None = None
+    ) -> DSClient:
+        """A client configured from a dagship.yaml target (timeout, deadline, TLS, version)."""
+        return cls(
+            target.url,
+            token,
+            api_version=target.api_version,
+            timeout=target.timeout,
+            policy=policy or RetryPolicy(deadline=target.deadline),
+            ca_bundle=target.ca_bundle,
+        )
+
+    def __repr__(self) -> str:  # never the token
+        return f"DSClient({self.base_url!r}, generation={self.generation!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests actually sent, retries included."""
+        return self._http.request_count
+
+    @property
+    def generation(self) -> str | None:
+        """The dialect ("3.1", "3.2", "3.3") once pinned or detected; None before."""
+        return self._gen.name if self._gen else None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DSClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- generation --------------------------------------------------------------------------
+    def detect_generation(self, project_code: int) -> str:
+        """Probe `workflow-definition/simple-list`: a JSON envelope means 3.3+, else 3.2.
+
+        A pinned `api_version` wins and sends nothing. 3.1 cannot be told from 3.2 this way.
+        """
+        return self._g(project_code).name
+
+    def _g(self, project_code: int) -> Generation:
+        if self._gen is None:
+            path = f"/projects/{project_code}/workflow-definition/simple-list"
+            answer = self.policy.run(lambda _: self._http.exchange("GET", path), f"GET {path}")
+            if answer.status == 401:
+                self._http.check("GET", path, answer)  # raises AuthError
+            self._gen = G3 if answer.envelope is not None and answer.status != 404 else G2
+        return self._gen
+
+    # -- projects ----------------------------------------------------------------------------
+    def find_project(self, name: str) -> JsonDict | None:
+        """The project with exactly this name (there is no get-by-name endpoint)."""
+        return _by_name(self._http.call("GET", "/projects/list"), name)
+
+    def _find_project_once(self, name: str) -> JsonDict | None:
+        return _by_name(self._http.once("GET", "/projects/list"), name)
+
+    def create_project(self, name: str, description: str = "") -> JsonDict:
+        form = {"projectName": name, "description": description}
+        data = self._create(
+            "POST",
+            "/projects",
+            form,
+            lookup=lambda: self._find_project_once(name),
+            exists_code=PROJECT_EXISTS,
+        )
+        return dict(data)
+
+    # -- workflows ---------------------------------------------------------------------------
+    def list_workflows(self, project_code: int) -> list[JsonDict]:
+        """Every workflow of the project as DagData (3.3+ keys)."""
+        g = self._g(project_code)
+        data = self._http.call("GET", g.workflow_path(project_code, "list"))
+        return [g.dag(item) for item in data or []]
+
+    def get_workflow(self, project_code: int, name: str) -> JsonDict | None:
+        """DagData of the workflow called `name`, or None if there is none."""
+        return self._get_workflow(project_code, name, once=False)
+
+    def _get_workflow(self, project_code: int, name: str, *, once: bool) -> JsonDict | None:
+        g = self._g(project_code)
+        send = self._http.once if once else self._http.call
+        try:
+            data = send("GET", g.workflow_path(project_code, "query-by-name"), {"name": name})
+        except ApiError as exc:
+            if exc.code == WORKFLOW_NOT_FOUND:
+                return None
+            raise
+        return g.dag(data)
+
+    def _workflow_code_once(self, project_code: int, name: str) -> JsonDict | None:
+        dag = self._get_workflow(project_code, name, once=True)
+        return dict(dag["workflowDefinition"]) if dag else None
+
+    def create_workflow(self, project_code: int, form: Mapping[str, Any]) -> int:
+        """Create a workflow (it starts OFFLINE); returns its code."""
+        g = self._g(project_code)
+        name = str(form["name"])
+        data = self._create(
+            "POST",
+            g.workflow_path(project_code),
+            g.workflow_form(form),
+            lookup=lambda: self._workflow_code_once(project_code, name),
+            exists_code=WORKFLOW_EXISTS,
+        )
+        return int(data["code"])
+
+    def update_workflow(self, project_code: int, code: int, form: Mapping[str, Any]) -> None:
+        """Full replacement of the definition; the workflow must be OFFLINE (else 50008)."""
+        g = self._g(project_code)
+        self._http.call("PUT", g.workflow_path(project_code, code), g.workflow_form(form))
+
+    def release_workflow(self, project_code: int, code: int, state: str) -> None:
+        if state not in ("ONLINE", "OFFLINE"):
+            raise ValueError(f"release state must be ONLINE or OFFLINE, not {state!r}")
+        g = self._g(project_code)
+        path = g.workflow_path(project_code, code, "release")
+        self._http.call("POST", path, {"releaseState": state})
+
+    def delete_workflow(self, project_code: int, code: int) -> None:
+        path = self._g(project_code).workflow_path(project_code, code)
+        self._delete(path, WORKFLOW_NOT_FOUND)
+
+    def gen_task_codes(self, project_code: int, n: int) -> list[int]:
+        """`n` fresh task codes, fetched in batches of at most 100."""
+        codes: list[int] = []
+        path = f"/projects/{project_code}/task-definition/gen-task-codes"
+        while len(codes) < n:
+            batch = min(GEN_CODES_BATCH, n - len(codes))
+            codes.extend(int(c) for c in self._http.call("GET", path, {"genNum": batch}))
+        return codes
+
+    # -- schedules ---------------------------------------------------------------------------
+    def list_schedules(self, project_code: int) -> list[JsonDict]:
+        """Every schedule of the project, 3.3+ field names."""
+        g = self._g(project_code)
+        path = f"/projects/{project_code}/schedules"
+        if g.workflow_tenant:  # 3.1: the paged list needs a workflow code; use the full list
+            rows = self._http.call("POST", f"{path}/list")
+        else:
+            rows = self._pages(path, {})
+        return [g.schedule(row) for row in rows or []]
+
+    def find_schedule(self, project_code: int, workflow_code: int) -> JsonDict | None:
+        """The schedule of one workflow, or None."""
+        return self._find_schedule(project_code, workflow_code, once=False)
+
+    def _find_schedule(
+        self, project_code: int, workflow_code: int, *, once: bool
+    ) -> JsonDict | None:
+        g = self._g(project_code)
+        params = {
+            "pageNo": 1,
+            "pageSize": PAGE_SIZE,
+            g.param("workflowDefinitionCode"): workflow_code,
+        }
+        send = self._http.once if once else self._http.call
+        page = send("GET", f"/projects/{project_code}/schedules", params)
+        for row in (page or {}).get("totalList") or []:
+            schedule = g.schedule(row)
+            if schedule.get("workflowDefinitionCode") == workflow_code:
+                return schedule
+        return None
+
+    def create_schedule(
+        self, project_code: int, workflow_code: int, form: Mapping[str, Any]
+    ) -> int:
+        """Create the workflow's schedule (it starts OFFLINE); returns its id."""
+        g = self._g(project_code)
+        body = g.schedule_form({**form, "workflowDefinitionCode": workflow_code})
+        data = self._create(
+            "POST",
+            f"/projects/{project_code}/schedules",
+            body,
+            lookup=lambda: self._find_schedule(project_code, workflow_code, once=True),
+            exists_code=SCHEDULE_EXISTS,
+        )
+        return int(data["id"])
+
+    def update_schedule(self, project_code: int, schedule_id: int, form: Mapping[str, Any]) -> None:
+        """Replace the schedule's fields; it must be OFFLINE (else 10023). Send every field."""
+        g = self._g(project_code)
+        path = f"/projects/{project_code}/schedules/{schedule_id}"
+        self._http.call("PUT", path, g.schedule_form(form))
+
+    def set_schedule_state(self, project_code: int, schedule_id: int, online: bool) -> None:
+        action = "online" if online else "offline"
+        path = f"/projects/{project_code}/schedules/{schedule_id}/{action}"
+        try:
+            self._http.call("POST", path)
+        except ApiError as exc:
+            if exc.code != SCHEDULE_STATE_UNCHANGED:  # 3.1: already in that state
+                raise
+
+    def delete_schedule(self, project_code: int, schedule_id: int) -> None:
+        """Delete an OFFLINE schedule (an ONLINE one answers 50023)."""
+        self._delete(f"/projects/{project_code}/schedules/{schedule_id}", SCHEDULE_NOT_FOUND)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def list_datasources(self) -> list[JsonDict]:
+        return [dict(row) for row in self._pages("/datasources", {})]
+
+    def list_environments(self) -> list[JsonDict]:
+        data = self._http.call("GET", "/environment/query-environment-list")
+        return [dict(row) for row in data or []]
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _pages(self, path: str, params: Mapping[str, Any]) -> list[JsonDict]:
+        rows: list[JsonDict] = []
+        page_no = 1
+        while True:
+            query = {**params, "pageNo": page_no, "pageSize": PAGE_SIZE}
+            page = self._http.call("GET", path, query) or {}
+            rows.extend(page.get("totalList") or [])
+            if page_no >= int(page.get("totalPage") or 1):
+                return rows
+            page_no += 1
+
+    def _create(
+        self,
+        method: str,
+        path: str,
+        form: Mapping[str, Any],
+        *,
+        lookup: Callable[[], JsonDict | None],
+        exists_code: int,
+    ) -> JsonDict:
+        """Check-then-act: on every retried attempt, adopt the object a lost answer created."""
+
+        def attempt(number: int) -> JsonDict:
+            if number > 1:  # only transport failures are retried, so the POST may have landed
+                found = lookup()
+                if found is not None:
+                    return found
+            try:
+                data = self._http.once(method, path, form)
+            except ApiError as exc:
+                found = lookup() if number > 1 and exc.code == exists_code else None
+                if found is None:
+                    raise
+                return found
+            if not isinstance(data, dict):
+                raise TransportError(f"{method} {path}: the answer carries no created object")
+            return data
+
+        return self.policy.run(attempt, f"{method} {path}")
+
+    def _delete(self, path: str, not_found_code: int) -> None:
+        def attempt(number: int) -> None:
+            try:
+                self._http.once("DELETE", path)
+            except ApiError as exc:
+                if not (number > 1 and exc.code == not_found_code):
+                    raise
+
+        self.policy.run(attempt, f"DELETE {path}")
+
+
+def _by_name(items: Any, name: str) -> JsonDict | None:
+    for item in items or []:
+        if item.get("name") == name:
+            return dict(item)
+    return None

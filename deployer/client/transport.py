@@ -1,0 +1,157 @@
+"""One HTTP exchange with the scheduler: session, timeouts, envelope decoding, error mapping.
+
+Decisions are made on the body's `code`, never on the HTTP status (the server answers 201 for
+created objects even when `code != 0`, and 200 for thrown errors). Only 401 (the interceptor's
+empty-bodied rejection) and the retryable 429/502/503/504 are judged by status.
+
+Every request is logged at DEBUG on `dagship.http` as one line, without headers; the logger
+carries a `RedactingFilter`, and every message we build passes through `redact` as well.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from deployer.client.retry import RETRYABLE_STATUS, RetryableStatus, RetryPolicy, parse_retry_after
+from deployer.errors import ApiError, AuthError, TransportError
+from deployer.redact import redact, register_secret
+
+log = logging.getLogger("dagship.http")
+
+SNIPPET = 200  # characters of a non-JSON body quoted in errors
+CONNECT_TIMEOUT_CAP = 10.0  # a TCP connect that takes longer will not succeed by waiting
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer: status, the decoded envelope (None if not one) and the raw text."""
+
+    status: int
+    envelope: dict[str, Any] | None
+    text: str
+
+
+def encode_form(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """Form/query fields: lists and dicts as JSON strings, None left out, bools lower-case."""
+    out: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, list | dict):
+            out[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _decode(text: str) -> dict[str, Any] | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("code"), int):
+        return body
+    return None
+
+
+class Transport:
+    """The session and the single request function every call goes through."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float,
+        policy: RetryPolicy,
+        ca_bundle: str | None = None,
+    ) -> None:
+        register_secret(token)  # before anything could log or raise with it
+        if not token:
+            raise AuthError("no API token given")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.policy = policy
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.headers["token"] = token
+        self.session.headers["Accept"] = "application/json"
+        self.session.verify = ca_bundle or True  # TLS verification is never switched off
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- one attempt -------------------------------------------------------------------------
+    def exchange(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Answer:
+        """Send exactly one request. Raises the retryable failures for the policy to judge."""
+        fields = encode_form(params)
+        in_body = method in ("POST", "PUT")
+        self.request_count += 1
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=None if in_body else fields,
+                data=fields if in_body else None,
+                timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            self._log(method, path, "TLS error", started)
+            raise TransportError(
+                f"{method} {path}: TLS verification failed ({redact(str(exc))}); "
+                "give the target a ca_bundle if the scheduler uses a private CA"
+            ) from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            self._log(method, path, type(exc).__name__, started)
+            raise
+        except requests.RequestException as exc:
+            self._log(method, path, type(exc).__name__, started)
+            raise TransportError(f"{method} {path}: {redact(str(exc))}") from exc
+        envelope = _decode(response.text)
+        code = envelope["code"] if envelope is not None else "-"
+        self._log(method, path, f"{response.status_code} code={code}", started)
+        if response.status_code in RETRYABLE_STATUS:
+            raise RetryableStatus(
+                response.status_code, parse_retry_after(response.headers.get("Retry-After"))
+            )
+        return Answer(response.status_code, envelope, response.text)
+
+    def check(self, method: str, path: str, answer: Answer) -> Any:
+        """The envelope's `data`, or the matching error: AuthError, TransportError, ApiError."""
+        endpoint = f"{method} {path}"
+        if answer.status == 401:
+            raise AuthError("the scheduler rejected the token (HTTP 401)")
+        if answer.envelope is None:
+            snippet = redact(answer.text)[:SNIPPET]
+            raise TransportError(
+                f"{endpoint}: the scheduler answered HTTP {answer.status} without a JSON "
+                f"envelope: {snippet!r}"
+            )
+        code = answer.envelope["code"]
+        if code != 0:
+            server_msg = redact(str(answer.envelope.get("msg") or "no message"))
+            raise ApiError(f"{endpoint}: {server_msg} (code {code})", code=code, endpoint=endpoint)
+        return answer.envelope.get("data")
+
+    def once(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """One attempt, decoded: for check-then-act steps that run inside the policy."""
+        return self.check(method, path, self.exchange(method, path, params))
+
+    def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """A request that is safe to repeat, retried under the policy; returns `data`."""
+        return self.policy.run(lambda _attempt: self.once(method, path, params), f"{method} {path}")
+
+    def _log(self, method: str, path: str, outcome: str, started: float) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.debug("%s %s -> %s (%d ms)", method, path, outcome, elapsed_ms)
