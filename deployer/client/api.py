@@ -12,6 +12,15 @@ Idempotency, call by call:
 
 Generation: pinned by `api_version`, else detected on first use of a project-scoped call (or by
 `detect_generation`). Detection tells 3.3+ from 3.1/3.2 and picks 3.2; pin "3.1" for 3.1.x.
+
+Contract changes against docs/design.md (all additive except the first):
+- `generation` is `str | None`: None until pinned or detected (detection needs a project code).
+- `find_schedule(project_code, workflow_code)`, `delete_schedule(project_code, schedule_id)`,
+  `close()` / context manager, and `DSClient.from_target(target, token)` are extra.
+- `list_datasources()` reads the paged `GET /datasources`; `list_schedules()` the paged
+  `GET .../schedules` (3.1: `POST .../schedules/list`, as the paged list needs a workflow code).
+
+The deadline bounds the waits between attempts; one attempt may still take up to `timeout`.
 """
 
 from __future__ import annotations

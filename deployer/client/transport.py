@@ -26,6 +26,7 @@ from deployer.redact import redact, register_secret
 log = logging.getLogger("dagship.http")
 
 SNIPPET = 200  # characters of a non-JSON body quoted in errors
+HINT_404 = " (is the target url the API root, e.g. http://host:12345/dolphinscheduler?)"
 CONNECT_TIMEOUT_CAP = 10.0  # a TCP connect that takes longer will not succeed by waiting
 
 
@@ -134,9 +135,10 @@ class Transport:
             raise AuthError("the scheduler rejected the token (HTTP 401)")
         if answer.envelope is None:
             snippet = redact(answer.text)[:SNIPPET]
+            hint = HINT_404 if answer.status == 404 else ""
             raise TransportError(
                 f"{endpoint}: the scheduler answered HTTP {answer.status} without a JSON "
-                f"envelope: {snippet!r}"
+                f"envelope: {snippet!r}{hint}"
             )
         code = answer.envelope["code"]
         if code != 0:

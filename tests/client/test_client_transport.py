@@ -131,3 +131,10 @@ def test_empty_token_is_refused():
 
 def test_repr_names_url_and_generation_only(client):
     assert repr(client) == f"DSClient({BASE!r}, generation='3.3')"
+
+
+def test_404_html_hints_at_the_base_url(rsps, client):
+    rsps.get(LIST, status=404, body="Not Found")
+
+    with pytest.raises(TransportError, match=r"HTTP 404 .*'Not Found' \(is the target url"):
+        client.find_project("p")
