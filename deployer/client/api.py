@@ -25,18 +25,17 @@ The deadline bounds the waits between attempts; one attempt may still take up to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from deployer.client.generations import G2, G3, Generation, JsonDict, generation_for
 from deployer.client.retry import RetryPolicy
+from deployer.client.steps import PAGE_SIZE, create_checked, delete_tolerant, paged
 from deployer.client.transport import Transport
-from deployer.errors import ApiError, TransportError
+from deployer.errors import ApiError
 
 if TYPE_CHECKING:
     from deployer.config import Target
-
-T = TypeVar("T")
 
 PROJECT_EXISTS = 10019
 WORKFLOW_EXISTS = 10168
@@ -45,7 +44,6 @@ WORKFLOW_NOT_FOUND = 50003
 SCHEDULE_NOT_FOUND = 10203
 SCHEDULE_STATE_UNCHANGED = 10126  # 3.1 only
 GEN_CODES_BATCH = 100
-PAGE_SIZE = 100
 
 
 class DSClient:
@@ -135,7 +133,8 @@ class DSClient:
 
     def create_project(self, name: str, description: str = "") -> JsonDict:
         form = {"projectName": name, "description": description}
-        data = self._create(
+        data = create_checked(
+            self._http,
             "POST",
             "/projects",
             form,
@@ -174,7 +173,8 @@ class DSClient:
         """Create a workflow (it starts OFFLINE); returns its code."""
         g = self._g(project_code)
         name = str(form["name"])
-        data = self._create(
+        data = create_checked(
+            self._http,
             "POST",
             g.workflow_path(project_code),
             g.workflow_form(form),
@@ -197,7 +197,7 @@ class DSClient:
 
     def delete_workflow(self, project_code: int, code: int) -> None:
         path = self._g(project_code).workflow_path(project_code, code)
-        self._delete(path, WORKFLOW_NOT_FOUND)
+        delete_tolerant(self._http, path, WORKFLOW_NOT_FOUND)
 
     def gen_task_codes(self, project_code: int, n: int) -> list[int]:
         """`n` fresh task codes, fetched in batches of at most 100."""
@@ -216,7 +216,7 @@ class DSClient:
         if g.workflow_tenant:  # 3.1: the paged list needs a workflow code; use the full list
             rows = self._http.call("POST", f"{path}/list")
         else:
-            rows = self._pages(path, {})
+            rows = paged(self._http, path, {})
         return [g.schedule(row) for row in rows or []]
 
     def find_schedule(self, project_code: int, workflow_code: int) -> JsonDict | None:
@@ -246,7 +246,8 @@ class DSClient:
         """Create the workflow's schedule (it starts OFFLINE); returns its id."""
         g = self._g(project_code)
         body = g.schedule_form({**form, "workflowDefinitionCode": workflow_code})
-        data = self._create(
+        data = create_checked(
+            self._http,
             "POST",
             f"/projects/{project_code}/schedules",
             body,
@@ -272,66 +273,19 @@ class DSClient:
 
     def delete_schedule(self, project_code: int, schedule_id: int) -> None:
         """Delete an OFFLINE schedule (an ONLINE one answers 50023)."""
-        self._delete(f"/projects/{project_code}/schedules/{schedule_id}", SCHEDULE_NOT_FOUND)
+        delete_tolerant(
+            self._http, f"/projects/{project_code}/schedules/{schedule_id}", SCHEDULE_NOT_FOUND
+        )
 
     # -- lookups -----------------------------------------------------------------------------
     def list_datasources(self) -> list[JsonDict]:
-        return [dict(row) for row in self._pages("/datasources", {})]
+        return [dict(row) for row in paged(self._http, "/datasources", {})]
 
     def list_environments(self) -> list[JsonDict]:
         data = self._http.call("GET", "/environment/query-environment-list")
         return [dict(row) for row in data or []]
 
     # -- helpers -----------------------------------------------------------------------------
-    def _pages(self, path: str, params: Mapping[str, Any]) -> list[JsonDict]:
-        rows: list[JsonDict] = []
-        page_no = 1
-        while True:
-            query = {**params, "pageNo": page_no, "pageSize": PAGE_SIZE}
-            page = self._http.call("GET", path, query) or {}
-            rows.extend(page.get("totalList") or [])
-            if page_no >= int(page.get("totalPage") or 1):
-                return rows
-            page_no += 1
-
-    def _create(
-        self,
-        method: str,
-        path: str,
-        form: Mapping[str, Any],
-        *,
-        lookup: Callable[[], JsonDict | None],
-        exists_code: int,
-    ) -> JsonDict:
-        """Check-then-act: on every retried attempt, adopt the object a lost answer created."""
-
-        def attempt(number: int) -> JsonDict:
-            if number > 1:  # only transport failures are retried, so the POST may have landed
-                found = lookup()
-                if found is not None:
-                    return found
-            try:
-                data = self._http.once(method, path, form)
-            except ApiError as exc:
-                found = lookup() if number > 1 and exc.code == exists_code else None
-                if found is None:
-                    raise
-                return found
-            if not isinstance(data, dict):
-                raise TransportError(f"{method} {path}: the answer carries no created object")
-            return data
-
-        return self.policy.run(attempt, f"{method} {path}")
-
-    def _delete(self, path: str, not_found_code: int) -> None:
-        def attempt(number: int) -> None:
-            try:
-                self._http.once("DELETE", path)
-            except ApiError as exc:
-                if not (number > 1 and exc.code == not_found_code):
-                    raise
-
-        self.policy.run(attempt, f"DELETE {path}")
 
 
 def _by_name(items: Any, name: str) -> JsonDict | None:
