@@ -35,8 +35,9 @@ _PREFIXES = ("feature", "feat", "bugfix", "fix", "hotfix", "release", "chore", "
 def example_name(rules: BranchRules, topic: str = "my-change") -> str | None:
     """A branch name that matches the pattern, built around `topic`, if one is found."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", topic.rsplit("/", 1)[-1]).strip("-.") or "my-change"
-    candidates = [f"{p}{sep}{slug}" for p in _PREFIXES for sep in ("/", "-", "_")]
-    candidates += [slug, "my-change"]
+    candidates = [f"{p}{sep}{s}" for s in dict.fromkeys((slug, slug.lower(), "my-change"))
+                  for p in _PREFIXES for sep in ("/", "-", "_")]
+    candidates += [slug, slug.lower(), "my-change"]
     pattern = re.compile(rules.pattern)
     return next((c for c in candidates if pattern.search(c) and c not in rules.protected), None)
 
