@@ -1,0 +1,227 @@
+"""`dagship plan`, `deploy` and `status`: the plain functions behind the click commands.
+
+Order of a run: config -> target (flag or branch) -> load and validate every file (any error
+finding: print them, send nothing) -> token from the environment -> one plan -> apply.
+Each returns the process exit code (deployer.errors); expected failures raise DagshipError
+and meet the CLI boundary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from deployer import errors
+from deployer.config import Config, Target, load_config
+from deployer.redact import RedactingFilter, redact, register_secret
+
+if TYPE_CHECKING:
+    from deployer.apply import ApplyResult
+    from deployer.client import DSClient
+    from deployer.plan import Plan
+
+
+@dataclass
+class Run:
+    config: Config
+    target: Target
+    token: str
+    commit: str
+    color: bool
+
+
+def _setup_logging(verbose: bool) -> None:
+    log = logging.getLogger("dagship.http")
+    if not any(getattr(h, "_dagship", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(RedactingFilter())
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler._dagship = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.propagate = False
+
+
+def _color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return bool(getattr(sys.stdout, "isatty", lambda: False)())
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    click.echo(redact(text), err=err)
+
+
+def _write(path: str, text: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise errors.UsageError(f"{path}: cannot write report: {exc.strerror}") from exc
+
+
+def _prepare(config_path: str | None, target_name: str | None, color: bool | None,
+             verbose: bool, env: Mapping[str, str]) -> Run | None:
+    from deployer.targets import select_target, source_commit
+
+    _setup_logging(verbose)
+    config = load_config(config_path)
+    selection = select_target(config, target_name, env)
+    if selection.target is None:
+        _echo(f"dagship: {selection.reason}")
+        return None
+    target = selection.target
+    token = env.get(target.token_env, "")
+    register_secret(token)
+    if not token.strip():
+        raise errors.ConfigError(
+            f"the token for target {target.name!r} is missing: set the environment variable "
+            f"{target.token_env} (targets.{target.name}.token_env)")
+    return Run(config, target, token, source_commit(env, config.root), _color(color))
+
+
+def _load(run: Run, env: Mapping[str, str]) -> list[Any]:
+    from deployer.definitions.repo import load_repository
+    from deployer.findings import format_text, has_errors
+
+    loaded = load_repository(run.config, target=run.target, env=env)
+    if loaded.findings:
+        _echo(format_text(loaded.findings, color=run.color), err=True)
+    if has_errors(loaded.findings):
+        n = sum(1 for f in loaded.findings if f.severity == "error")
+        raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
+    return list(loaded.workflows)
+
+
+def _client_factory(run: Run, api_version: str | None) -> Callable[[], DSClient]:
+    from deployer.client import DSClient, RetryPolicy
+
+    def make() -> DSClient:
+        return DSClient(run.target.url, run.token,
+                        api_version=api_version or run.target.api_version,
+                        timeout=run.target.timeout,
+                        policy=RetryPolicy(deadline=run.target.deadline),
+                        ca_bundle=run.target.ca_bundle)
+
+    return make
+
+
+def _plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Plan:
+    from deployer.plan import build_plan
+
+    client = _client_factory(run, None)()
+    try:
+        if progress is not False:
+            _echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
+                  f"({run.target.url})", err=True)
+        return build_plan(client, target=run.target.name, project=run.target.project,
+                          api_version=run.target.api_version, specs=specs, commit=run.commit,
+                          prune=prune or run.target.prune)
+    finally:
+        client.close()
+
+
+def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,
+             markdown_path: str | None, dry_run: bool) -> None:
+    from deployer.report import to_json, to_markdown
+
+    if json_path:
+        _write(json_path, to_json(plan, result, dry_run=dry_run))
+    if markdown_path:
+        _write(markdown_path, to_markdown(plan, result))
+
+
+def _drift_refusal(plan: Plan) -> errors.DeployRefused:
+    lines = [f"  {i.name} ({i.path}): " + "; ".join(i.drift_detail) for i in plan.drifted]
+    return errors.DeployRefused(
+        f"{len(plan.drifted)} workflow(s) were edited outside dagship since the last deploy; "
+        "nothing was sent. Re-run with --on-drift overwrite (Git wins) or --on-drift skip "
+        "(leave them as they are):\n" + "\n".join(lines))
+
+
+def plan_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
+                 verbose: bool, progress: bool | None, on_drift: str, prune: bool,
+                 config_path: str | None, color: bool | None,
+                 env: Mapping[str, str] | None = None) -> int:
+    from deployer.report import plan_text
+
+    env = os.environ if env is None else env
+    run = _prepare(config_path, target, color, verbose, env)
+    if run is None:
+        return errors.EXIT_OK
+    specs = _load(run, env)
+    plan = _plan(run, specs, prune, progress)
+    _echo(plan_text(plan, color=run.color))
+    _reports(plan, None, json_path, markdown_path, dry_run=True)
+    if plan.drifted and on_drift == "fail":
+        _echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
+              "without --on-drift overwrite|skip", err=True)
+    return errors.EXIT_OK
+
+
+def deploy_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
+                   verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
+                   on_drift: str, parallel: int, config_path: str | None, color: bool | None,
+                   env: Mapping[str, str] | None = None) -> int:
+    from deployer.apply import apply_plan, to_apply
+    from deployer.progress import Progress
+    from deployer.report import plan_text, result_text
+
+    env = os.environ if env is None else env
+    run = _prepare(config_path, target, color, verbose, env)
+    if run is None:
+        return errors.EXIT_OK
+    specs = _load(run, env)
+    plan = _plan(run, specs, prune, progress)
+    _echo(plan_text(plan, color=run.color))
+    if plan.drifted and on_drift == "fail":
+        _reports(plan, None, json_path, markdown_path, dry_run=True)
+        raise _drift_refusal(plan)
+    if dry_run or not (to_apply(plan, on_drift) or plan.deletes):
+        _reports(plan, None, json_path, markdown_path, dry_run=dry_run)
+        _echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
+        return errors.EXIT_OK
+    bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
+    result = apply_plan(plan, _client_factory(run, plan.generation), on_drift=on_drift,
+                        parallel=parallel, progress=bar)
+    _echo(result_text(result, color=run.color))
+    _reports(plan, result, json_path, markdown_path, dry_run=False)
+    return errors.EXIT_PARTIAL if result.failed else errors.EXIT_OK
+
+
+def status_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
+                   verbose: bool, progress: bool | None, config_path: str | None,
+                   color: bool | None, env: Mapping[str, str] | None = None) -> int:
+    import json
+
+    from deployer.plan import remote_status
+    from deployer.report import status_rows
+
+    env = os.environ if env is None else env
+    run = _prepare(config_path, target, color, verbose, env)
+    if run is None:
+        return errors.EXIT_OK
+    client = _client_factory(run, None)()
+    try:
+        rows = remote_status(client, run.target.project)
+    finally:
+        client.close()
+    _echo(f"Target {run.target.name}: project {run.target.project}")
+    _echo(status_rows(rows) if rows else "  no workflows")
+    if json_path:
+        _write(json_path, redact(json.dumps({"target": run.target.name,
+                                             "project": run.target.project,
+                                             "workflows": rows}, indent=2, sort_keys=True))
+               + "\n")
+    if markdown_path:
+        _write(markdown_path, "```\n" + status_rows(rows) + "\n```\n")
+    return errors.EXIT_OK

@@ -1,0 +1,168 @@
+"""Plan and result reports: a human table, stable JSON, and Markdown with Mermaid DAGs.
+
+Every string that leaves here passes through `redact`, so a token echoed in a server
+message never reaches a log, a PR comment or a job summary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from deployer.apply import FAILED, SKIPPED, ApplyResult
+from deployer.plan import CREATE, DELETE, DRIFTED, UPDATE, Plan, WorkflowPlan
+from deployer.redact import redact
+
+SIGN = {CREATE: "+", UPDATE: "~", DRIFTED: "!", DELETE: "-"}
+COLOR = {CREATE: "32", UPDATE: "33", DRIFTED: "35", DELETE: "31"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def plan_text(plan: Plan, *, color: bool = False) -> str:
+    head = (f"Target {plan.target}: project {plan.project}"
+            f"{' (will be created)' if plan.project_code is None else ''}, "
+            f"DolphinScheduler {plan.generation} API, commit {plan.commit[:7]}")
+    rows = [(i.action, i.name, i.details()) for i in plan.items if i.action != "unchanged"]
+    rows += [(DELETE, d.name, "managed by dagship, gone from Git") for d in plan.deletes]
+    lines = [head]
+    if rows:
+        width = max(len(r[1]) for r in rows)
+        for action, name, details in rows:
+            label = _paint(f"{SIGN[action]} {action:<9}", COLOR[action], color)
+            lines.append(f"  {label} {name:<{width}}  {details}".rstrip())
+    for item in plan.drifted:
+        for d in item.drift_detail:
+            lines.append(f"      {item.name}: {d}")
+    if plan.orphans:
+        lines.append(f"  {len(plan.orphans)} managed workflow(s) no longer in Git, kept "
+                     f"(use --prune to delete): {', '.join(plan.orphans)}")
+    lines.append(plan.summary())
+    return redact("\n".join(lines))
+
+
+def result_text(result: ApplyResult, *, color: bool = False) -> str:
+    ok = len(result.outcomes) - len(result.by_status(FAILED)) - len(result.by_status(SKIPPED))
+    lines = [f"Applied: {ok} ok, {len(result.by_status(FAILED))} failed, "
+             f"{len(result.by_status(SKIPPED))} skipped "
+             f"({result.requests} requests, {result.seconds:.1f} s)"]
+    for o in result.outcomes:
+        if o.status == FAILED:
+            code = f"[{o.error_code}] " if o.error_code and o.error_code > 0 else ""
+            lines.append(f"  {_paint('failed ', '31', color)} {o.name}: {code}{o.error}")
+        elif o.status == SKIPPED:
+            lines.append(f"  {_paint('skipped', '33', color)} {o.name}: {o.error}")
+    return redact("\n".join(lines))
+
+
+def _item_json(i: WorkflowPlan) -> dict[str, Any]:
+    c = i.changes
+    return {
+        "name": i.name, "action": i.action, "path": i.path, "code": i.code,
+        "details": i.details(), "managed": i.managed, "adopted": i.adopted,
+        "drift": i.drift, "drift_detail": i.drift_detail,
+        "tasks": {"added": c.added, "changed": c.changed, "removed": c.removed},
+        "edges_changed": c.edges, "fields_changed": c.fields,
+        "state_change": i.state_change, "schedule_change": i.schedule_change,
+        "digest": i.translation.digest if i.translation else None,
+        "remote_digest": i.remote_digest,
+        "deployed_commit": i.meta.commit if i.meta else None,
+    }
+
+
+def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) -> str:
+    doc: dict[str, Any] = {
+        "target": plan.target, "project": plan.project, "project_code": plan.project_code,
+        "generation": plan.generation, "commit": plan.commit, "dry_run": dry_run,
+        "summary": plan.counts(), "plan_requests": plan.requests,
+        "workflows": [_item_json(i) for i in plan.items],
+        "deletes": [_item_json(d) for d in plan.deletes],
+        "orphans": plan.orphans,
+        "result": None,
+    }
+    if result is not None:
+        doc["result"] = {
+            "requests": result.requests, "seconds": round(result.seconds, 3),
+            "project_created": result.project_created, "failed": result.failed,
+            "outcomes": [{"name": o.name, "action": o.action, "status": o.status,
+                          "steps": o.steps, "error": o.error, "error_code": o.error_code,
+                          "code": o.code} for o in result.outcomes],
+        }
+    return redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
+    out = [f"### dagship: {plan.target} ({plan.project})", "", f"**{plan.summary()}**", ""]
+    rows = [i for i in plan.items if i.action != "unchanged"] + plan.deletes
+    if rows:
+        out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]
+        for i in rows:
+            details = i.details() if i.action != DELETE else "managed by dagship, gone from Git"
+            out.append(f"| {SIGN[i.action]} | {i.action} | `{_md_cell(i.name)}` | "
+                       f"{_md_cell(details)} |")
+        out.append("")
+    if result is not None:
+        status = {o.name: o for o in result.outcomes}
+        bad = [o for o in status.values() if o.status != "ok"]
+        out.append(f"Applied with {result.requests} requests in {result.seconds:.1f} s; "
+                   f"{len(bad)} not deployed.")
+        out += [f"- **{o.status}** `{o.name}`: {_md_cell(o.error or '')}" for o in bad]
+        out.append("")
+    for i in rows:
+        if i.spec is not None and i.action in (CREATE, UPDATE, DRIFTED):
+            out += [f"<details><summary><code>{i.name}</code> ({i.action})</summary>", "",
+                    "```mermaid", mermaid(i), "```", "", "</details>", ""]
+    return redact("\n".join(out))
+
+
+def mermaid(item: WorkflowPlan) -> str:
+    """`flowchart LR` of a workflow; added, changed and removed tasks highlighted."""
+    spec = item.spec
+    if spec is None:
+        return "flowchart LR"
+    c = item.changes
+    names = [t.name for t in spec.tasks] + list(c.removed)
+    ids = {n: f"t{k}" for k, n in enumerate(names)}
+    lines = ["flowchart LR"]
+    for n in names:
+        lines.append(f'  {ids[n]}["{_label(n)}"]')
+    for t in spec.tasks:
+        for d in t.deps:
+            if d in ids:
+                lines.append(f"  {ids[d]} --> {ids[t.name]}")
+    lines += ["  classDef added fill:#d4f7d4,stroke:#2da44e",
+              "  classDef changed fill:#fff3c4,stroke:#bf8700",
+              "  classDef removed fill:#ffd7d5,stroke:#cf222e,stroke-dasharray: 4 2"]
+    for cls, group in (("added", c.added), ("changed", c.changed), ("removed", c.removed)):
+        if group:
+            lines.append(f"  class {','.join(ids[n] for n in group if n in ids)} {cls}")
+    return "\n".join(lines)
+
+
+def _label(name: str) -> str:
+    return name.replace('"', "#quot;")
+
+
+def status_rows(rows: Sequence[Mapping[str, Any]]) -> str:
+    cols = ("workflow", "managed", "commit", "digest", "state", "schedule", "drift")
+    table = [cols] + [tuple(_cell(r.get(k)) for k in cols) for r in rows]
+    widths = [max(len(row[k]) for row in table) for k in range(len(cols))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+             for row in table]
+    lines[0] = lines[0].upper()
+    return redact("\n".join(lines))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

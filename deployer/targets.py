@@ -1,0 +1,87 @@
+"""Which target a run deploys to, and from which commit.
+
+`--target` wins. Otherwise the branch being built (the CI's variable, else git) is mapped
+through each target's `branches:`. A branch no target lists deploys nothing (that is a
+normal outcome for feature branches); a production target refuses a branch it does not list.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from deployer.config import Config, Target
+from deployer.errors import DeployRefused, UsageError
+
+
+@dataclass(frozen=True)
+class Selection:
+    target: Target | None  # None: the branch maps to no target; deploy nothing
+    branch: str | None
+    reason: str  # said to the user
+
+
+def current_branch(env: Mapping[str, str], cwd: Path | None = None) -> str | None:
+    """The branch CI is building, from its variables, else from git."""
+    ref_type = env.get("GITHUB_REF_TYPE", "branch")
+    if env.get("GITHUB_REF_NAME") and ref_type in ("branch", ""):
+        return env["GITHUB_REF_NAME"]
+    for var in ("CI_COMMIT_BRANCH", "BRANCH_NAME", "GIT_BRANCH"):
+        value = env.get(var)
+        if value:
+            return value.removeprefix("origin/")
+    out = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd)
+    return out if out and out != "HEAD" else None
+
+
+def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
+    """The commit being deployed (full id), or "nogit" outside a repository."""
+    for var in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
+        if env.get(var):
+            return env[var]
+    return _git(["rev-parse", "HEAD"], cwd) or "nogit"
+
+
+def _git(args: list[str], cwd: Path | None) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _lists(target: Target, branch: str) -> bool:
+    return any(fnmatch.fnmatchcase(branch, pattern) for pattern in target.branches)
+
+
+def select_target(config: Config, name: str | None, env: Mapping[str, str],
+                  cwd: Path | None = None) -> Selection:
+    if not config.targets:
+        raise UsageError(f"{config.path or 'dagship.yaml'}: no targets configured; add one "
+                         "under `targets:` (url, token_env, project)")
+    branch = current_branch(env, cwd or config.root)
+    if name is not None:
+        target = config.target(name)
+        if target.production and target.branches and (branch is None
+                                                         or not _lists(target, branch)):
+            raise DeployRefused(
+                f"target {target.name!r} is a production target and deploys only from "
+                f"{', '.join(target.branches)}; this is branch {branch or '(unknown)'!r}")
+        return Selection(target, branch, f"target {target.name!r} (--target)")
+    if branch is None:
+        raise UsageError("cannot tell which branch this is (no CI branch variable, not a git "
+                         "checkout on a branch); name the target with --target")
+    matches = [t for t in config.targets.values() if _lists(t, branch)]
+    if not matches:
+        return Selection(None, branch, f"branch {branch!r} is mapped to no target "
+                                       "(targets.*.branches); nothing to deploy")
+    if len(matches) > 1:
+        names = ", ".join(t.name for t in matches)
+        raise UsageError(f"branch {branch!r} is mapped to several targets ({names}); "
+                         "choose one with --target")
+    return Selection(matches[0], branch, f"target {matches[0].name!r} (branch {branch!r})")
+
