@@ -118,7 +118,9 @@ def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str
     project_created = False
     try:
         if plan.project_code is None and (work or plan.deletes):
-            plan.project_code = int(clients.get().create_project(plan.project)["code"])
+            first = clients.get()
+            plan.project_code = int(first.create_project(plan.project)["code"])
+            plan.generation = plan.generation or first.detect_generation(plan.project_code)
             plan.resolver.project_code = plan.project_code
             project_created = True
         progress.start(len(work) + len(plan.deletes), "applying")

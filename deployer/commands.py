@@ -102,12 +102,14 @@ def _load(run: Run, env: Mapping[str, str]) -> list[Any]:
     return list(loaded.workflows)
 
 
-def _client_factory(run: Run, api_version: str | None) -> Callable[[], DSClient]:
+def _client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
+    """New clients speak the plan's generation once known (no probe per worker thread)."""
     from deployer.client import DSClient, RetryPolicy
 
     def make() -> DSClient:
+        known = plan.generation if plan is not None else None
         return DSClient(run.target.url, run.token,
-                        api_version=api_version or run.target.api_version,
+                        api_version=run.target.api_version or known,
                         timeout=run.target.timeout,
                         policy=RetryPolicy(deadline=run.target.deadline),
                         ca_bundle=run.target.ca_bundle)
@@ -118,7 +120,7 @@ def _client_factory(run: Run, api_version: str | None) -> Callable[[], DSClient]
 def _plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Plan:
     from deployer.plan import build_plan
 
-    client = _client_factory(run, None)()
+    client = _client_factory(run)()
     try:
         if progress is not False:
             _echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
@@ -191,7 +193,7 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
         _echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
         return errors.EXIT_OK
     bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
-    result = apply_plan(plan, _client_factory(run, plan.generation), on_drift=on_drift,
+    result = apply_plan(plan, _client_factory(run, plan), on_drift=on_drift,
                         parallel=parallel, progress=bar)
     _echo(result_text(result, color=run.color))
     _reports(plan, result, json_path, markdown_path, dry_run=False)
@@ -210,7 +212,7 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     run = _prepare(config_path, target, color, verbose, env)
     if run is None:
         return errors.EXIT_OK
-    client = _client_factory(run, None)()
+    client = _client_factory(run)()
     try:
         rows = remote_status(client, run.target.project)
     finally:

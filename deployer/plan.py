@@ -108,7 +108,7 @@ class Plan:
     target: str
     project: str
     project_code: int | None  # None: the project will be created
-    generation: str
+    generation: str | None  # None: unknown until the project exists
     commit: str
     items: list[WorkflowPlan]
     deletes: list[WorkflowPlan]
@@ -210,8 +210,7 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     start = client.request_count
     found = client.find_project(project)
     code = int(found["code"]) if found else None
-    generation = str(api_version or (client.detect_generation(code) if code is not None
-                                     else getattr(client, "generation", "3.3")))
+    generation = api_version or (client.detect_generation(code) if code is not None else None)
     dags: dict[str, Mapping[str, Any]] = {}
     schedules: dict[int, Mapping[str, Any]] = {}
     if code is not None:

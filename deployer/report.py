@@ -25,7 +25,8 @@ def _paint(text: str, code: str, color: bool) -> str:
 def plan_text(plan: Plan, *, color: bool = False) -> str:
     head = (f"Target {plan.target}: project {plan.project}"
             f"{' (will be created)' if plan.project_code is None else ''}, "
-            f"DolphinScheduler {plan.generation} API, commit {plan.commit[:7]}")
+            f"DolphinScheduler {plan.generation or '(not yet known)'} API, "
+            f"commit {plan.commit[:7]}")
     rows = [(i.action, i.name, i.details()) for i in plan.items if i.action != "unchanged"]
     rows += [(DELETE, d.name, "managed by dagship, gone from Git") for d in plan.deletes]
     lines = [head]
