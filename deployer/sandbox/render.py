@@ -1,0 +1,120 @@
+"""JSON shapes of the sandbox's rows as the real server answers them (reference §4.9, §5.2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from deployer.sandbox.store import State
+
+__all__ = ["dag_data", "definition", "page", "project_out", "relation_out", "schedule_out",
+           "task_out"]
+
+
+def page(rows: list[Any], page_no: int, page_size: int) -> dict[str, Any]:
+    """PageInfo: note `pageNo` is the row offset, as in the real server."""
+    offset = (page_no - 1) * page_size
+    total = len(rows)
+    return {
+        "totalList": rows[offset:offset + page_size],
+        "total": total,
+        "totalPage": max(1, -(-total // page_size)),
+        "pageSize": page_size,
+        "currentPage": page_no,
+        "pageNo": offset,
+    }
+
+
+def project_out(st: State, proj: dict[str, Any]) -> dict[str, Any]:
+    count = sum(1 for w in st.wfs.values() if w["projectCode"] == proj["code"])
+    out = dict(proj)
+    out.update(userName="admin", perm=7, defCount=count)
+    if st.gen.version != "3.4":
+        out["instRunningCount"] = 0
+    return out
+
+
+def _props(text: str | None) -> list[Any]:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def _prop_map(props: list[Any]) -> dict[str, Any]:
+    return {str(p.get("prop")): p.get("value") for p in props if isinstance(p, dict)}
+
+
+def definition(st: State, wf: dict[str, Any], *, with_schedule: bool = True) -> dict[str, Any]:
+    proj = st.projects.get(wf["projectCode"], {})
+    props = _props(wf["globalParams"])
+    out: dict[str, Any] = {
+        "id": wf["id"], "code": wf["code"], "name": wf["name"], "version": wf["version"],
+        "releaseState": wf["releaseState"], "projectCode": wf["projectCode"],
+        "description": wf["description"], "globalParams": wf["globalParams"],
+        "globalParamList": props, "globalParamMap": _prop_map(props),
+        "createTime": wf["createTime"], "updateTime": wf["updateTime"], "flag": "YES",
+        "userId": 1, "userName": "admin", "projectName": proj.get("name"),
+        "locations": wf["locations"], "timeout": wf["timeout"], "modifyBy": "admin",
+        "warningGroupId": wf.get("warningGroupId"), "executionType": wf["executionType"],
+    }
+    if st.gen.g1:
+        out["tenantCode"] = wf.get("tenantCode")
+        out["tenantId"] = -1
+    elif with_schedule:
+        ids = st.schedule_of.get(wf["code"], [])
+        sched = st.schedules[ids[0]] if ids else None
+        out["scheduleReleaseState"] = sched["releaseState"] if sched else None
+        out["schedule"] = schedule_out(st, sched) if sched else None
+    return out
+
+
+def task_out(st: State, task: dict[str, Any]) -> dict[str, Any]:
+    proj = st.projects.get(task.get("projectCode", 0), {})
+    params = task["taskParams"]
+    local = params.get("localParams") if isinstance(params, dict) else None
+    local = local if isinstance(local, list) else []
+    out = dict(task)
+    out.update(userId=1, userName="admin", projectName=proj.get("name"), modifyBy="admin",
+               taskParamList=local, taskParamMap=_prop_map(local))
+    return out
+
+
+def relation_out(st: State, wf: dict[str, Any], rel: dict[str, Any], index: int) -> dict[str, Any]:
+    out = {"id": index, "projectCode": wf["projectCode"], st.gen.code_key: wf["code"],
+           st.gen.version_key: wf["version"]}
+    out.update(rel)
+    out.update(createTime=wf["updateTime"], updateTime=wf["updateTime"])
+    return out
+
+
+def dag_data(st: State, wf: dict[str, Any]) -> dict[str, Any]:
+    return {
+        st.gen.dag_def_key: definition(st, wf),
+        st.gen.dag_rel_key: [relation_out(st, wf, r, i)
+                             for i, r in enumerate(wf["relations"], start=1)],
+        "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]],
+    }
+
+
+def schedule_out(st: State, sched: dict[str, Any]) -> dict[str, Any]:
+    gen = st.gen
+    wf = st.wfs.get(sched["workflowCode"], {})
+    proj = st.projects.get(wf.get("projectCode", 0), {})
+    env = next((e for e in st.environments if e["code"] == sched["environmentCode"]), None)
+    out: dict[str, Any] = {
+        "id": sched["id"], gen.code_key: sched["workflowCode"], gen.name_key: wf.get("name"),
+        "projectName": proj.get("name"), "definitionDescription": wf.get("description"),
+        "startTime": sched["startTime"], "endTime": sched["endTime"],
+        "timezoneId": sched["timezoneId"], "crontab": sched["crontab"],
+        "failureStrategy": sched["failureStrategy"], "warningType": sched["warningType"],
+        "createTime": sched["createTime"], "updateTime": sched["updateTime"],
+        "userId": 1, "userName": "admin", "releaseState": sched["releaseState"],
+        "warningGroupId": sched["warningGroupId"], gen.priority_key: sched["priority"],
+        "workerGroup": sched["workerGroup"], "environmentCode": sched["environmentCode"],
+        "environmentName": env["name"] if env else None,
+    }
+    if not gen.g1:
+        out["tenantCode"] = sched.get("tenantCode", "default")
+    return out

@@ -1,0 +1,290 @@
+"""Workflow definitions: create/update with the server's validation order (§4.7), per-task
+versioning (§4.8) and the release/delete state machine (§7). Callers hold `st.lock`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from deployer.sandbox import render
+from deployer.sandbox.status import ApiError
+from deployer.sandbox.store import State, now_text
+from deployer.sandbox.validate import parse_relations, parse_tasks
+
+__all__ = ["WorkflowForm", "create", "delete", "project_for_write", "release", "update"]
+
+_DEF_FIELDS = ("name", "description", "globalParams", "locations", "timeout", "executionType",
+               "tenantCode")
+_META = ("code", "version", "projectCode", "createTime", "updateTime", "id")
+
+
+@dataclass
+class WorkflowForm:
+    name: str
+    description: str | None
+    global_params: str
+    locations: str | None
+    timeout: int
+    task_json: str | None
+    relation_json: str | None
+    execution_type: str
+    tenant_code: str | None = None
+
+
+def project_for_write(st: State, project_code: int) -> dict[str, Any]:
+    """The project, or the returned (not thrown) not-found error of the generation."""
+    proj = st.projects.get(project_code)
+    if proj is None:
+        raise ApiError(10190 if st.gen.g1 else 10018, project_code, thrown=False)
+    return proj
+
+
+def find(st: State, project_code: int, code: int) -> dict[str, Any]:
+    wf = st.wfs.get(code)
+    if wf is None or wf["projectCode"] != project_code:
+        raise ApiError(50003, code)
+    return wf
+
+
+def _check_common(st: State, form: WorkflowForm) -> tuple[list[Any], list[Any]]:
+    if form.description is not None and len(form.description) > 255:
+        raise ApiError(1400004)
+    return [], []
+
+
+def _check_tenant(st: State, tenant: str | None) -> None:
+    if st.gen.g1 and tenant not in (None, "default"):
+        raise ApiError(10017, tenant)
+
+
+def _parse(st: State, form: WorkflowForm) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    tasks = parse_tasks(form.task_json, st.gen)
+    relations = parse_relations(form.relation_json, tasks)
+    return tasks, relations
+
+
+def _normalise_params(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
+    proj = project_for_write(st, project_code)
+    _check_common(st, form)
+    if (proj["code"], form.name) in st.by_name:
+        raise ApiError(10168, form.name)
+    tasks, relations = _parse(st, form)
+    _check_tenant(st, form.tenant_code)
+    now = now_text()
+    wf: dict[str, Any] = {
+        "id": st.next_id("workflow"), "code": st.codes.next(), "projectCode": project_code,
+        "version": 0, "releaseState": "OFFLINE", "createTime": now, "updateTime": now,
+        "warningGroupId": None, "tasks": [], "relations": [],
+    }
+    _apply_fields(wf, form)
+    refs, _ = _save_tasks(st, tasks, project_code)
+    _commit(st, wf, refs, _link(relations, refs))
+    st.wfs[wf["code"]] = wf
+    st.by_name[(project_code, wf["name"])] = wf["code"]
+    st.changed()
+    out = render.definition(st, wf, with_schedule=False)
+    out.update(version=0, releaseState=None)  # the real answer describes the pre-save copy
+    return out
+
+
+def update(st: State, project_code: int, code: int, form: WorkflowForm,
+           release_state: str) -> dict[str, Any]:
+    project_for_write(st, project_code)
+    _check_common(st, form)
+    tasks, relations = _parse(st, form)
+    wf = find(st, project_code, code)
+    if wf["releaseState"] == "ONLINE":
+        raise ApiError(50008, wf["name"])
+    if form.name != wf["name"] and (project_code, form.name) in st.by_name:
+        raise ApiError(10168, form.name)
+    _check_tenant(st, form.tenant_code)
+    stale = render.definition(st, wf, with_schedule=False)
+    before = {k: wf.get(k) for k in _DEF_FIELDS}
+    old_name = wf["name"]
+    _apply_fields(wf, form)
+    refs, tasks_changed = _save_tasks(st, tasks, project_code)
+    links = _link(relations, refs)
+    changed = (tasks_changed or before != {k: wf.get(k) for k in _DEF_FIELDS}
+               or set(refs) != set(wf["tasks"]) or _edge_set(links) != _edge_set(wf["relations"]))
+    if changed:
+        _commit(st, wf, refs, links)
+        if old_name != wf["name"]:
+            del st.by_name[(project_code, old_name)]
+            st.by_name[(project_code, wf["name"])] = wf["code"]
+        st.changed()
+    if release_state == "ONLINE":
+        release(st, project_code, code, "ONLINE")
+    return stale
+
+
+def _apply_fields(wf: dict[str, Any], form: WorkflowForm) -> None:
+    """Full replacement: an omitted optional field resets to the server default."""
+    wf.update(name=form.name, description=form.description,
+              globalParams=_normalise_params(form.global_params), locations=form.locations,
+              timeout=form.timeout, executionType=form.execution_type,
+              tenantCode=form.tenant_code)
+
+
+def _content(task: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in task.items() if k not in _META}
+
+
+def _save_tasks(st: State, tasks: list[dict[str, Any]],
+                project_code: int) -> tuple[list[tuple[int, int]], bool]:
+    """Store each task; a changed (code, version) gets version max+1. Returns the references
+    and whether any task was new or changed."""
+    refs: list[tuple[int, int]] = []
+    changed = False
+    now = now_text()
+    for task in tasks:
+        code = task["code"] or st.codes.next()
+        version = task["version"] or 1
+        stored = st.tasks.get((code, version))
+        if stored is not None and _content(stored) == _content(task):
+            refs.append((code, version))
+            continue
+        if stored is not None:
+            version = st.task_max.get(code, version) + 1
+        changed = True
+        row = dict(task, code=code, version=version, projectCode=project_code,
+                   createTime=now, updateTime=now, id=st.next_id("task"))
+        st.tasks[(code, version)] = row
+        st.task_max[code] = max(st.task_max.get(code, 0), version)
+        refs.append((code, version))
+    return refs, changed
+
+
+def _link(relations: list[dict[str, Any]], refs: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """The server overwrites the edge versions from the task list."""
+    versions = dict(refs)
+    return [dict(r, preTaskVersion=versions.get(r["preTaskCode"], 0),
+                 postTaskVersion=versions.get(r["postTaskCode"], 0)) for r in relations]
+
+
+def _edge_set(relations: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    return {(r["preTaskCode"], r["preTaskVersion"], r["postTaskCode"], r["postTaskVersion"],
+             r["conditionType"], json.dumps(r["conditionParams"], sort_keys=True))
+            for r in relations}
+
+
+def _commit(st: State, wf: dict[str, Any], refs: list[tuple[int, int]],
+            links: list[dict[str, Any]]) -> None:
+    """Write a new definition version (max + 1) and its log row."""
+    log = st.versions.setdefault(wf["code"], {})
+    wf.update(version=max(log, default=0) + 1, tasks=refs, relations=links,
+              updateTime=now_text())
+    snap = {k: v for k, v in wf.items() if k != "releaseState"}
+    snap.update(operator=1, operateTime=wf["updateTime"])
+    log[wf["version"]] = snap
+
+
+def release(st: State, project_code: int, code: int, state: str) -> None:
+    wf = find(st, project_code, code)
+    if state == "ONLINE":
+        if wf["releaseState"] == "ONLINE" and not st.gen.g1:
+            return
+        if not wf["relations"]:
+            raise ApiError(50035)
+        for child in _children(st, wf):
+            target = st.wfs.get(child)
+            if target is None or target["releaseState"] != "ONLINE":
+                name = target["name"] if target else child
+                raise ApiError(10000, f"SubWorkflowDefinition {name} is not online")
+        wf["releaseState"] = "ONLINE"
+    else:
+        wf["releaseState"] = "OFFLINE"
+        for sid in st.schedule_of.get(code, []):
+            st.schedules[sid]["releaseState"] = "OFFLINE"
+    wf["updateTime"] = now_text()
+    st.changed()
+
+
+def _children(st: State, wf: dict[str, Any]) -> list[int]:
+    key = "workflowDefinitionCode" if st.gen.g3 else "processDefinitionCode"
+    out = []
+    for ref in wf["tasks"]:
+        task = st.tasks[ref]
+        if task["taskType"] == st.gen.sub_type and isinstance(task["taskParams"], dict):
+            out.append(int(task["taskParams"].get(key) or 0))
+    return out
+
+
+def _references(st: State, task: dict[str, Any]) -> set[int]:
+    params = task["taskParams"]
+    if not isinstance(params, dict):
+        return set()
+    if task["taskType"] == st.gen.sub_type:
+        key = "workflowDefinitionCode" if st.gen.g3 else "processDefinitionCode"
+        return {int(params.get(key) or 0)}
+    if task["taskType"] != "DEPENDENT":
+        return set()
+    found: set[int] = set()
+    dep = params.get("dependence") or {}
+    for group in dep.get("dependTaskList") or []:
+        for item in (group or {}).get("dependItemList") or []:
+            if isinstance(item, dict) and item.get("definitionCode"):
+                found.add(int(item["definitionCode"]))
+    return found
+
+
+def delete(st: State, project_code: int, code: int) -> None:
+    wf = st.wfs.get(code)
+    if wf is None:
+        raise ApiError(50003, code)
+    if wf["releaseState"] == "ONLINE":
+        raise ApiError(50021, wf["name"])
+    users = sorted(other["name"] for other in st.wfs.values() if other["code"] != code
+                   and any(code in _references(st, st.tasks[r]) for r in other["tasks"]))
+    if users:
+        raise ApiError(10193, wf["name"], ",".join(users))
+    ids = st.schedule_of.get(code, [])
+    online = [sid for sid in ids if st.schedules[sid]["releaseState"] == "ONLINE"]
+    if online:
+        raise ApiError(50023, online[0])
+    for sid in st.schedule_of.pop(code, []):
+        del st.schedules[sid]
+    for ref in {ref for snap in st.versions.pop(code, {}).values() for ref in snap["tasks"]}:
+        st.tasks.pop(ref, None)
+    del st.wfs[code]
+    st.by_name.pop((wf["projectCode"], wf["name"]), None)
+    st.changed()
+
+
+def switch_version(st: State, project_code: int, code: int, version: int) -> None:
+    wf = st.wfs.get(code)
+    if wf is None or wf["projectCode"] != project_code:
+        raise ApiError(10152, code)
+    snap = st.versions.get(code, {}).get(version)
+    if snap is None:
+        raise ApiError(10153, code, version)
+    st.by_name.pop((project_code, wf["name"]), None)
+    for key in (*_DEF_FIELDS, "version", "tasks", "relations"):
+        wf[key] = snap.get(key)
+    wf.update(releaseState="OFFLINE", updateTime=now_text())
+    st.by_name[(project_code, wf["name"])] = code
+    st.changed()
+
+
+def delete_version(st: State, project_code: int, code: int, version: int) -> None:
+    wf = find(st, project_code, code)
+    if wf["version"] == version:
+        raise ApiError(50053)
+    if st.versions.get(code, {}).pop(version, None) is None:
+        raise ApiError(10153, code, version)
+    st.changed()
+
+
+def version_rows(st: State, code: int) -> list[dict[str, Any]]:
+    rows = []
+    for snap in sorted(st.versions.get(code, {}).values(), key=lambda s: -s["version"]):
+        row = {k: v for k, v in snap.items() if k not in ("tasks", "relations")}
+        rows.append(row)
+    return rows
