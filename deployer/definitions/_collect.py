@@ -1,0 +1,84 @@
+"""Collecting findings for one file: codes from the registry, `lint.disable` applied."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from deployer.definitions.codes import CODES
+from deployer.findings import Finding
+from deployer.yamlmarks import Mark, MDict, MList
+
+
+class Collector:
+    """Findings of one source file, positioned by 1-based line and column."""
+
+    def __init__(self, display: str, disabled: frozenset[str] = frozenset()) -> None:
+        self.display = display
+        self.disabled = disabled
+        self.findings: list[Finding] = []
+        self.errors = 0
+
+    def add(self, code: str, mark: Mark, message: str, *, path: str | None = None) -> None:
+        if code in self.disabled:
+            return
+        sev = CODES[code][0]
+        if sev == "error":
+            self.errors += 1
+        self.findings.append(
+            Finding(path or self.display, mark.line, mark.col, code, sev, message)
+        )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, fold: bool = False) -> str | None:
+    options = list(choices)
+    if fold:
+        lowered = {c.lower(): c for c in options}
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        return lowered[close[0]] if close else None
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def hint(word: str, choices: Iterable[str], *, fold: bool = False) -> str:
+    close = did_you_mean(word, choices, fold=fold)
+    return f" (did you mean `{close}`?)" if close else ""
+
+
+def kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    text = value if len(value) <= 40 else value[:37] + "..."
+    return f"a string ({text!r})"
+
+
+def key_mark(node: Any, key: str) -> Mark:
+    if isinstance(node, MDict):
+        return node.key_mark(key)
+    return getattr(node, "mark", Mark(1, 1))
+
+
+def value_mark(node: Any, key: str) -> Mark:
+    if isinstance(node, MDict):
+        return node.value_mark(key)
+    return getattr(node, "mark", Mark(1, 1))
+
+
+def item_mark(node: Any, index: int) -> Mark:
+    if isinstance(node, MList):
+        return node.item_mark(index)
+    return getattr(node, "mark", Mark(1, 1))
+
+
+def node_mark(node: Any, default: Mark) -> Mark:
+    mark = getattr(node, "mark", None)
+    return mark if isinstance(mark, Mark) else default

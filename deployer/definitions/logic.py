@@ -1,0 +1,219 @@
+"""Switch, Condition and Dependent: the dialect's special parsers, into DS taskParams.
+
+Branch targets and condition inputs become `TaskRef`s plus implied DAG edges; dependent
+items become `ProjectRef` / `WorkflowRef` / `ForeignTaskRef` with the `cycle` pyds infers
+from the date value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from deployer.definitions import dialect, subst
+from deployer.definitions._collect import hint, kind
+from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
+from deployer.yamlmarks import Mark, MDict
+
+if TYPE_CHECKING:
+    from deployer.definitions.pyds import RawTask
+    from deployer.definitions.tasks import TaskReader
+
+_DEP_ITEM_KEYS = ("project_name", "workflow_name", "dependent_task_name", "dependent_date")
+
+
+def logic_params(tr: TaskReader, raw: RawTask, where: str) -> None:
+    name = raw.ttype.name
+    if name == "Switch":
+        _switch(tr, raw, where)
+    elif name == "Condition":
+        _condition(tr, raw, where)
+    else:
+        _dependent(tr, raw, where)
+
+
+def _mapping(tr: TaskReader, node: Any, mark: Mark, label: str, keys: tuple[str, ...],
+             required: tuple[str, ...]) -> MDict | None:
+    if not isinstance(node, MDict):
+        tr.out.add("WF103", mark, f"{label}: expected a mapping with {', '.join(keys)}, "
+                   f"got {kind(node)}")
+        return None
+    ok = True
+    for key in node:
+        if key not in keys:
+            tr.out.add("WF102", node.key_mark(key), f"{label}: unknown key `{key}`"
+                       f"{hint(key, keys)}; accepted: {', '.join(keys)}")
+            ok = False
+    for key in required:
+        if key not in node or node[key] is None:
+            tr.out.add("WF105", node.mark, f"{label}: missing `{key}:`")
+            ok = False
+    return node if ok else None
+
+
+def _text(tr: TaskReader, node: MDict, key: str, label: str) -> str | None:
+    raw = node[key]
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        tr.out.add("WF103", node.value_mark(key), f"{label}.{key}: expected a string, got "
+                   f"{kind(raw)}")
+        return None
+    return tr.r.v.text(raw, node.value_mark(key))
+
+
+def _target(tr: TaskReader, raw: RawTask, node: MDict, key: str, label: str) -> str | None:
+    name = _text(tr, node, key, label)
+    if name is None:
+        return None
+    mark = node.value_mark(key)
+    if name not in tr.seen:
+        tr.pending.append((name, mark, f"{label}.{key}", raw.name))
+    return name
+
+
+def _op(tr: TaskReader, node: MDict, label: str) -> str | None:
+    value = _text(tr, node, "op", label)
+    if value is None:
+        return None
+    if value.lower() not in ("and", "or"):
+        tr.out.add("WF104", node.value_mark("op"), f"{label}.op: {value!r} is not accepted; "
+                   "expected `and` or `or` (any case)")
+        return None
+    return value.upper()
+
+
+def _list(tr: TaskReader, node: MDict, key: str, label: str) -> list[Any]:
+    value = node[key]
+    if not isinstance(value, list):
+        tr.out.add("WF103", node.value_mark(key), f"{label}.{key}: expected a list, got "
+                   f"{kind(value)}")
+        return []
+    return value
+
+
+def _switch(tr: TaskReader, raw: RawTask, where: str) -> None:
+    branches: list[dict[str, Any]] = []
+    default: TaskRef | None = None
+    items = raw.vals["condition"]
+    for i, item in enumerate(items):
+        label = f"{where}condition[{i}]"
+        node = _mapping(tr, item, items.item_mark(i), label, ("task", "condition"), ("task",))
+        if node is None:
+            continue
+        target = _target(tr, raw, node, "task", label)
+        if target is None:
+            continue
+        raw.downstream.append(target)
+        if "condition" in node and node["condition"] is not None:
+            expr = _text(tr, node, "condition", label)
+            branches.append({"condition": expr or "", "nextNode": TaskRef(target)})
+        else:
+            default = TaskRef(target)
+    raw.params = {"switchResult": {"dependTaskList": branches, "nextNode": default},
+                  "localParams": [], "resourceList": []}
+
+
+def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
+    groups: list[dict[str, Any]] = []
+    for i, group in enumerate(_list(tr, raw.node, "groups", where.rstrip(": "))):
+        label = f"{where}groups[{i}]"
+        node = _mapping(tr, group, raw.node["groups"].item_mark(i), label, ("op", "groups"),
+                        ("op", "groups"))
+        if node is None:
+            continue
+        relation = _op(tr, node, label)
+        items: list[dict[str, Any]] = []
+        for j, item in enumerate(_list(tr, node, "groups", label)):
+            ilabel = f"{label}.groups[{j}]"
+            inode = _mapping(tr, item, node["groups"].item_mark(j), ilabel, ("task", "flag"),
+                             ("task", "flag"))
+            if inode is None:
+                continue
+            target = _target(tr, raw, inode, "task", ilabel)
+            if not isinstance(inode["flag"], bool):
+                tr.out.add("WF103", inode.value_mark("flag"), f"{ilabel}.flag: expected true "
+                           f"(success) or false (failure), got {kind(inode['flag'])}")
+                continue
+            if target is not None:
+                raw.upstream.append(target)
+                items.append({"depTaskCode": TaskRef(target),
+                              "status": "SUCCESS" if inode["flag"] else "FAILURE"})
+        groups.append({"relation": relation or "AND", "dependItemList": items})
+    ok = _target(tr, raw, raw.node, "success_task", where.rstrip(": "))
+    failed = _target(tr, raw, raw.node, "failed_task", where.rstrip(": "))
+    raw.downstream += [t for t in (ok, failed) if t]
+    relation = _op(tr, raw.node, where.rstrip(": "))
+    raw.params = {
+        "dependence": {"relation": relation or "AND", "dependTaskList": groups},
+        "conditionResult": {"successNode": [TaskRef(ok)] if ok else [],
+                            "failedNode": [TaskRef(failed)] if failed else []},
+        "localParams": [], "resourceList": [],
+    }
+
+
+def _dependent(tr: TaskReader, raw: RawTask, where: str) -> None:
+    groups: list[dict[str, Any]] = []
+    for i, group in enumerate(_list(tr, raw.node, "groups", where.rstrip(": "))):
+        label = f"{where}groups[{i}]"
+        node = _mapping(tr, group, raw.node["groups"].item_mark(i), label, ("op", "groups"),
+                        ("op", "groups"))
+        if node is None:
+            continue
+        relation = _op(tr, node, label)
+        items = [x for j, item in enumerate(_list(tr, node, "groups", label))
+                 if (x := _dep_item(tr, item, node["groups"].item_mark(j),
+                                    f"{label}.groups[{j}]")) is not None]
+        groups.append({"relation": relation or "AND", "dependItemList": items})
+    relation = _op(tr, raw.node, where.rstrip(": "))
+    raw.params = {"dependence": {"relation": relation or "AND", "dependTaskList": groups},
+                  "localParams": [], "resourceList": []}
+
+
+def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
+    node = _mapping(tr, item, mark, label, _DEP_ITEM_KEYS, _DEP_ITEM_KEYS[:3])
+    if node is None:
+        return None
+    project_raw = node["project_name"]
+    project = _text(tr, node, "project_name", label)
+    workflow = _text(tr, node, "workflow_name", label)
+    task = _text(tr, node, "dependent_task_name", label)
+    date = _date(tr, node, label)
+    if project is None or workflow is None or task is None or date is None:
+        return None
+    same = project_raw == subst.CONFIG_PROJECT or tr.r.same_project(project)
+    proj = None if same else project
+    foreign_task = None if task == "0" else task
+    from deployer.definitions.pyds import Reference
+
+    tr.r.parsed.refs.append(Reference("dep", workflow, same, foreign_task,
+                                      node.value_mark("workflow_name")))
+    return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
+            "depTaskCode": ForeignTaskRef(workflow, foreign_task, proj),
+            "cycle": _cycle(date), "dateValue": date}
+
+
+def _date(tr: TaskReader, node: MDict, label: str) -> str | None:
+    if "dependent_date" not in node or node["dependent_date"] is None:
+        return "today"
+    value = _text(tr, node, "dependent_date", label)
+    if value is None:
+        return None
+    value = value.strip()
+    if value.upper() in dialect.DEPENDENT_DATE_KEYS:
+        return dialect.DEPENDENT_DATE_KEYS[value.upper()]
+    if value in dialect.DATE_VALUES:
+        return value
+    tr.out.add("WF104", node.value_mark("dependent_date"), f"{label}.dependent_date: {value!r} "
+               f"is not accepted{hint(value, sorted(dialect.DATE_VALUES), fold=True)}; expected "
+               "a DependentDate name (e.g. LAST_WEDNESDAY, any case) or value (e.g. today, "
+               "last24Hours, lastMonthBegin)")
+    return None
+
+
+def _cycle(date: str) -> str:
+    """pyds' inference: hour / day / month / week from the date value."""
+    if "Hour" in date:
+        return "hour"
+    if date == "today" or "Days" in date:
+        return "day"
+    if "Month" in date:
+        return "month"
+    return "week"

@@ -1,0 +1,238 @@
+"""discover() and load_repository(): the one entry point for lint and deploy.
+
+Every discovered file is read once and parsed once. Cross-file checks (unique workflow
+names, sub-workflow and dependent references, `$WORKFLOW` targets) always see the whole
+repository; `only` narrows the findings reported, not what is checked.
+Files named as `$FILE{...}` targets are payloads, not workflows, wherever they live.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deployer.config import Config, Target
+from deployer.definitions import subst
+from deployer.definitions._collect import Collector, hint
+from deployer.definitions.model import WorkflowSpec
+from deployer.findings import Finding
+from deployer.yamlmarks import Mark, MDict
+
+_EXTS = (".yaml", ".yml", ".json")
+_FILE_REF = re.compile(r'\$FILE\{"([^"]+)"\}')
+
+
+@dataclass
+class LoadResult:
+    workflows: list[WorkflowSpec]  # files without error findings
+    findings: list[Finding]  # sorted; lint.disable applied; only `only` files when given
+    files: list[Path]
+
+
+@dataclass
+class _Source:
+    path: Path
+    display: str
+    out: Collector
+    text: str | None = None
+    tree: Any = None
+    specs: list[WorkflowSpec] = field(default_factory=list)
+    parsed: Any = None  # pyds.Parsed
+
+
+def discover(config: Config) -> list[Path]:
+    """Workflow candidates (*.yaml, *.yml, *.json) under the configured folders, sorted."""
+    found: set[Path] = set()
+    for folder in config.workflows:
+        base = (config.root / folder).resolve()
+        if base.is_file() and base.suffix in _EXTS:
+            found.add(base)
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            found.update(Path(dirpath, f) for f in filenames if f.endswith(_EXTS))
+    return sorted(found)
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_repository(config: Config, *, target: Target | None = None,
+                    env: Mapping[str, str] | None = None,
+                    only: Sequence[Path] | None = None) -> LoadResult:
+    root = config.root
+    paths = discover(config)
+    wanted = {p.resolve() for p in only} if only is not None else None
+    if wanted:
+        paths = sorted(set(paths) | {p for p in wanted if p.is_file()})
+    disabled = frozenset(config.lint_disable)
+    sources = [_Source(p, _display(root, p), Collector(_display(root, p), disabled))
+               for p in paths]
+    texts: dict[Path, str | None] = {}
+    for src in sources:
+        src.text = _read(src.path, src.out)
+        texts[src.path] = src.text
+    payloads = _payloads(sources, root)
+    names: dict[Path, str] = {}
+    for src in sources:
+        if src.path in payloads or src.text is None:
+            continue
+        if src.path.suffix != ".json":
+            src.tree = _parse_yaml(src)
+            name = _raw_name(src.tree)
+            if name is not None:
+                names[src.path] = name
+
+    def read_text(path: Path) -> str | None:
+        if path not in texts:
+            try:
+                texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                texts[path] = None
+        return texts[path]
+
+    same = _same_project(config, target)
+    for src in sources:
+        if src.path in payloads or src.text is None:
+            continue
+        _load_one(src, config, target, env, names, read_text, same)
+    _cross_file(sources, same)
+    return _result(sources, payloads, wanted)
+
+
+def _read(path: Path, out: Collector) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        out.add("WF108", Mark(1, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "save the file as UTF-8")
+    except OSError as exc:
+        out.add("WF108", Mark(1, 1), f"cannot read the file: {exc.strerror}")
+    return None
+
+
+def _payloads(sources: list[_Source], root: Path) -> set[Path]:
+    """Files some workflow includes with `$FILE{...}`: payloads, not workflows."""
+    found: set[Path] = set()
+    for src in sources:
+        if src.text is None or "$FILE{" not in src.text:
+            continue
+        for rel in _FILE_REF.findall(src.text):
+            for base in (src.path.parent, root):
+                candidate = (base / rel).resolve()
+                if candidate.is_file():
+                    found.add(candidate)
+                    break
+    return found
+
+
+def _parse_yaml(src: _Source) -> Any:
+    from deployer.yamlmarks import YamlSyntaxError, load
+
+    try:
+        tree, dups = load(src.text or "")
+    except YamlSyntaxError as exc:
+        src.out.add("WF100", exc.mark, exc.message)
+        return None
+    for dup in dups:
+        src.out.add("WF101", dup.mark, f"duplicate key `{dup.key}` (first at line "
+                    f"{dup.first.line}); YAML readers keep only the last value")
+    return tree
+
+
+def _raw_name(tree: Any) -> str | None:
+    if isinstance(tree, MDict) and isinstance(tree.get("workflow"), MDict):
+        name = tree["workflow"].get("name")
+        return str(name) if isinstance(name, str | int) and not isinstance(name, bool) else None
+    return None
+
+
+def _same_project(config: Config, target: Target | None) -> Any:
+    projects = {target.project} if target else {t.project for t in config.targets.values()}
+
+    def same(project: str | None) -> bool:
+        return project is None or project in projects
+
+    return same
+
+
+def _load_one(src: _Source, config: Config, target: Target | None,
+              env: Mapping[str, str] | None, names: dict[Path, str], read_text: Any,
+              same: Any) -> None:
+    text = src.text or ""
+    if src.path.suffix == ".json":
+        from deployer.definitions.native import read_native
+
+        src.specs = read_native(src.path, text, src.out)
+        return
+    if src.tree is None and src.out.errors:
+        return
+    from deployer.definitions.pyds import PydsReader
+
+    ctx = subst.Context(
+        yaml_dir=src.path.parent, root=config.root, target=target, targets=config.targets,
+        env=env, workflow_name=names.get, read_text=read_text,
+        display=lambda p: _display(config.root, p),
+    )
+    src.parsed = PydsReader(src.path, text, ctx, src.out, same).read(src.tree)
+
+
+def _cross_file(sources: list[_Source], same: Any) -> None:
+    seen: dict[str, tuple[_Source, Mark]] = {}
+    tasks_of: dict[str, set[str]] = {}
+    for src in sources:
+        entries: list[tuple[str, Mark, set[str]]] = []
+        if src.parsed is not None and src.parsed.name is not None:
+            entries.append((src.parsed.name, src.parsed.name_mark, src.parsed.task_names))
+        entries += [(s.name, Mark(s.line, 1), {t.name for t in s.tasks}) for s in src.specs]
+        for name, mark, tasks in entries:
+            if name in seen:
+                first, fmark = seen[name]
+                src.out.add("WF406", mark, f"workflow name {name!r} is also used by "
+                            f"{first.display}:{fmark.line}; names identify workflows in a "
+                            "project and must be unique across the repository")
+            else:
+                seen[name] = (src, mark)
+                tasks_of[name] = tasks
+    for src in sources:
+        if src.parsed is None:
+            continue
+        for ref in src.parsed.refs:
+            if not ref.same_project:
+                continue
+            if ref.workflow not in tasks_of:
+                code = "WF407" if ref.kind == "sub" else "WF408"
+                what = "sub-workflow" if ref.kind == "sub" else "dependent"
+                src.out.add(code, ref.mark, f"{what} references workflow {ref.workflow!r}, "
+                            f"which no file of the repository defines{hint(ref.workflow, seen)}")
+            elif ref.task is not None and ref.task not in tasks_of[ref.workflow]:
+                known = ", ".join(sorted(tasks_of[ref.workflow]))
+                src.out.add("WF409", ref.mark, f"dependent_task_name {ref.task!r} is not a task "
+                            f"of workflow {ref.workflow!r}{hint(ref.task, tasks_of[ref.workflow])}"
+                            f"; its tasks: {known}")
+
+
+def _result(sources: list[_Source], payloads: set[Path], wanted: set[Path] | None) -> LoadResult:
+    findings: list[Finding] = []
+    workflows: list[WorkflowSpec] = []
+    files: list[Path] = []
+    for src in sources:
+        if src.path in payloads:
+            continue
+        files.append(src.path)
+        if wanted is None or src.path in wanted:
+            findings.extend(src.out.findings)
+        if src.out.errors:
+            continue
+        if src.parsed is not None and src.parsed.spec is not None:
+            workflows.append(src.parsed.spec)
+        workflows.extend(src.specs)
+    return LoadResult(workflows=workflows, findings=sorted(findings), files=files)

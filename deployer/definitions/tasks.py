@@ -1,0 +1,289 @@
+"""One task of the YAML dialect: type lookup, keys, values, traps, DS taskParams."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from deployer.definitions import dialect, subst
+from deployer.definitions._collect import hint, kind
+from deployer.definitions.dialect import (
+    COMMON_KEYS,
+    LOGIC_KEYS,
+    WORKER_RESOURCE_KEYS,
+    Key,
+    TaskType,
+)
+from deployer.definitions.model import DatasourceRef, WorkflowRef
+from deployer.definitions.values import BAD
+from deployer.yamlmarks import Mark, MDict, MList
+
+if TYPE_CHECKING:
+    from deployer.definitions.pyds import PydsReader, RawTask
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_NOT_SELECT = re.compile(
+    r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
+    r"|(.* |)create ).*", re.IGNORECASE)
+_SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
+                        "sagemaker_request_json", "main_args", "others", "script_params"})
+_TYPE_NAMES = ", ".join(t.name for t in dialect.TASK_TYPES if t.name != "SubProcess")
+
+
+class TaskReader:
+    def __init__(self, reader: PydsReader, *, has_param: bool) -> None:
+        self.r = reader
+        self.out = reader.out
+        self.has_param = has_param
+        self.seen: set[str] = set()  # task names read so far, in file order
+        self.pending: list[tuple[str, Mark, str, str]] = []  # (target, mark, label, owner)
+
+    def read(self, node: Any, mark: Mark, index: int) -> RawTask | None:
+        from deployer.definitions.pyds import RawTask
+
+        if not isinstance(node, MDict):
+            self.out.add("WF103", mark, f"tasks[{index}]: expected a task mapping with `name:` "
+                         f"and `task_type:`, got {kind(node)}")
+            return None
+        name = self._name(node, index)
+        ttype = self._type(node, name or f"tasks[{index}]")
+        where = f"task `{name}`: " if name else f"tasks[{index}]: "
+        if ttype is None:
+            return None
+        vals = self._keys(node, ttype, where)
+        if name is None:
+            return None
+        deps = vals.pop("deps", [])
+        dep_marks = self._dep_marks(node, len(deps))
+        self.seen.add(name)
+        raw = RawTask(name=name, mark=node.mark, ttype=ttype, node=node, vals=vals,
+                      deps=deps, dep_marks=dep_marks)
+        if all(k.name in vals for k in ttype.keys if k.required):
+            self._params(raw, where)
+        return raw
+
+    def finish(self, raws: list[RawTask]) -> None:
+        by_name = {r.name: r for r in raws}
+        for target, mark, label, owner in self.pending:
+            if target in self.seen:
+                self.out.add("WF205", mark, f"{label}: `{target}` is declared after `{owner}`; "
+                             "pydolphinscheduler resolves branch targets in file order and "
+                             "fails; move it above")
+            else:
+                known = ", ".join(sorted(self.seen)) or "none"
+                self.out.add("WF204", mark, f"{label}: no task named `{target}` in this "
+                             f"workflow{hint(target, self.seen)}; tasks: {known}")
+        for raw in raws:
+            for target in raw.downstream:
+                if target in by_name:
+                    by_name[target].upstream.append(raw.name)
+
+    # --- identity -------------------------------------------------------------------
+
+    def _name(self, node: MDict, index: int) -> str | None:
+        raw = node.get("name")
+        if raw is None:
+            self.out.add("WF105", node.mark, f"tasks[{index}]: missing `name:` (unique within "
+                         "the workflow)")
+            return None
+        if isinstance(raw, bool | dict | list):
+            self.out.add("WF103", node.value_mark("name"), f"tasks[{index}]: `name`: expected "
+                         f"a string, got {kind(raw)}")
+            return None
+        name = self.r.v.text(raw, node.value_mark("name"))
+        self.r.parsed.task_names.add(name)
+        if len(name) > 255:
+            self.out.add("WF702", node.value_mark("name"), f"task name has {len(name)} "
+                         "characters; at most 255 are accepted")
+        return name
+
+    def _type(self, node: MDict, label: str) -> TaskType | None:
+        raw = node.get("task_type")
+        if raw is None:
+            self.out.add("WF105", node.mark, f"task `{label}`: missing `task_type:`; accepted: "
+                         f"{_TYPE_NAMES}")
+            return None
+        if not isinstance(raw, str):
+            self.out.add("WF103", node.value_mark("task_type"), f"task `{label}`: `task_type`: "
+                         f"expected a string, got {kind(raw)}")
+            return None
+        ttype = dialect.lookup(raw)
+        if ttype is not None:
+            if ttype.name == "SubProcess":
+                self.out.add("WF507", node.value_mark("task_type"), "`SubProcess` with "
+                             "`process_definition_name` is the pydolphinscheduler 3.x form; "
+                             "write `task_type: SubWorkflow` with `workflow_name:`")
+            return ttype
+        alias = dialect.DS_ALIASES.get(raw.upper())
+        close = alias or (hint(raw, [t.name for t in dialect.TASK_TYPES], fold=True)
+                          .removeprefix(" (did you mean `").removesuffix("`?)"))
+        suggestion = f" (did you mean `{close}`?)" if close else ""
+        ds = f"; `{raw}` is DolphinScheduler's type name, not the YAML dialect's" if alias else ""
+        self.out.add("WF106", node.value_mark("task_type"), f"task `{label}`: unknown task_type "
+                     f"{raw!r}{suggestion}{ds}; accepted (any case): {_TYPE_NAMES}")
+        if alias:  # keep checking the keys against the intended type
+            self._keys(node, dialect.lookup(alias) or dialect.TASK_TYPES[0], f"task `{label}`: ")
+        return None
+
+    # --- keys --------------------------------------------------------------------------
+
+    def _allowed(self, ttype: TaskType) -> dict[str, Key]:
+        allowed = {k: v for k, v in COMMON_KEYS.items()
+                   if not ttype.logic or k in LOGIC_KEYS}
+        allowed.update(ttype.by_name)
+        if ttype.worker_resource:
+            allowed.update(WORKER_RESOURCE_KEYS)
+        return allowed
+
+    def _keys(self, node: MDict, ttype: TaskType, where: str) -> dict[str, Any]:
+        allowed = self._allowed(ttype)
+        vals: dict[str, Any] = {}
+        suggested: set[str] = set()
+        for key in node:
+            spec = allowed.get(key)
+            if spec is None:
+                suggested |= self._unknown(node, key, ttype, allowed, where)
+                continue
+            if key in ("name", "task_type"):
+                continue
+            if node[key] is None and not spec.required:
+                continue
+            if key == "http_params" and isinstance(node[key], list):
+                self.out.add("WF504", node.value_mark(key), f"{where}`http_params` is a list; "
+                             "pydolphinscheduler 4.1+ ignores it with only a warning; write a "
+                             "mapping `name: value`")
+                continue
+            value = self.r.v.get(node, spec, where)
+            if value is not BAD:
+                vals[key] = value
+        for key, spec in ttype.by_name.items():
+            if spec.required and key not in suggested and (key not in node or node[key] is None):
+                self.out.add("WF105", node.mark, f"{where}missing `{key}:` (required for "
+                             f"{ttype.name})")
+        self._traps(node, ttype, vals, where)
+        return vals
+
+    def _unknown(self, node: MDict, key: str, ttype: TaskType, allowed: dict[str, Key],
+                 where: str) -> set[str]:
+        mark = node.key_mark(key)
+        if ttype.logic and key in COMMON_KEYS:
+            self.out.add("WF503", mark, f"{where}`{key}` is dropped silently on a {ttype.name} "
+                         f"task (pydolphinscheduler builds it from {', '.join(ttype.by_name)} "
+                         "only); remove it")
+            return set()
+        snake = _CAMEL.sub("_", key).lower()
+        close = snake if snake in allowed else None
+        text = f" (did you mean `{close}`?)" if close else hint(key, allowed)
+        self.out.add("WF102", mark, f"{where}unknown key `{key}`{text} for {ttype.name}; "
+                     f"pydolphinscheduler ignores it silently; accepted: {', '.join(allowed)}")
+        found = close or text.removeprefix(" (did you mean `").removesuffix("`?)")
+        return {found} if found else set()
+
+    def _traps(self, node: MDict, ttype: TaskType, vals: dict[str, Any], where: str) -> None:
+        key = ttype.script_key
+        if key and isinstance(vals.get(key), str):
+            value = vals[key].rstrip()
+            if value.endswith(ttype.script_exts):
+                self.out.add("WF501", node.value_mark(key), f"{where}`{key}` ends with "
+                             f"{value.rsplit('.', 1)[-1]!r}: pydolphinscheduler then reads it as a "
+                             "file through a resource plugin, which YAML cannot configure; use "
+                             f'`$FILE{{"path"}}` to inline the file, or end the {key} otherwise '
+                             "(e.g. `bash job.sh;` or a trailing comment)")
+        if ttype.name == "Switch" and not self.has_param:
+            self.out.add("WF505", node.mark, f"{where}a Switch needs workflow `param:` (the "
+                         "variables its conditions test); pydolphinscheduler refuses the "
+                         "workflow otherwise")
+        self._credentials(node, vals)
+
+    def _credentials(self, node: MDict, vals: dict[str, Any]) -> None:
+        from deployer.definitions.secrets import find_credentials
+
+        for key in _SCAN_KEYS.intersection(node):
+            raw = node[key]
+            if not isinstance(raw, str):
+                continue
+            payload = subst.file_payload(raw, self.r.ctx)
+            if payload is not None:
+                from deployer.definitions.positions import offset_to_mark
+
+                path, text = payload
+                for hit in find_credentials(text):
+                    self.out.add("WF601", offset_to_mark(text, hit.offset), hit.message,
+                                 path=self.r.ctx.display(path))
+                continue
+            for hit in find_credentials(raw):
+                mark = self.r.lines.locate(node.value_mark(key), raw, hit.offset)
+                self.out.add("WF601", mark, f"`{key}`: {hit.message}")
+
+    def _dep_marks(self, node: MDict, n: int) -> list[Mark]:
+        deps = node.get("deps")
+        if isinstance(deps, MList):
+            return [deps.item_mark(i) for i in range(n)]
+        return [node.value_mark("deps")] * n
+
+    # --- taskParams ---------------------------------------------------------------------
+
+    def _params(self, raw: RawTask, where: str) -> None:
+        from deployer.definitions.logic import logic_params
+
+        ttype, vals = raw.ttype, raw.vals
+        if ttype.logic:
+            logic_params(self, raw, where)
+            return
+        params: dict[str, Any] = dict(ttype.fixed)
+        for key in ttype.keys:
+            if key.param is None:
+                continue
+            if key.name in vals:
+                params[key.param] = vals[key.name]
+            elif key.default is not None:
+                params[key.param] = list(key.default) if isinstance(key.default, list) \
+                    else key.default
+        self._special(raw, params)
+        local: list[Any] = []
+        if "input_params" in vals:
+            local += self.r.v.params(raw.node, "input_params", "IN", where)
+        if "output_params" in vals:
+            local += self.r.v.params(raw.node, "output_params", "OUT", where)
+        for item in vals.get("local_params", []):
+            if isinstance(item, dict):
+                local.append(item)
+        params["localParams"] = local
+        params["resourceList"] = [{"resourceName": r} for r in vals.get("resource_list", [])]
+        raw.params = params
+
+    def _special(self, raw: RawTask, params: dict[str, Any]) -> None:
+        v, name = raw.vals, raw.ttype.name
+        if "datasource_name" in v:
+            dtype = v.get("datasource_type")
+            dtype = dtype.upper() if isinstance(dtype, str) else None
+            ref = DatasourceRef(v["datasource_name"], dtype)
+            if name == "DataX":
+                ttype = v.get("datatarget_type")
+                ttype = ttype.upper() if isinstance(ttype, str) else None
+                params.update(dsType=dtype, dataSource=ref, dtType=ttype,
+                              dataTarget=DatasourceRef(v["datatarget_name"], ttype))
+            else:
+                params.update(type=dtype, datasource=ref)
+        if name == "Sql":
+            sql = v["sql"]
+            params["sqlType"] = v.get("sql_type") or ("0" if _NOT_SELECT.match(sql) else "1")
+            params.update(sendEmail=False, showType="TABLE", connParams="", title="",
+                          groupId=0)
+        if "main_package" in v:
+            params["mainJar"] = {"resourceName": v["main_package"]}
+        if name == "Http":
+            http = v.get("http_params") or {}
+            params["httpParams"] = [
+                {"prop": str(k), "httpParametersType": "PARAMETER",
+                 "value": "" if val is None else str(val)} for k, val in http.items()]
+        if name in ("SubWorkflow", "SubProcess"):
+            child = str(v.get("workflow_name") or v.get("process_definition_name"))
+            params["workflowDefinitionCode"] = WorkflowRef(child)
+            from deployer.definitions.pyds import Reference
+
+            key = "workflow_name" if "workflow_name" in v else "process_definition_name"
+            self.r.parsed.refs.append(Reference("sub", child, True, None,
+                                                raw.node.value_mark(key)))
+            if child not in self.r.ctx.depends_on:
+                self.r.ctx.depends_on.append(child)
