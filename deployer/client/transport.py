@@ -77,8 +77,13 @@ class Transport:
         ca_bundle: str | None = None,
     ) -> None:
         register_secret(token)  # before anything could log or raise with it
+        token = token.strip()  # a token file or secret store often adds a newline
+        register_secret(token)
         if not token:
             raise AuthError("no API token given")
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            # requests would echo the header value in its error, escaped past redaction
+            raise AuthError("the API token contains whitespace or control characters")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.policy = policy

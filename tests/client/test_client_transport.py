@@ -138,3 +138,15 @@ def test_404_html_hints_at_the_base_url(rsps, client):
 
     with pytest.raises(TransportError, match=r"HTTP 404 .*'Not Found' \(is the target url"):
         client.find_project("p")
+
+
+def test_token_is_stripped_of_a_trailing_newline(rsps, policy):
+    rsps.get(LIST, json=env([]), match=[matchers.header_matcher({"token": TOKEN})])
+    DSClient(BASE, TOKEN + "\n", api_version="3.3", policy=policy).find_project("p")
+
+
+def test_token_with_inner_control_characters_is_refused_without_echo():
+    bad = TOKEN[:10] + "\r\n" + TOKEN[10:]
+    with pytest.raises(AuthError) as caught:
+        DSClient(BASE, bad)
+    assert TOKEN[:10] not in caught.value.message
