@@ -1,0 +1,153 @@
+"""Deploy-engine fixtures: a data repository on disk and a sandbox scheduler over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deployer.cli import main
+from deployer.client import DSClient, RetryPolicy
+from deployer.sandbox import Sandbox
+
+TOKEN = "s3cr3t-token-0123456789abcdef0123"
+PROJECT = "dagship-test"
+
+Task = tuple[str, str, Sequence[str]]  # name, shell command, deps
+
+
+def wf_yaml(name: str, tasks: Sequence[Task] = (("a", "echo a", ()), ("b", "echo b", ("a",))),
+            *, schedule: str | None = None, online_schedule: bool | None = None,
+            release_state: str | None = None, description: str = "",
+            extra: str = "") -> str:
+    lines = ["workflow:", f"  name: {name}"]
+    if description:
+        lines.append(f"  description: {description}")
+    if schedule:
+        lines += [f'  schedule: "{schedule}"', "  timezone: UTC", '  start_time: "2024-01-01"']
+        if online_schedule is not None:
+            lines.append(f"  online_schedule: {str(online_schedule).lower()}")
+    if release_state:
+        lines.append(f"  release_state: {release_state}")
+    lines.append("tasks:")
+    for tname, command, deps in tasks:
+        lines += [f"  - name: {tname}", "    task_type: Shell", f"    command: {command}"]
+        if deps:
+            lines.append(f"    deps: [{', '.join(deps)}]")
+    return "\n".join(lines) + "\n" + extra
+
+
+def sub_yaml(name: str, child_file: str) -> str:
+    return wf_yaml(name, [("prep", "echo prep", ())], extra=(
+        "  - name: run_child\n    task_type: SubWorkflow\n"
+        f"    workflow_name: $WORKFLOW{{\"{child_file}\"}}\n    deps: [prep]\n"))
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class Env:
+    """A repository with dagship.yaml pointing at a live sandbox; runs the real CLI."""
+
+    def __init__(self, root: Path, sb: Sandbox, monkeypatch: pytest.MonkeyPatch,
+                 capsys: pytest.CaptureFixture[str]) -> None:
+        self.root, self.sb, self.mp, self.capsys = root, sb, monkeypatch, capsys
+        (root / "workflows").mkdir(parents=True, exist_ok=True)
+        self.write_config()
+        monkeypatch.chdir(root)
+        monkeypatch.setenv("DS_TOKEN", sb.token)
+        for var in ("GITHUB_REF_NAME", "GITHUB_REF_TYPE", "CI_COMMIT_BRANCH", "BRANCH_NAME",
+                    "GIT_BRANCH", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "CI"):
+            monkeypatch.delenv(var, raising=False)
+
+    def write_config(self, staging_extra: str = "") -> None:
+        (self.root / "dagship.yaml").write_text(
+            "workflows: [workflows/]\n"
+            "targets:\n"
+            "  staging:\n"
+            f"    url: {self.sb.base_url}\n"
+            "    token_env: DS_TOKEN\n"
+            f"    project: {PROJECT}\n"
+            "    branches: [develop, 'release/*']\n"
+            f"{staging_extra}"
+            "  production:\n"
+            f"    url: {self.sb.base_url}\n"
+            "    token_env: DS_TOKEN\n"
+            "    project: dagship-prod\n"
+            "    branches: [main]\n"
+            "    production: true\n",
+            encoding="utf-8")
+
+    def write(self, name: str, text: str) -> None:
+        (self.root / "workflows" / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+    def remove(self, name: str) -> None:
+        (self.root / "workflows" / f"{name}.yaml").unlink()
+
+    def run(self, *args: str, target: str | None = "staging") -> Result:
+        self.capsys.readouterr()
+        argv = list(args) + (["--target", target] if target else [])
+        code = main(argv)
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def deploy(self, *args: str) -> Result:
+        res = self.run("deploy", "--no-progress", *args)
+        assert res.code == 0, res.out + res.err
+        return res
+
+    def client(self) -> DSClient:
+        return DSClient(self.sb.base_url, self.sb.token,
+                        policy=RetryPolicy(initial_wait=0.001, max_wait=0.01))
+
+    def remote(self, name: str) -> dict[str, Any] | None:
+        return self.sb.state.workflow(PROJECT, name)
+
+    def project_code(self) -> int:
+        proj = self.sb.state.project(PROJECT)
+        assert proj is not None
+        return int(proj["code"])
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(api_version="3.3", token=TOKEN, datasources={"pg": "POSTGRESQL"},
+                 environments={"prod_env": "export A=1"}) as sb:
+        yield sb
+
+
+@pytest.fixture
+def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Env:
+    return Env(tmp_path / "repo", sandbox, monkeypatch, capsys)
+
+
+def ui_edit(env: Env, name: str, task: str, script: str) -> None:
+    """Change one task the way the UI does: offline, PUT the whole definition, online again."""
+    c = env.client()
+    pc = env.project_code()
+    dag = c.get_workflow(pc, name)
+    assert dag is not None
+    wf = dag["workflowDefinition"]
+    tasks = dag["taskDefinitionList"]
+    for t in tasks:
+        if t["name"] == task:
+            t["taskParams"] = {**t["taskParams"], "rawScript": script}
+    online = wf["releaseState"] == "ONLINE"
+    if online:
+        c.release_workflow(pc, wf["code"], "OFFLINE")
+    c.update_workflow(pc, wf["code"], {
+        "name": wf["name"], "description": wf["description"],
+        "globalParams": wf.get("globalParams") or [], "locations": wf.get("locations") or [],
+        "timeout": wf.get("timeout") or 0, "executionType": wf.get("executionType"),
+        "taskDefinitionJson": tasks, "taskRelationJson": dag["workflowTaskRelationList"]})
+    if online:
+        c.release_workflow(pc, wf["code"], "ONLINE")
+    c.close()
