@@ -23,7 +23,8 @@ from deployer.findings import Finding
 from deployer.yamlmarks import Mark, MDict
 
 _EXTS = (".yaml", ".yml", ".json")
-_FILE_REF = re.compile(r'\$FILE\{"([^"]+)"\}')
+# a `$FILE{...}` that starts a value (pyds expands no other): after `key:`, `- `, `[`, `,`
+_FILE_REF = re.compile(r'(?:^|[:\-\[,{])[ \t]*["\']?\$FILE\{"([^"]+)"\}', re.MULTILINE)
 
 
 @dataclass
@@ -206,8 +207,8 @@ def _cross_file(sources: list[_Source], same: Any) -> None:
         if src.parsed is None:
             continue
         for ref in src.parsed.refs:
-            if not ref.same_project:
-                continue
+            if not ref.same_project or subst.TOKEN.search(ref.workflow):
+                continue  # another project, or a token left for deploy time
             if ref.workflow not in tasks_of:
                 code = "WF407" if ref.kind == "sub" else "WF408"
                 what = "sub-workflow" if ref.kind == "sub" else "dependent"

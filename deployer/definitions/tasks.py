@@ -149,7 +149,7 @@ class TaskReader:
             if node[key] is None and not spec.required:
                 continue
             if key == "http_params" and isinstance(node[key], list):
-                self.out.add("WF504", node.value_mark(key), f"{where}`http_params` is a list; "
+                self.out.add("WF504", node.key_mark(key), f"{where}`http_params` is a list; "
                              "pydolphinscheduler 4.1+ ignores it with only a warning; write a "
                              "mapping `name: value`")
                 continue
@@ -185,7 +185,7 @@ class TaskReader:
             value = vals[key].rstrip()
             if value.endswith(ttype.script_exts):
                 self.out.add("WF501", node.value_mark(key), f"{where}`{key}` ends with "
-                             f"{value.rsplit('.', 1)[-1]!r}: pydolphinscheduler then reads it as a "
+                             f"'.{value.rsplit('.', 1)[-1]}': pydolphinscheduler then reads it as a "
                              "file through a resource plugin, which YAML cannot configure; use "
                              f'`$FILE{{"path"}}` to inline the file, or end the {key} otherwise '
                              "(e.g. `bash job.sh;` or a trailing comment)")
