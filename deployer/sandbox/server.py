@@ -119,6 +119,7 @@ class App:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive answers go out at once, not after 40 ms
     server: SandboxHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:

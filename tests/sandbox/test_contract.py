@@ -1,0 +1,417 @@
+"""Server-agnostic contract tests of the DolphinScheduler v1 API, over real HTTP.
+
+They take (base_url, token, api_version) from the `ds_server` fixture: the sandbox in both
+generations by default, or a real server (DAGSHIP_REAL_DS_URL / _TOKEN / _VERSION)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from sandbox_helpers import DS, edge, shell, task
+
+# --- transport, auth, envelope ---------------------------------------------------------------
+
+
+def test_no_token_is_401_with_empty_body(ds: DS) -> None:
+    r = requests.get(ds.url + "/projects/list", timeout=10)
+    assert r.status_code == 401
+    assert r.content == b""
+    r = requests.get(ds.url + "/projects/list", headers={"token": "nope"}, timeout=10)
+    assert r.status_code == 401
+
+
+def test_login_gives_a_session_by_header_and_cookie(ds: DS) -> None:
+    r = requests.post(ds.url + "/login",
+                      data={"userName": "admin", "userPassword": "dolphinscheduler123"},
+                      timeout=10)
+    body = r.json()
+    assert body["code"] == 0
+    sid = body["data"]["sessionId"]
+    assert r.cookies.get("sessionId") == sid
+    assert requests.get(ds.url + "/projects/list", headers={"sessionId": sid},
+                        timeout=10).json()["code"] == 0
+    assert requests.get(ds.url + "/projects/list", cookies={"sessionId": sid},
+                        timeout=10).json()["code"] == 0
+    bad = requests.post(ds.url + "/login", data={"userName": "admin", "userPassword": "x"},
+                        timeout=10).json()
+    assert bad["code"] == 10013
+    assert bad["success"] is False
+    assert bad["failed"] is True
+
+
+def test_access_token_create_and_expiry(ds: DS) -> None:
+    r = ds.call("POST", "/access-tokens",
+                data={"userId": 1, "expireTime": "2099-12-31 00:00:00", "token": "ct-fresh-1"})
+    assert r.status_code == 201
+    assert r.json()["data"]["token"] == "ct-fresh-1"
+    ok = requests.get(ds.url + "/projects/list", headers={"token": "ct-fresh-1"}, timeout=10)
+    assert ok.json()["code"] == 0
+    ds.ok("POST", "/access-tokens",
+          data={"userId": 1, "expireTime": "2001-01-01 00:00:00", "token": "ct-expired-1"})
+    r = requests.get(ds.url + "/projects/list", headers={"token": "ct-expired-1"}, timeout=10)
+    assert r.status_code == 401
+    page = ds.ok("GET", "/access-tokens", params={"pageNo": 1, "pageSize": 100})
+    assert {"ct-fresh-1", "ct-expired-1"} <= {t["token"] for t in page["totalList"]}
+
+
+def test_generated_token_when_none_given(ds: DS) -> None:
+    data = ds.ok("POST", "/access-tokens", data={"userId": 1,
+                                                  "expireTime": "2099-12-31 00:00:00"})
+    assert len(data["token"]) >= 16
+
+
+def test_envelope_and_201_even_on_business_error(ds: DS) -> None:
+    r = ds.call("POST", "/projects", data={"projectName": "ct_dup_probe_x"})
+    if r.json()["code"] == 0:
+        r = ds.call("POST", "/projects", data={"projectName": "ct_dup_probe_x"})
+    body = r.json()
+    assert r.status_code == 201
+    assert body["code"] == 10019
+    assert set(body) == {"code", "msg", "data", "success", "failed"}
+
+
+def test_json_body_is_ignored_so_params_are_missing(ds: DS) -> None:
+    r = ds.call("POST", "/projects", json={"projectName": "ct_json"})
+    assert r.status_code == 200
+    assert r.json()["code"] == 10048
+
+
+def test_thrown_error_is_http_200(ds: DS) -> None:
+    pc = ds.project()
+    ds.chain(pc, "dup")
+    codes = ds.gen_codes(pc, 1)
+    r = ds.create(pc, ds.form("dup", [shell(codes[0], "a")], [(0, codes[0])]))
+    assert (r.status_code, r.json()["code"]) == (200, 10168)
+
+
+def test_other_generation_path_is_a_non_json_404(ds: DS) -> None:
+    pc = ds.project()
+    other = "process-definition" if ds.g3 else "workflow-definition"
+    r = ds.call("GET", f"/projects/{pc}/{other}/simple-list")
+    assert r.status_code == 404
+    with pytest.raises(ValueError, match=r".*"):
+        r.json()
+
+
+def test_health_needs_no_token(ds: DS) -> None:
+    r = requests.get(ds.url + "/actuator/health", timeout=10)
+    assert r.json()["status"] == "UP"
+
+
+# --- projects and paging ---------------------------------------------------------------------
+
+
+def test_project_crud_and_paging(ds: DS) -> None:
+    codes = [ds.project("ctpage") for _ in range(3)]
+    page = ds.ok("GET", "/projects", params={"pageNo": 2, "pageSize": 2, "searchVal": "ctpage"})
+    assert page["currentPage"] == 2
+    assert page["pageNo"] == 2  # the row offset, not the page number
+    assert page["pageSize"] == 2
+    assert page["total"] >= 3
+    assert page["totalPage"] == -(-page["total"] // 2)
+    assert ds.code("GET", "/projects", params={"pageNo": 0, "pageSize": 2}) == 10001
+    got = ds.ok("GET", f"/projects/{codes[0]}")
+    assert got["code"] == codes[0]
+    assert ds.code("GET", "/projects/1") == 10018
+    names = {p["name"] for p in ds.ok("GET", "/projects/list")}
+    assert got["name"] in names
+    assert ds.code("POST", "/projects", data={"projectName": "x", "description": "d" * 256}) \
+        == 1400004
+    ds.ok("DELETE", f"/projects/{codes[1]}")
+
+
+def test_project_delete_refused_while_it_has_workflows(ds: DS) -> None:
+    pc = ds.project()
+    ds.chain(pc, "keep")
+    assert ds.code("DELETE", f"/projects/{pc}") == 10137
+
+
+def test_gen_task_codes_bounds(ds: DS) -> None:
+    pc = ds.project()
+    codes = ds.gen_codes(pc, 100)
+    assert len(set(codes)) == 100
+    assert all(10**12 < c < 10**16 for c in codes)
+    for n in (0, 101):
+        assert ds.code("GET", f"/projects/{pc}/task-definition/gen-task-codes",
+                       params={"genNum": n}) == 50017
+
+
+# --- workflow validation order (reference §4.7) ----------------------------------------------
+
+
+def test_create_validation_codes(ds: DS) -> None:
+    pc = ds.project()
+    a, b = ds.gen_codes(pc, 2)
+    good_tasks, good_edges = [shell(a, "a"), shell(b, "b")], [(0, a), (a, b)]
+
+    def create_code(form: dict) -> int:
+        return int(ds.create(pc, form).json()["code"])
+
+    missing_project = ds.create(1, ds.form("w", good_tasks, good_edges)).json()["code"]
+    assert missing_project in (10018, 10190)
+    assert create_code(ds.form("w", good_tasks, good_edges, description="x" * 256)) == 1400004
+    assert create_code(ds.form("w", [], good_edges)) == 50017
+    assert create_code(dict(ds.form("w", good_tasks, good_edges),
+                            taskDefinitionJson="not json")) == 50017
+    assert create_code(ds.form("w", [dict(shell(a, "a"), taskParams={"rawScript": ""})],
+                               [(0, a)])) == 50020
+    assert create_code(ds.form("w", good_tasks, [])) == 50017
+    assert create_code(ds.form("w", good_tasks, [(0, a), (a, 12345)])) == 50030
+    assert create_code(ds.form("w", good_tasks, [(0, a), (a, b), (b, a)])) == 50019
+    # the name check comes before the task checks
+    ds.chain(pc, "taken")
+    assert create_code(ds.form("taken", [], [])) == 10168
+
+
+def test_unknown_task_type(ds: DS) -> None:
+    pc = ds.project()
+    (a,) = ds.gen_codes(pc, 1)
+    body = ds.create(pc, ds.form("w", [task(a, "a", "NO_SUCH", {})], [(0, a)])).json()
+    assert body["code"] == (10001 if ds.g3 else 50020)
+
+
+def test_task_json_lenient_parsing(ds: DS) -> None:
+    pc = ds.project()
+    (a,) = ds.gen_codes(pc, 1)
+    t = shell(a, "a")
+    t["taskParams"] = json.dumps(t["taskParams"])  # taskParams as a string
+    t["someUnknownField"] = {"ignored": True}
+    r = ds.create(pc, ds.form("lenient", [t], [(0, a)]))
+    assert r.json()["code"] == 0, r.json()
+    dag = ds.dag(pc, int(r.json()["data"]["code"]))
+    assert dag["taskDefinitionList"][0]["taskParams"]["rawScript"] == "echo hi"
+
+
+@pytest.mark.parametrize(("kind", "params", "ok_before_g3", "ok_g3"), [
+    ("SQL", {"type": "POSTGRESQL", "datasource": 1, "sql": "select 1"}, True, True),
+    ("SQL", {"type": "POSTGRESQL", "datasource": 0, "sql": "select 1"}, False, False),
+    ("SQL", {"type": "", "datasource": 1, "sql": "select 1"}, False, False),
+    ("PYTHON", {"rawScript": "print(1)"}, True, True),
+    ("PYTHON", {"rawScript": ""}, False, False),
+    ("HTTP", {"url": "http://x", "httpMethod": "GET", "connectTimeout": 1000}, True, True),
+    ("HTTP", {"url": "http://x", "httpMethod": "GET", "connectTimeout": 0}, True, False),
+    ("HTTP", {"url": "", "httpMethod": "GET", "connectTimeout": 1000}, False, False),
+    ("SPARK", {"programType": "SQL", "rawScript": "select 1"}, True, True),
+    ("SPARK", {"programType": "SQL"}, False, False),
+    ("DEPENDENT", {"dependence": {"relation": "AND", "dependTaskList": []}}, True, False),
+    ("CONDITIONS", {"dependence": {"dependTaskList": [{"dependItemList": []}]},
+                    "conditionResult": {"successNode": [1], "failedNode": []}}, True, False),
+    ("SWITCH", {"switchResult": {"dependTaskList": []}}, True, False),
+    ("SWITCH", {"switchResult": {"dependTaskList": [], "nextNode": 1}}, True, True),
+])
+def test_per_type_checks(ds: DS, kind: str, params: dict, ok_before_g3: bool,
+                         ok_g3: bool) -> None:
+    pc = ds.project()
+    (a,) = ds.gen_codes(pc, 1)
+    body = ds.create(pc, ds.form("w", [task(a, "a", kind, params)], [(0, a)])).json()
+    expected_ok = ok_g3 if ds.g3 else ok_before_g3
+    assert body["code"] == (0 if expected_ok else 50020), body
+
+
+def test_sub_workflow_code_must_be_set(ds: DS) -> None:
+    pc = ds.project()
+    (a,) = ds.gen_codes(pc, 1)
+    key = ds.code_key
+    body = ds.create(pc, ds.form("w", [task(a, "a", ds.sub_type, {key: 0})], [(0, a)])).json()
+    assert body["code"] == 50020
+
+
+def test_update_checks(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "u1")
+    ds.chain(pc, "u2")
+    form = ds.form("u2", [shell(a, "a"), shell(b, "b")], [(0, a), (a, b)])
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=form) == 10168
+    assert ds.code("PUT", ds.wf_path(pc, "/123456"), data=dict(form, name="zz")) == 50003
+    assert ds.release(pc, code, "ONLINE") == 0
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=dict(form, name="u1")) == 50008
+
+
+# --- versioning (§4.8) -----------------------------------------------------------------------
+
+
+def test_noop_update_keeps_versions_and_a_change_bumps_only_that_task(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "ver")
+    form = ds.form("ver", [shell(a, "t0"), shell(b, "t1")], [(0, a), (a, b)])
+    path = ds.wf_path(pc, f"/{code}")
+    ds.ok("PUT", path, data=form)
+    dag = ds.dag(pc, code)
+    assert dag[ds.dag_def]["version"] == 1
+    assert [t["version"] for t in dag["taskDefinitionList"]] == [1, 1]
+    form = ds.form("ver", [shell(a, "t0"), shell(b, "t1", script="echo changed")],
+                   [(0, a), (a, b)])
+    ds.ok("PUT", path, data=form)
+    dag = ds.dag(pc, code)
+    assert dag[ds.dag_def]["version"] == 2
+    versions = {t["code"]: t["version"] for t in dag["taskDefinitionList"]}
+    assert versions == {a: 1, b: 2}
+    rows = ds.ok("GET", ds.wf_path(pc, f"/{code}/versions"),
+                 params={"pageNo": 1, "pageSize": 10})
+    assert sorted(r["version"] for r in rows["totalList"]) == [1, 2]
+
+
+def test_full_replacement_resets_omitted_fields(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "rep", description="keep me", timeout=5)
+    form = ds.form("rep", [shell(a, "t0"), shell(b, "t1")], [(0, a), (a, b)])
+    del form["description"], form["timeout"]
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"), data=form)
+    d = ds.dag(pc, code)[ds.dag_def]
+    assert d["description"] in (None, "")
+    assert d["timeout"] == 0
+    assert d["version"] == 2
+
+
+def test_switch_version_sets_offline(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "sw")
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"),
+          data=ds.form("sw", [shell(a, "t0", "echo 2"), shell(b, "t1")], [(0, a), (a, b)]))
+    assert ds.release(pc, code, "ONLINE") == 0
+    ds.ok("GET", ds.wf_path(pc, f"/{code}/versions/1"))
+    d = ds.dag(pc, code)
+    assert d[ds.dag_def]["releaseState"] == "OFFLINE"
+    assert d[ds.dag_def]["version"] == 1
+    assert d["taskDefinitionList"][0]["taskParams"]["rawScript"] == "echo hi"
+    assert ds.code("DELETE", ds.wf_path(pc, f"/{code}/versions/1")) == 50053
+    ds.ok("DELETE", ds.wf_path(pc, f"/{code}/versions/2"))
+
+
+# --- lookups and lists -----------------------------------------------------------------------
+
+
+def test_read_endpoints(ds: DS) -> None:
+    pc = ds.project()
+    code, _ = ds.chain(pc, "r1")
+    ds.chain(pc, "r2")
+    dags = ds.ok("GET", ds.wf_path(pc, "/list"))
+    assert {d[ds.dag_def]["name"] for d in dags} == {"r1", "r2"}
+    rel_key = "workflowTaskRelationList" if ds.g3 else "processTaskRelationList"
+    assert all(len(d[rel_key]) == 2 for d in dags)
+    simple = ds.ok("GET", ds.wf_path(pc, "/simple-list"))
+    assert {s["name"]: s["code"] for s in simple}["r1"] == code
+    by_name = ds.ok("GET", ds.wf_path(pc, "/query-by-name"), params={"name": "r1"})
+    assert by_name[ds.dag_def]["code"] == code
+    assert ds.code("GET", ds.wf_path(pc, "/query-by-name"), params={"name": "zz"}) == 50003
+    verify_key = "workflowDefinitionCode" if ds.g3 else "code"
+    assert ds.code("GET", ds.wf_path(pc, "/verify-name"), params={"name": "r1"}) == 10168
+    assert ds.code("GET", ds.wf_path(pc, "/verify-name"),
+                   params={"name": "r1", verify_key: code}) == 0
+    page = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 1})
+    assert page["total"] == 2
+    assert len(page["totalList"]) == 1
+    assert ds.code("GET", ds.wf_path(pc, "/123")) == 50003
+
+
+def test_lookups(ds: DS) -> None:
+    assert "default" in ds.ok("GET", "/worker-groups/all")
+    assert isinstance(ds.ok("GET", "/environment/query-environment-list"), list)
+    assert isinstance(ds.ok("GET", "/tenants/list"), list)
+    assert isinstance(ds.ok("GET", "/alert-groups/list"), list)
+    assert isinstance(ds.ok("GET", "/datasources/list", params={"type": "POSTGRESQL"}), list)
+    page = ds.ok("GET", "/datasources", params={"pageNo": 1, "pageSize": 10})
+    assert "totalList" in page
+
+
+# --- state machine (§7) ----------------------------------------------------------------------
+
+
+def test_release_rules(ds: DS) -> None:
+    pc = ds.project()
+    child, _ = ds.chain(pc, "child")
+    (s,) = ds.gen_codes(pc, 1)
+    parent_form = ds.form("parent", [task(s, "sub", ds.sub_type, {ds.code_key: child})],
+                          [(0, s)])
+    parent = int(ds.create(pc, parent_form).json()["data"]["code"])
+    assert ds.release(pc, parent, "ONLINE") == 10000  # child is offline
+    assert ds.release(pc, child, "ONLINE") == 0
+    assert ds.release(pc, child, "ONLINE") == 0  # already online: silent success
+    assert ds.release(pc, parent, "ONLINE") == 0
+    assert ds.code("POST", ds.wf_path(pc, f"/{parent}/release"),
+                   data={"releaseState": "online"}) == 10108  # enum names are case-sensitive
+
+
+def test_delete_rules(ds: DS) -> None:
+    pc = ds.project()
+    child, _ = ds.chain(pc, "child")
+    (s,) = ds.gen_codes(pc, 1)
+    ds.create(pc, ds.form("parent", [task(s, "sub", ds.sub_type, {ds.code_key: child})],
+                          [(0, s)]))
+    assert ds.code("DELETE", ds.wf_path(pc, f"/{child}")) == 10193
+    lone, _ = ds.chain(pc, "lone")
+    ds.release(pc, lone, "ONLINE")
+    assert ds.code("DELETE", ds.wf_path(pc, f"/{lone}")) == 50021
+    sid = ds.ok("POST", f"/projects/{pc}/schedules",
+                data=dict(ds.schedule_form(), **{ds.code_key: lone}))["id"]
+    ds.ok("POST", f"/projects/{pc}/schedules/{sid}/online")
+    ds.release(pc, lone, "OFFLINE")
+    ds.ok("DELETE", ds.wf_path(pc, f"/{lone}"))  # takes its offline schedule with it
+    rows = ds.ok("POST", f"/projects/{pc}/schedules/list")
+    assert all(r["id"] != sid for r in rows)
+
+
+# --- schedules -------------------------------------------------------------------------------
+
+
+def test_schedule_lifecycle(ds: DS) -> None:
+    pc = ds.project()
+    code, _ = ds.chain(pc, "sched")
+    base = f"/projects/{pc}/schedules"
+    form = dict(ds.schedule_form(), **{ds.code_key: code})
+    assert ds.code("POST", base, data=form) == 50004  # workflow offline
+    ds.release(pc, code, "ONLINE")
+    r = ds.call("POST", base, data=form)
+    assert r.status_code == 201
+    sched = r.json()["data"]
+    assert sched["releaseState"] == "OFFLINE"
+    sid = sched["id"]
+    if not ds.g1:
+        assert ds.code("POST", base, data=form) == 10204
+    ds.ok("POST", f"{base}/{sid}/online")
+    assert ds.code("PUT", f"{base}/{sid}", data=ds.schedule_form()) == 10023
+    assert ds.code("DELETE", f"{base}/{sid}") == 50023
+    # taking the workflow offline takes the schedule offline
+    assert ds.release(pc, code, "OFFLINE") == 0
+    page = ds.ok("GET", base, params={ds.code_key: code, "pageNo": 1, "pageSize": 10})
+    assert page["totalList"][0]["releaseState"] == "OFFLINE"
+    assert ds.code("POST", f"{base}/{sid}/online") == 50004
+    ds.ok("PUT", f"{base}/{sid}",
+          data=ds.schedule_form(schedule={"crontab": "0 30 3 * * ? *"}))
+    page = ds.ok("GET", base, params={ds.code_key: code, "pageNo": 1, "pageSize": 10})
+    assert page["totalList"][0]["crontab"] == "0 30 3 * * ? *"
+    ds.ok("DELETE", f"{base}/{sid}")
+
+
+def test_schedule_validation(ds: DS) -> None:
+    pc = ds.project()
+    code, _ = ds.chain(pc, "sv")
+    ds.release(pc, code, "ONLINE")
+    base = f"/projects/{pc}/schedules"
+
+    def create(**sched: str) -> int:
+        return ds.code("POST", base, data=dict(ds.schedule_form(schedule=sched),
+                                               **{ds.code_key: code}))
+
+    assert create(crontab="0 2 * * *") == 10001
+    assert create(startTime="2030-01-01 00:00:00", endTime="2030-01-01 00:00:00") == 10141
+    assert create(startTime="2031-01-01 00:00:00", endTime="2030-01-01 00:00:00") == 80003
+    sid = ds.ok("POST", base, data=dict(ds.schedule_form(), **{ds.code_key: code}))["id"]
+    bad = ds.schedule_form(schedule={"crontab": "0 0 2 * * *"})  # no '?'
+    assert ds.code("PUT", f"{base}/{sid}", data=bad) == 10024
+
+
+def test_schedule_preview(ds: DS) -> None:
+    pc = ds.project()
+    sched = {"startTime": "2024-01-01 00:00:00", "endTime": "2099-12-31 00:00:00",
+             "crontab": "0 0 2 * * ? *", "timezoneId": "UTC"}
+    r = ds.call("POST", f"/projects/{pc}/schedules/preview", data={"schedule": json.dumps(sched)})
+    assert r.status_code == 201
+    times = r.json()["data"]
+    assert len(times) == 5
+    assert all(t.endswith("02:00:00") for t in times)
+    del sched["timezoneId"]
+    assert ds.code("POST", f"/projects/{pc}/schedules/preview",
+                   data={"schedule": json.dumps(sched)}) == 10139
