@@ -40,7 +40,8 @@ def test_text_output_exit_1_and_summary(repo, capsys):
 def test_clean_files_exit_0(repo, capsys):
     assert main(["lint", "workflows/good.yaml"]) == 0
     out, err = capsys.readouterr()
-    assert out == "" and err == "no problems in 1 file\n"
+    assert out == ""
+    assert err == "no problems in 1 file\n"
 
 
 def test_json_and_github_formats(repo, capsys):
@@ -56,15 +57,18 @@ def test_json_and_github_formats(repo, capsys):
 def test_junit_and_codequality_reports(repo, capsys):
     assert main(["lint", "--junit", "j.xml", "--codequality", "cq.json"]) == 1
     junit = Path("j.xml").read_text(encoding="utf-8")
-    assert 'tests="2" failures="1"' in junit and "WF102" in junit
+    assert 'tests="2" failures="1"' in junit
+    assert "WF102" in junit
     (cq,) = json.loads(Path("cq.json").read_text(encoding="utf-8"))
-    assert cq["check_name"] == "WF102" and cq["location"] == {"path": "workflows/bad.yaml",
+    assert cq["check_name"] == "WF102"
+    assert cq["location"] == {"path": "workflows/bad.yaml",
                                                                "lines": {"begin": 7}}
 
 
 def test_missing_path_is_a_usage_error(repo, capsys):
     assert main(["lint", "workflows/nope.yaml"]) == 2
-    assert capsys.readouterr().err == "dagship: error: workflows/nope.yaml: no such file or directory\n"
+    err = capsys.readouterr().err
+    assert err == "dagship: error: workflows/nope.yaml: no such file or directory\n"
 
 
 def test_changed_file_only_still_sees_the_whole_repo(repo, capsys):

@@ -74,7 +74,8 @@ def test_findings_carry_registry_severity_and_files_with_errors_give_no_model(co
     for f in code_result.findings:
         assert f.severity == CODES[f.code][0]
     names = {w.name for w in code_result.workflows}
-    assert "wf102" not in names and "wf305" in names  # a warning does not drop the model
+    assert "wf102" not in names
+    assert "wf305" in names
 
 
 def test_messages_name_the_accepted_form(code_result):
@@ -129,15 +130,18 @@ def test_model_in_deploy_mode_resolves_substitutions_and_refs():
     assert wf.schedule is not None
     assert (wf.schedule.start_time, wf.schedule.end_time) == ("2024-01-01 02:00:00",
                                                               "2099-12-31 23:59:59")
-    assert wf.schedule.timezone == "Europe/Berlin" and wf.schedule.online
+    assert wf.schedule.timezone == "Europe/Berlin"
+    assert wf.schedule.online
     extract = wf.task("抽取")
-    assert extract.task_type == "SHELL" and extract.worker_group == "etl"
+    assert extract.task_type == "SHELL"
+    assert extract.worker_group == "etl"
     assert extract.params["rawScript"] == 'echo "抽取 $[yyyyMMdd-1] ${dt}"'
     assert extract.timeout == 30
     assert extract.params["localParams"] == [Property("n", "5", "IN", "INTEGER")]
     load = wf.task("load")
     assert load.params["datasource"] == DatasourceRef("pg_s", "POSTGRESQL")
-    assert load.params["sqlType"] == "1" and load.deps == ("抽取",)
+    assert load.params["sqlType"] == "1"
+    assert load.deps == ("抽取",)
     assert wf.task("child").params["workflowDefinitionCode"] == WorkflowRef("child_workflow")
     item = wf.task("wait_child").params["dependence"]["dependTaskList"][0]["dependItemList"][0]
     assert item == {"projectCode": ProjectRef(None),
@@ -196,7 +200,8 @@ def test_corpus_payloads_are_not_workflows_and_valid_files_build_models(corpus_r
     assert {"tutorial", "Switch", "Condition", "SubWorkflow", "MLflow", "DVC",
             "example_workflow_for_sub_workflow", "task_dependent_external"} <= names
     files = {p.name for p in corpus_result.files}
-    assert "example_sagemaker_params.json" not in files and "example_datax.json" not in files
+    assert "example_sagemaker_params.json" not in files
+    assert "example_datax.json" not in files
 
 
 def test_corpus_env_and_config_resolve_in_deploy_mode():
@@ -225,6 +230,7 @@ def test_native_exports_load_into_the_model(tmp_path, name):
     result = load_repository(Config(root=tmp_path, path=None, workflows=(".",)))
     assert [f for f in result.findings if f.severity == "error"] == []
     (wf,) = result.workflows
-    assert wf.source_format == "native" and wf.name == "test"
+    assert wf.source_format == "native"
+    assert wf.name == "test"
     assert wf.tasks[0].task_type == "SHELL"
     assert wf.tasks[0].params["rawScript"] == 'echo "hello world"'
