@@ -135,13 +135,19 @@ class Plan:
         return any(i.action != UNCHANGED for i in self.items) or bool(self.deletes)
 
 
+def _kept_edges(canon: canonical.Canonical, kept: set[str]) -> list[list[str]]:
+    """Edges between tasks both sides have (added/removed tasks speak for their own edges)."""
+    return [e for e in canon["edges"] if e[1] in kept and (e[0] == "" or e[0] in kept)]
+
+
 def diff(desired: canonical.Canonical, remote: canonical.Canonical) -> TaskChanges:
     want, have = desired["tasks"], remote["tasks"]
+    both = set(want) & set(have)
     return TaskChanges(
         added=sorted(set(want) - set(have)),
         removed=sorted(set(have) - set(want)),
         changed=sorted(n for n in set(want) & set(have) if want[n] != have[n]),
-        edges=desired["edges"] != remote["edges"],
+        edges=_kept_edges(desired, both) != _kept_edges(remote, both),
         fields=[f for f in ("description", "globalParams", "timeout", "executionType")
                 if desired[f] != remote[f]],
     )
