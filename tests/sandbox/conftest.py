@@ -4,9 +4,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from sandbox_helpers import DS
 
 from deployer.sandbox import Sandbox
-from sandbox_helpers import DS
 
 REAL_URL = os.environ.get("DAGSHIP_REAL_DS_URL")
 

@@ -5,6 +5,7 @@ DolphinScheduler (see conftest.ds_server)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from typing import Any
@@ -68,7 +69,7 @@ class DS:
         """A workflow of n SHELL tasks in a line; returns (workflow code, task codes)."""
         codes = self.gen_codes(pc, n)
         tasks = [shell(c, f"t{i}") for i, c in enumerate(codes)]
-        edges = [(0, codes[0])] + list(zip(codes, codes[1:], strict=False))
+        edges = [(0, codes[0]), *itertools.pairwise(codes)]
         body = self.create(pc, self.form(name, tasks, edges, **extra)).json()
         assert body["code"] == 0, body
         return int(body["data"]["code"]), codes

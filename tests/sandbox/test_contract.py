@@ -9,7 +9,7 @@ import json
 
 import pytest
 import requests
-from sandbox_helpers import DS, edge, shell, task
+from sandbox_helpers import DS, shell, task
 
 # --- transport, auth, envelope ---------------------------------------------------------------
 
