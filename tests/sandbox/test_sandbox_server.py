@@ -3,6 +3,7 @@ the in-process API and speed. Everything over real HTTP."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -187,7 +188,7 @@ def test_bulk_deploy_is_quick() -> None:
         for i in range(200):
             codes = ds.gen_codes(pc, 20)
             tasks = [shell(c, f"t{j}") for j, c in enumerate(codes)]
-            edges = [(0, codes[0]), *zip(codes, codes[1:], strict=False)]
+            edges = [(0, codes[0]), *itertools.pairwise(codes)]
             assert ds.create(pc, ds.form(f"wf{i}", tasks, edges)).json()["code"] == 0
         dags = ds.ok("GET", ds.wf_path(pc, "/list"))
         elapsed = time.monotonic() - start
