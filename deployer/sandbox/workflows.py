@@ -47,10 +47,10 @@ def find(st: State, project_code: int, code: int) -> dict[str, Any]:
     return wf
 
 
-def _check_common(st: State, form: WorkflowForm) -> tuple[list[Any], list[Any]]:
+def _check_common(st: State, form: WorkflowForm) -> None:
+    """Description length counts code points, as Java's codePointCount does."""
     if form.description is not None and len(form.description) > 255:
         raise ApiError(1400004)
-    return [], []
 
 
 def _check_tenant(st: State, tenant: str | None) -> None:
