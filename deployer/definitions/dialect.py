@@ -37,7 +37,7 @@ class TaskType:
 
     @property
     def by_name(self) -> dict[str, Key]:
-        return {k.name: k for k in self.keys}
+        return _BY_NAME[self.name]
 
 
 WORKFLOW_KEYS: dict[str, Key] = {k.name: k for k in (
@@ -281,6 +281,7 @@ TASK_TYPES: tuple[TaskType, ...] = (
     ), logic=True),
 )
 
+_BY_NAME: dict[str, dict[str, Key]] = {t.name: {k.name: k for k in t.keys} for t in TASK_TYPES}
 BY_CAPITALIZED: dict[str, TaskType] = {t.name.capitalize(): t for t in TASK_TYPES}
 # DolphinScheduler's own type names, to point a writer of `K8S` to `Kubernetes`
 DS_ALIASES: dict[str, str] = {

@@ -27,6 +27,7 @@ _NOT_SELECT = re.compile(
     r"|(.* |)create ).*", re.IGNORECASE)
 _SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
                         "sagemaker_request_json", "main_args", "others", "script_params"})
+_ALLOWED: dict[str, dict[str, Key]] = {}  # task type -> accepted keys, built once
 _TYPE_NAMES = ", ".join(t.name for t in dialect.TASK_TYPES if t.name != "SubProcess")
 
 
@@ -128,11 +129,15 @@ class TaskReader:
     # --- keys --------------------------------------------------------------------------
 
     def _allowed(self, ttype: TaskType) -> dict[str, Key]:
+        cached = _ALLOWED.get(ttype.name)
+        if cached is not None:
+            return cached
         allowed = {k: v for k, v in COMMON_KEYS.items()
                    if not ttype.logic or k in LOGIC_KEYS}
         allowed.update(ttype.by_name)
         if ttype.worker_resource:
             allowed.update(WORKER_RESOURCE_KEYS)
+        _ALLOWED[ttype.name] = allowed
         return allowed
 
     def _keys(self, node: MDict, ttype: TaskType, where: str) -> dict[str, Any]:
