@@ -191,7 +191,8 @@ class TaskReader:
             if value.endswith(ttype.script_exts):
                 ext = value.rsplit(".", 1)[-1]
                 self.out.add("WF501", node.value_mark(key), f"{where}`{key}` ends with "
-                             f"'.{ext}': pydolphinscheduler then reads it as a file through a resource plugin, which YAML cannot configure; use "
+                             f"'.{ext}': pydolphinscheduler then reads it as a file through "
+                             "a resource plugin, which YAML cannot configure; use "
                              f'`$FILE{{"path"}}` to inline the file, or end the {key} otherwise '
                              "(e.g. `bash job.sh;` or a trailing comment)")
         if ttype.name == "Switch" and not self.has_param:
