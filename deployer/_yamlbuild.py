@@ -135,7 +135,10 @@ def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unterminated quote or bracket is found at end of file (problem_mark); the
+        # place the user must fix is where it was opened (context_mark).
+        unterminated = exc.context is not None and "while scanning" in exc.context
+        mark = (exc.context_mark if unterminated else None) or exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         problem = exc.problem or str(exc)
         context = f" ({exc.context})" if exc.context else ""
