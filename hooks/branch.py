@@ -25,9 +25,12 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from deployer.config import BranchRules, Config
-from deployer.findings import Finding
+
+if TYPE_CHECKING:
+    from deployer.findings import Finding
 
 _PREFIXES = ("feature", "feat", "bugfix", "fix", "hotfix", "release", "chore", "docs")
 
@@ -42,13 +45,20 @@ def example_name(rules: BranchRules, topic: str = "my-change") -> str | None:
     return next((c for c in candidates if pattern.search(c) and c not in rules.protected), None)
 
 
+def _finding(name: str, code: str, message: str) -> Finding:
+    # Imported only when there is something to report: the hook runs on every commit.
+    from deployer.findings import Finding
+
+    return Finding(name, 1, 1, code, "error", message)
+
+
 def check_name(name: str, rules: BranchRules) -> list[Finding]:
     """Findings for committing on branch `name` (pre-commit stage)."""
     if name in rules.protected:
         example = example_name(rules) or "<topic-branch>"
-        return [Finding(name, 1, 1, "BR101", "error",
-                        f'commits directly on protected branch "{name}" are refused; move '
-                        f"your work to a new branch: git switch -c {example}")]
+        return [_finding(name, "BR101",
+                         f'commits directly on protected branch "{name}" are refused; move '
+                         f"your work to a new branch: git switch -c {example}")]
     return _pattern_findings(name, rules)
 
 
@@ -57,8 +67,8 @@ def _pattern_findings(name: str, rules: BranchRules) -> list[Finding]:
         return []
     example = example_name(rules, name)
     fix = f"; rename it, e.g. git branch -m {example}" if example else ""
-    return [Finding(name, 1, 1, "BR102", "error",
-                    f'branch name "{name}" does not match the pattern {rules.pattern}{fix}')]
+    return [_finding(name, "BR102",
+                     f'branch name "{name}" does not match the pattern {rules.pattern}{fix}')]
 
 
 def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRules,
@@ -76,10 +86,10 @@ def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRule
             local = head_branch
         if name in rules.protected:
             if local != name:
-                findings.append(Finding(name, 1, 1, "BR103", "error",
-                                        f'pushing "{local}" onto protected branch "{name}" '
-                                        "bypasses review; push it to its own branch and open "
-                                        "a pull request"))
+                findings.append(_finding(name, "BR103",
+                                         f'pushing "{local}" onto protected branch "{name}" '
+                                         "bypasses review; push it to its own branch and open "
+                                         "a pull request"))
             continue
         findings += _pattern_findings(name, rules)
     return findings

@@ -27,9 +27,12 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deployer.config import CommitRules, Config
-from deployer.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from deployer.findings import Finding, Severity
 
 Lines = list[tuple[int, str]]
 
@@ -55,6 +58,9 @@ class _Collector:
 
     def add(self, line: int, col: int, code: str, message: str,
             severity: Severity = "error") -> None:
+        # Imported on the first finding only: a clean commit never pays for the reporters.
+        from deployer.findings import Finding
+
         self.findings.append(Finding(self.path, line, col, code, severity, message))
 
 
@@ -194,7 +200,8 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
     text = raw.decode("ascii") if ascii_only else ""
     probe = text or raw.decode("latin-1")
     lines = probe.replace("\r\n", "\n").split("\n")
-    comment = encoding = None
+    comment: str | None = None
+    encoding: str | None = None
     if not ascii_only or any(line[:1] in _MAYBE_COMMENT for line in lines):
         comment, encoding = gitutil.message_config()
     warning = None
@@ -205,7 +212,9 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
     kept = gitutil.strip_git_comments(lines, prefix)
     findings = lint_lines(kept, rules, path=path, allow_autosquash=allow_autosquash)
     if warning:
-        findings.insert(0, Finding(path, 1, 1, "CM115", "warning", warning))
+        out = _Collector(path)
+        out.add(1, 1, "CM115", warning, "warning")
+        findings[:0] = out.findings
     return findings
 
 
@@ -220,7 +229,9 @@ def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> t
         text, warning = gitutil.decode_message(raw, None)
         lines = list(enumerate(text.replace("\r\n", "\n").split("\n"), start=1))
         if warning:
-            findings.append(Finding(sha, 1, 1, "CM115", "warning", warning))
+            out = _Collector(sha)
+            out.add(1, 1, "CM115", warning, "warning")
+            findings += out.findings
         findings += lint_lines(lines, rules, path=sha, allow_autosquash=allow_autosquash)
     return findings, checked
 
@@ -267,6 +278,8 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
 
 
 def _report(findings: list[Finding], *, fmt: str, color: bool, file: str | None) -> None:
+    if fmt == "text" and not findings:
+        return  # the common case of a hook: silence, without importing the reporters
     from deployer import findings as reporters
 
     if fmt == "json":

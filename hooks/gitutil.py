@@ -7,10 +7,13 @@ into `deployer.errors.UsageError` with git's own explanation, never a traceback.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from deployer.errors import UsageError
+
+if TYPE_CHECKING:
+    import subprocess
 
 # The characters `core.commentChar=auto` chooses from, in git's order (builtin/commit.c).
 AUTO_COMMENT_CHARS = "#;@!$%^&|:"
@@ -20,6 +23,8 @@ ZERO_SHA = "0" * 40
 
 def run_git(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     """Run `git ARGS` and capture bytes; with check, a failure becomes a UsageError."""
+    import subprocess  # lazily: linting a message file usually needs no git at all
+
     try:
         proc = subprocess.run(["git", *args], capture_output=True, check=False)
     except OSError as exc:
@@ -37,6 +42,8 @@ def message_config() -> tuple[str | None, str | None]:
     read last wins, as in git. Outside a repository git still reads the global config; if
     git is missing the defaults apply (the hook must never fail for that).
     """
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "config", "-z", "--get-regexp",
