@@ -99,3 +99,17 @@ def test_broken_yaml_is_a_finding_not_a_traceback(repo, capsys):
     out = capsys.readouterr().out
     assert out.startswith("workflows/broken.yaml:2:1: WF100 invalid YAML")
     assert os.path.exists("workflows/broken.yaml")
+
+
+def test_schedule_is_checked_even_when_the_file_has_other_errors(tmp_path, monkeypatch, capsys):
+    wf = tmp_path / "workflows"
+    wf.mkdir()
+    (wf / "a.yaml").write_text(
+        "workflow:\n  name: a\n  schedule: \"0 2 * * *\"\n  timezone: UTC\n"
+        "tasks:\n  - name: u\n    task_type: Shell\n    deps: [zz]\n    command: echo hi\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "--format", "json"]) == 1
+    codes = [(f["code"], f["line"]) for f in json.loads(capsys.readouterr().out)]
+    assert codes == [("WF301", 3), ("WF202", 8)]

@@ -108,7 +108,9 @@ class PydsReader:
         from deployer.definitions.graph import check_graph
 
         check_graph(raws, self.out)
-        if self.out.errors == 0 and self.parsed.name is not None:
+        if self.parsed.name is not None:
+            # _spec checks the schedule first and gives up after it when anything failed,
+            # so a file with an unrelated error still gets its cron and dates checked.
             self.parsed.spec = self._spec(wf, wvals, raws)
         return self.parsed
 
