@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../examples"
 
-port="${DAGSHIP_DEMO_PORT:-12345}"   # examples/dagship.yaml points staging at this port
+port=12345   # examples/dagship.yaml points the staging target at this port
 token="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export DS_STAGING_TOKEN="$token"
 export CI="${CI:-}"                   # progress bars in a terminal, plain lines in CI
@@ -16,6 +16,17 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "dagship lint   (every workflow file of examples/workflows)"
 dagship lint
+
+if python - "$port" <<'PY'
+import socket, sys
+with socket.socket() as s:
+    sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)
+PY
+then
+    echo "port ${port} is already in use; examples/dagship.yaml sends staging there." >&2
+    echo "Stop whatever listens on it (a DolphinScheduler?) and run make demo again." >&2
+    exit 1
+fi
 
 step "starting the embedded sandbox scheduler on 127.0.0.1:${port}"
 dagship sandbox --port "$port" --token "$token" --api-version 3.3 \
@@ -34,7 +45,7 @@ for _ in range(100):
         time.sleep(0.1)
 sys.exit("the sandbox did not start; is port %s already in use?" % sys.argv[1])
 PY
-cat "$workdir/sandbox.log" | sed 's/DS_TOKEN=.*/DS_TOKEN=***/'
+sed 's/DS_TOKEN=.*/DS_TOKEN=***/' "$workdir/sandbox.log"
 
 step "dagship plan --target staging"
 dagship plan --target staging
