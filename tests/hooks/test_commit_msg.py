@@ -285,3 +285,38 @@ def test_range_errors(git_repo: Path, commit_file, capsys: pytest.CaptureFixture
     assert "expected a revision range" in capsys.readouterr().err
     assert main(["commit-msg", "--range", "HEAD..HEAD"]) == 0
     assert capsys.readouterr().err == "dagship commit-msg: no commits to check in HEAD..HEAD\n"
+
+
+def test_git_is_asked_only_when_the_answer_can_matter(git_repo: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in `git` that only records that it ran: the linter must not need it for a
+    # plain message, and must fall back to git's defaults when it fails.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "git-ran"
+    fake = bin_dir / "git"
+    fake.write_text(f"#!/bin/sh\necho >> {marker}\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert _messages(b"feat(ingest): add orders\n\nPlain body, - bullets too.\n") == []
+    assert not marker.exists()
+    assert _messages(b"feat: x\n# a comment line\n") == []
+    assert marker.read_text() == "\n"
+
+
+def test_manifest_hooks() -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    hooks = {h["id"]: h for h in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["dagship-commit-msg"]["stages"] == ["commit-msg"]
+    assert hooks["dagship-branch"]["stages"] == ["pre-commit", "pre-push"]
+    assert hooks["dagship-branch"]["pass_filenames"] is False
+    assert hooks["dagship-lint"]["require_serial"] is True
+    files = re.compile(hooks["dagship-lint"]["files"])
+    for path in ("workflows/a.yaml", "workflows/b.yml", "exports/c.json"):
+        assert files.search(path), path
+    for path in ("README.md", "workflows/a.yaml.bak", "scripts/x.sql"):
+        assert not files.search(path), path
