@@ -20,6 +20,7 @@ Decisions:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,9 +58,9 @@ _MESSAGES = {
 _KEY = re.compile(
     r"""(?ix)
     (?<![\w$])
-    (?P<key>[a-z0-9_.-]*?
+    (?P<key>[a-z0-9_.-]{0,40}?
         (?P<word>password|passwd|passphrase|pwd|secret|api[_-]?key|access[_-]?key|token|credentials?)
-        (?P<suffix>[_-][a-z0-9_-]*)?)
+        (?P<suffix>[_-][a-z0-9_-]{0,40})?)
     (?P<kq>["']?)
     (?P<sep>\s*(?:=>|:=|=(?!=)|:)\s*)
     (?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"',;&)}\]]+)
@@ -78,11 +79,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("token", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
 )
-_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<value>[^\s@/'\"]+)@[^\s@]")
+_URL = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.-]{0,20}://[^\s:/@'\"]{1,256}:(?P<value>[^\s@/'\"]{1,256})@[^\s@]"
+)
 _MYSQL_P = re.compile(r"(?<![\w-])-p(?P<value>'[^'\n]*'|\"[^\"\n]*\"|[^\s'\"-][^\s'\"]*)")
 _MYSQL_CMD = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb)\b")
 _SQL = re.compile(
-    r"(?i)\b(?:identified\s+by(?:\s+password)?|(?:create|alter)\s+(?:user|role)\b[^;\n]*?"
+    r"(?i)\b(?:identified\s+by(?:\s+password)?|(?:create|alter)\s+(?:user|role)\b[^;\n]{0,200}?"
     r"\bpassword)\s+(?P<value>'[^'\n]*'|\"[^\"\n]*\")"
 )
 _FLAG = re.compile(
@@ -110,7 +113,7 @@ _REFERENCE = re.compile(
 _TYPE_WORDS = {"str", "string", "bytes", "int", "optional", "any", "secretstr", "text"}
 # Code that reads the value rather than containing it.
 _CODE = re.compile(
-    r"(?i)^(?:[a-z_][\w.]*\s*[(\[]|os\.environ|getenv|getpass|none$|null$|true$|false$)"
+    r"(?i)(?:[a-z_][\w.]*\s*[(\[]|os\.environ|getenv|getpass|(?:none|null|true|false)\b)"
 )
 
 
@@ -136,12 +139,21 @@ def _candidates(text: str) -> Iterator[tuple[int, str]]:
         yield from _value_hit(m, "token" if "token" in m.group().lower() else "password")
     for m in _AUTH.finditer(text):
         yield from _value_hit(m, "token")
-    for m in _MYSQL_P.finditer(text):
-        if _MYSQL_CMD.search(_line_of(text, m.start())):
-            yield from _value_hit(m, "password")
+    yield from _mysql_hits(text)
     for m in _KEY.finditer(text):
         if _assignment_is_secret(text, m):
             yield from _value_hit(m, _kind_of(m.group("word")))
+
+
+def _mysql_hits(text: str) -> Iterator[tuple[int, str]]:
+    """`-pSECRET` is mysql's password flag, but only on a line that runs a mysql client."""
+    if not _MYSQL_CMD.search(text):
+        return
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    mysql_lines = {bisect.bisect(newlines, m.start()) for m in _MYSQL_CMD.finditer(text)}
+    for m in _MYSQL_P.finditer(text):
+        if bisect.bisect(newlines, m.start()) in mysql_lines:
+            yield from _value_hit(m, "password")
 
 
 def _value_hit(m: re.Match[str], kind: str) -> Iterator[tuple[int, str]]:
@@ -166,7 +178,7 @@ def _assignment_is_secret(text: str, m: re.Match[str]) -> bool:
         return False
     raw = m.group("value")
     quoted = raw[:1] in "'\""
-    if not quoted and _CODE.match(text[m.start("value") :]):
+    if not quoted and _CODE.match(text, m.start("value")):
         return False
     if not quoted and re.fullmatch(r"[A-Za-z_]\w*", raw) and _variable(text, m):
         return False
