@@ -1,3 +1,3 @@
-from deployer.cli import main
+from deployer.entry import main
 
 raise SystemExit(main())

@@ -192,44 +192,22 @@ def sandbox_cmd(**options: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The one error boundary: maps every failure to an exit code, never a traceback."""
+    """Run the click CLI inside the one error boundary (`deployer.boundary.guarded`)."""
     from deployer import errors
+    from deployer.boundary import guarded
 
-    try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="dagship",
-                 standalone_mode=False)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except errors.DagshipError as exc:
-        from deployer.redact import redact
+    def run() -> int:
+        try:
+            cli.main(args=list(argv) if argv is not None else None, prog_name="dagship",
+                     standalone_mode=False)
+        except click.exceptions.Abort:
+            raise KeyboardInterrupt from None
+        except click.ClickException as exc:
+            exc.show()
+            return errors.EXIT_USAGE
+        return 0
 
-        click.echo(f"dagship: error: {redact(exc.message)}", err=True)
-        return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("dagship: interrupted", err=True)
-        return errors.EXIT_INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return errors.EXIT_USAGE
-    except KeyboardInterrupt:
-        click.echo("dagship: interrupted", err=True)
-        return errors.EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the top boundary: report a bug, never a traceback
-        from deployer.redact import redact
-
-        click.echo(
-            f"dagship: internal error: {redact(type(exc).__name__ + ': ' + str(exc))}\n"
-            "This is a bug in dagship; run with DAGSHIP_TRACEBACK=1 and report the output.",
-            err=True,
-        )
-        import os
-
-        if os.environ.get("DAGSHIP_TRACEBACK"):
-            import traceback
-
-            click.echo(redact(traceback.format_exc()), err=True)
-        return errors.EXIT_INTERNAL
-    return 0
+    return guarded(run)
 
 
 if __name__ == "__main__":  # pragma: no cover

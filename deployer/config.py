@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from deployer.errors import ConfigError
 from deployer.yamlmarks import Mark, MDict, MList
@@ -22,8 +22,11 @@ DEFAULT_BRANCH_PATTERN = r"^(main|develop|(feature|bugfix|release|hotfix)/[A-Za-
 API_VERSIONS = ("3.1", "3.2", "3.3", "3.4")
 
 
-@dataclass(frozen=True)
-class CommitRules:
+# NamedTuples rather than dataclasses: `dataclasses` imports `inspect`, and the config is
+# loaded by the commit-msg hook on every commit, where start-up time is the product.
+
+
+class CommitRules(NamedTuple):
     types: tuple[str, ...] = DEFAULT_TYPES
     scopes: tuple[str, ...] = ()
     require_scope: bool = False
@@ -32,21 +35,19 @@ class CommitRules:
     ticket_pattern: str | None = None
 
 
-@dataclass(frozen=True)
-class BranchRules:
+class BranchRules(NamedTuple):
     pattern: str = DEFAULT_BRANCH_PATTERN
     protected: tuple[str, ...] = ("main", "develop")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     name: str
     url: str
     token_env: str
     project: str
     branches: tuple[str, ...] = ()
     prune: bool = False
-    variables: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = MappingProxyType({})
     api_version: str | None = None
     ca_bundle: str | None = None
     production: bool = False
@@ -54,15 +55,14 @@ class Target:
     deadline: float = 300.0  # seconds for all retries of one step
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     root: Path  # the folder dagship.yaml is in (or the working directory without one)
     path: Path | None  # None: no dagship.yaml was found, defaults apply
     workflows: tuple[str, ...] = ("workflows/",)
     commit: CommitRules = CommitRules()
     branches: BranchRules = BranchRules()
     lint_disable: tuple[str, ...] = ()
-    targets: Mapping[str, Target] = field(default_factory=dict)
+    targets: Mapping[str, Target] = MappingProxyType({})
 
     def target(self, name: str) -> Target:
         try:

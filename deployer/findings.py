@@ -6,12 +6,9 @@ Checks collect findings as values; reporters render them. The same reporters ser
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
-from xml.sax.saxutils import escape, quoteattr
 
 Severity = Literal["error", "warning"]
 
@@ -45,6 +42,8 @@ def format_text(findings: Sequence[Finding], *, color: bool = False) -> str:
 
 
 def format_json(findings: Sequence[Finding]) -> str:
+    import json  # the reporters import their formats lazily: hooks start fast
+
     return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
 
 
@@ -74,6 +73,9 @@ def format_github(findings: Sequence[Finding]) -> str:
 
 def format_junit(findings: Sequence[Finding], *, suite: str, checked: Sequence[str]) -> str:
     """One testcase per checked file (or commit); a failure element per finding."""
+    # xml.sax.saxutils drags in urllib and email: import it only when a report is asked for
+    from xml.sax.saxutils import escape, quoteattr
+
     by_path: dict[str, list[Finding]] = {p: [] for p in checked}
     for f in findings:
         by_path.setdefault(f.path, []).append(f)
@@ -103,6 +105,9 @@ def format_junit(findings: Sequence[Finding], *, suite: str, checked: Sequence[s
 
 def format_codequality(findings: Sequence[Finding]) -> str:
     """GitLab Code Quality report (a subset of the Code Climate format)."""
+    import hashlib
+    import json
+
     items = []
     for f in findings:
         fingerprint = hashlib.sha256(

@@ -12,7 +12,6 @@ config loader of a commit-msg hook run without a config file) stays fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 
@@ -51,8 +50,7 @@ class MList(list[Any]):
         return self.item_marks[index] if index < len(self.item_marks) else self.mark
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     key: str
     mark: Mark
     first: Mark

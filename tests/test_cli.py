@@ -55,14 +55,15 @@ def test_bug_is_reported_without_traceback_and_secret_masked(
     assert "dagship: internal error: RuntimeError: boom with *** inside" in err
 
 
-def test_commit_msg_does_not_import_http_or_yaml(tmp_path: Path) -> None:
+def test_commit_msg_fast_path_imports_nothing_heavy(tmp_path: Path) -> None:
     msg = tmp_path / "MSG"
     msg.write_text("feat: add a thing\n", encoding="utf-8")
     code = (
         "import sys\n"
-        "from deployer.cli import main\n"
+        "from deployer.entry import main\n"
         f"rc = main(['commit-msg', {str(msg)!r}])\n"
-        "heavy = sorted(m for m in ('requests', 'tenacity', 'yaml', 'urllib3') if m in sys.modules)\n"
+        "heavy = ('requests', 'tenacity', 'yaml', 'urllib3', 'click', 'dataclasses')\n"
+        "heavy = sorted(m for m in heavy if m in sys.modules)\n"
         "print(rc, heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,

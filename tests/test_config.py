@@ -78,7 +78,8 @@ def test_config_found_by_walking_up(tmp_path: Path) -> None:
     [
         ("workflow: [x]\n", "dagship.yaml:1:1: workflow: unknown key (did you mean `workflows`?)"),
         ("commit:\n  subject_max_length: long\n",
-         "dagship.yaml:2:23: commit.subject_max_length: expected an integer, got a string ('long')"),
+         "dagship.yaml:2:23: commit.subject_max_length: expected an integer, "
+         "got a string ('long')"),
         ("commit:\n  subject_max_length: 0\n",
          "dagship.yaml:2:23: commit.subject_max_length: expected a positive integer"),
         ("branches:\n  pattern: '(['\n",
