@@ -7,6 +7,7 @@ contract tests (tests/sandbox/test_contract.py) and nothing else.
     python3 scripts/real-ds/realds.py status  # pid, memory, listening sockets
     python3 scripts/real-ds/realds.py stop
     python3 scripts/real-ds/realds.py test    # start, run the contract tests, stop
+                                              # (in a private network namespace if it can)
 
 `start` resolves the server's jars once with `mvn dependency:copy-dependencies` into a cache
 outside the repository ($DAGSHIP_REAL_DS_CACHE, default ~/.cache/dagship-real-ds/<V>/lib),
@@ -329,7 +330,35 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def unshare_prefix() -> list[str] | None:
+    """`unshare` arguments that give a private network namespace (only a loopback), or None.
+
+    DolphinScheduler 3.1 binds its master/worker/alert RPC ports and the embedded ZooKeeper
+    to 0.0.0.0 with no setting to change that; inside such a namespace 0.0.0.0 is loopback."""
+    if not (shutil.which("unshare") and shutil.which("ip")):
+        return None
+    prefix = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--map-root-user",
+                                                             "--net"]
+    probe = subprocess.run([*prefix, "true"], capture_output=True, check=False)
+    return prefix if probe.returncode == 0 else None
+
+
 def cmd_test(args: argparse.Namespace) -> int:
+    if args.isolate and not args.inside:
+        prefix = unshare_prefix()
+        if prefix is None:
+            log("no private network namespace here (needs unshare + ip, and root or user "
+                "namespaces); running without isolation")
+        else:
+            ensure_jars(args.version)  # both need the network, so before unsharing it
+            ensure_java()
+            inner = [sys.executable, str(Path(__file__).resolve()), "test", "--inside",
+                     "--version", args.version, "--port", str(args.port),
+                     "--token", args.token, "--heap", args.heap,
+                     "--timeout", str(args.timeout), "--", *args.pytest_args]
+            log("entering a private network namespace (loopback only) for server and tests")
+            return subprocess.run([*prefix, "sh", "-c", 'ip link set lo up && exec "$@"',
+                                   "sh", *inner], check=False).returncode
     if cmd_start(args) != 0:
         cmd_stop(args)
         return 1
@@ -356,8 +385,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--token", default=DEFAULT_TOKEN)
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
-    ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments for `test`")
-    args = ap.parse_args(argv)
+    ap.add_argument("--no-isolate", dest="isolate", action="store_false",
+                    help="`test`: don't run server and tests in a private network namespace")
+    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args.pytest_args = extra  # `test -- -k foo`: everything after -- goes to pytest
     return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "env": cmd_env,
             "test": cmd_test}[args.command](args)
 
