@@ -20,6 +20,10 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOLTAG = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+_MappingNode = yaml.MappingNode
+_new_mark = tuple.__new__  # Mark(...) without the NamedTuple constructor's Python frame
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -78,18 +82,22 @@ class _Builder:
         return value
 
     def build(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
+        cls = type(node)
+        if cls is _ScalarNode:
+            return self.scalar(node)  # type: ignore[arg-type]
+        if cls is _SequenceNode:
             out = MList()
-            out.mark = _mark(node)
-            out.item_marks = []
+            sm = node.start_mark
+            out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
+            out.item_marks = marks = []
+            build = self.build
             for item in node.value:
-                out.append(self.build(item))
-                out.item_marks.append(_mark(item))
+                out.append(build(item))
+                sm = item.start_mark
+                marks.append(_new_mark(Mark, (sm.line + 1, sm.column + 1)))
             return out
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node)
+        if cls is _MappingNode:
+            return self.mapping(node)  # type: ignore[arg-type]
         raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))
 
     def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -110,22 +118,28 @@ class _Builder:
         return [(k, v) for k, v in merged if k.value not in own_keys] + own
 
     def mapping(self, node: yaml.MappingNode) -> MDict:
+        # The hot loop of every lint: marks are built inline (no helper call per node).
         out = MDict()
-        out.mark = _mark(node)
-        out.key_marks = {}
-        out.value_marks = {}
-        has_merge = any(k.tag == _MERGE for k, _ in node.value)
-        for key_node, value_node in self._pairs(node):
-            if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value  # the text as written: `on` stays "on", `1` stays "1"
-            else:
-                key = str(self.build(key_node))
-            kmark = _mark(key_node)
+        sm = node.start_mark
+        out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
+        out.key_marks = key_marks = {}
+        out.value_marks = value_marks = {}
+        pairs = node.value
+        has_merge = any(k.tag == _MERGE for k, _ in pairs)
+        if has_merge:
+            pairs = self._pairs(node)
+        build = self.build
+        for key_node, value_node in pairs:
+            # a scalar key stays the text as written: `on` stays "on", `1` stays "1"
+            key = key_node.value if type(key_node) is _ScalarNode else str(build(key_node))
+            sm = key_node.start_mark
+            kmark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
             if key in out and not has_merge:
-                self.duplicates.append(DuplicateKey(key, kmark, out.key_marks[key]))
-            out[key] = self.build(value_node)
-            out.key_marks[key] = kmark
-            out.value_marks[key] = _mark(value_node)
+                self.duplicates.append(DuplicateKey(key, kmark, key_marks[key]))
+            out[key] = build(value_node)
+            key_marks[key] = kmark
+            sm = value_node.start_mark
+            value_marks[key] = _new_mark(Mark, (sm.line + 1, sm.column + 1))
         return out
 
 

@@ -117,8 +117,23 @@ _CODE = re.compile(
 )
 
 
+# Every pattern above needs one of these (lower-case) fragments. Plain substring tests on
+# the lowered text let the common script, with no credential vocabulary at all, skip the
+# nine regex passes; a case-insensitive regex alternation here costs as much as the passes.
+# Keep it a superset of what the patterns can match.
+_TRIGGERS = (
+    "pass", "pwd", "secret", "key", "token", "credential", "authorization", "mysql",
+    "mariadb", "identified", "://", "akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa",
+    "anva", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox",
+    "hooks.slack",
+)  # fmt: skip
+
+
 def find_credentials(text: str) -> list[CredentialHit]:
     """Credentials in `text`, sorted by offset, at most one per value."""
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS):
+        return []
     hits: dict[int, CredentialHit] = {}
     for offset, kind in _candidates(text):
         hits.setdefault(offset, CredentialHit(offset, kind, _MESSAGES[kind]))
