@@ -89,7 +89,8 @@ class _Builder:
             out = MList()
             sm = node.start_mark
             out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
-            out.item_marks = marks = []
+            marks: list[Mark] = []
+            out.item_marks = marks
             build = self.build
             for item in node.value:
                 out.append(build(item))
@@ -122,8 +123,10 @@ class _Builder:
         out = MDict()
         sm = node.start_mark
         out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
-        out.key_marks = key_marks = {}
-        out.value_marks = value_marks = {}
+        key_marks: dict[str, Mark] = {}
+        value_marks: dict[str, Mark] = {}
+        out.key_marks = key_marks
+        out.value_marks = value_marks
         pairs = node.value
         has_merge = any(k.tag == _MERGE for k, _ in pairs)
         if has_merge:
