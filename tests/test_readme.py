@@ -1,0 +1,51 @@
+"""The README promises things; these tests keep it honest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from deployer.cli import cli
+from deployer.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_PARTIAL,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_demo_and_test_commands() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block is not None
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "\nmake test\n" in script
+
+
+def test_every_hook_of_the_manifest_is_documented() -> None:
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    for hook in manifest:
+        assert f"`{hook['id']}`" in README, hook["id"]
+
+
+def test_every_command_is_documented() -> None:
+    for name in cli.commands:
+        assert f"`dagship {name}" in README, name
+
+
+def test_every_exit_code_is_documented() -> None:
+    table = README.split("## Exit codes", 1)[1]
+    for code in (0, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PARTIAL, EXIT_INTERNAL,
+                 EXIT_INTERRUPTED):
+        assert f"\n| {code} |" in table, code
