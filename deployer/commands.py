@@ -150,19 +150,29 @@ def _drift_refusal(plan: Plan) -> errors.DeployRefused:
         "(leave them as they are):\n" + "\n".join(lines))
 
 
-def plan_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                 verbose: bool, progress: bool | None, on_drift: str, prune: bool,
-                 config_path: str | None, color: bool | None,
-                 env: Mapping[str, str] | None = None) -> int:
+def _planned(config_path: str | None, target: str | None, color: bool | None, verbose: bool,
+             env: Mapping[str, str] | None, prune: bool,
+             progress: bool | None) -> tuple[Run, Plan] | None:
+    """The shared first half of plan and deploy: validate, plan, show the plan."""
     from deployer.report import plan_text
 
     env = os.environ if env is None else env
     run = _prepare(config_path, target, color, verbose, env)
     if run is None:
-        return errors.EXIT_OK
-    specs = _load(run, env)
-    plan = _plan(run, specs, prune, progress)
+        return None
+    plan = _plan(run, _load(run, env), prune, progress)
     _echo(plan_text(plan, color=run.color))
+    return run, plan
+
+
+def plan_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
+                 verbose: bool, progress: bool | None, on_drift: str, prune: bool,
+                 config_path: str | None, color: bool | None,
+                 env: Mapping[str, str] | None = None) -> int:
+    planned = _planned(config_path, target, color, verbose, env, prune, progress)
+    if planned is None:
+        return errors.EXIT_OK
+    _run, plan = planned
     _reports(plan, None, json_path, markdown_path, dry_run=True)
     if plan.drifted and on_drift == "fail":
         _echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
@@ -176,15 +186,12 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
                    env: Mapping[str, str] | None = None) -> int:
     from deployer.apply import apply_plan, to_apply
     from deployer.progress import Progress
-    from deployer.report import plan_text, result_text
+    from deployer.report import result_text
 
-    env = os.environ if env is None else env
-    run = _prepare(config_path, target, color, verbose, env)
-    if run is None:
+    planned = _planned(config_path, target, color, verbose, env, prune, progress)
+    if planned is None:
         return errors.EXIT_OK
-    specs = _load(run, env)
-    plan = _plan(run, specs, prune, progress)
-    _echo(plan_text(plan, color=run.color))
+    run, plan = planned
     if plan.drifted and on_drift == "fail":
         _reports(plan, None, json_path, markdown_path, dry_run=True)
         raise _drift_refusal(plan)

@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from deployer.errors import ConfigError
+from deployer.wording import hint as _hint
+from deployer.wording import kind as _kind
 from deployer.yamlmarks import Mark, MDict, MList
 
 CONFIG_NAME = "dagship.yaml"
@@ -116,7 +118,7 @@ class _Reader:
             raise self.fail(mark, keypath, f"expected a mapping, got {_kind(value)}")
         for key in value:
             if key not in allowed:
-                hint = _did_you_mean(key, allowed)
+                hint = _hint(key, allowed)
                 raise self.fail(
                     value.key_mark(key), f"{keypath}.{key}".lstrip("."),
                     f"unknown key{hint}; accepted keys: {', '.join(allowed)}",
@@ -274,29 +276,8 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
     )
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    return f"a string ({value!r})"
-
-
 def _kname(kind: type | tuple[type, ...]) -> str:
     names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
              list: "a list", dict: "a mapping"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""

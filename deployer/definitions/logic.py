@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from deployer.definitions import dialect, subst
-from deployer.definitions._collect import hint, kind
 from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
+from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict
 
 if TYPE_CHECKING:

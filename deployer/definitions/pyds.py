@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from deployer.definitions import subst
-from deployer.definitions._collect import Collector, hint, kind
+from deployer.definitions._collect import Collector
 from deployer.definitions.dialect import WORKFLOW_KEYS, TaskType
 from deployer.definitions.model import Property, TaskSpec, WorkflowSpec
 from deployer.definitions.positions import Lines
 from deployer.definitions.schedule import build_schedule
 from deployer.definitions.values import BAD, Values
+from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict, MList
 
 DESCRIPTION_ROOM = 255 - 48  # the deployer appends " [dagship <12 hex> <7 hex> v<version>]"

@@ -18,9 +18,10 @@ from typing import Any
 
 from deployer.config import Config, Target
 from deployer.definitions import subst
-from deployer.definitions._collect import Collector, hint
+from deployer.definitions._collect import Collector
 from deployer.definitions.model import WorkflowSpec
 from deployer.findings import Finding
+from deployer.wording import hint
 from deployer.yamlmarks import Mark, MDict
 
 _EXTS = (".yaml", ".yml", ".json")

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from deployer.definitions import dialect, subst
-from deployer.definitions._collect import hint, kind
 from deployer.definitions.dialect import (
     COMMON_KEYS,
     LOGIC_KEYS,
@@ -16,6 +15,7 @@ from deployer.definitions.dialect import (
 )
 from deployer.definitions.model import DatasourceRef, WorkflowRef
 from deployer.definitions.values import BAD
+from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict, MList
 
 if TYPE_CHECKING:

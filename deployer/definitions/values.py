@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from deployer.definitions import subst
-from deployer.definitions._collect import Collector, did_you_mean, kind
+from deployer.definitions._collect import Collector
 from deployer.definitions.dialect import Key
 from deployer.definitions.model import Property
+from deployer.wording import did_you_mean, kind
 from deployer.yamlmarks import Mark, MDict
 
 BAD: Any = object()  # a value that produced a finding
