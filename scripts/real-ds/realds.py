@@ -87,7 +87,7 @@ def ensure_jars(version: str) -> Path:
     log(f"resolving dolphinscheduler-standalone-server:{version} and its tree from Maven "
         f"Central into {lib} (first run only; several minutes)")
     t0 = time.monotonic()
-    cmd = [mvn, "-B", "-q", "-f", str(HERE / "pom.xml"), "dependency:copy-dependencies",
+    cmd = [mvn, "-B", "-q", "-Dstyle.color=never", "-f", str(HERE / "pom.xml"), "dependency:copy-dependencies",
            f"-Dds.version={version}", "-DincludeScope=runtime",
            f"-DoutputDirectory={tmp}"]
     if subprocess.run(cmd, check=False).returncode != 0:
