@@ -31,6 +31,7 @@ def test_readme_starts_with_the_demo_and_test_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "\nmake test\n" in script
+    assert "\nmake demo\n" in script
 
 
 def test_every_hook_of_the_manifest_is_documented() -> None:
