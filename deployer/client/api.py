@@ -10,6 +10,10 @@ Idempotency, call by call:
   (10019 / 10168 / 10204) on a retried attempt is resolved the same way.
 - A delete that answers "not found" (50003 / 10203) on a retried attempt had succeeded.
 
+Name lookups (`get_workflow`, and the check of a retried create): `query-by-name` on 3.2+;
+on 3.1 `simple-list` (plus `GET .../{code}` when the DagData is wanted), because 3.1's
+`query-by-name` joins the creator's tenant and misses every workflow of a tenant-less user.
+
 Generation: pinned by `api_version`, else detected on first use of a project-scoped call (or by
 `detect_generation`). Detection tells 3.3+ from 3.1/3.2 and picks 3.2; pin "3.1" for 3.1.x.
 
@@ -151,21 +155,41 @@ class DSClient:
         return [g.dag(item) for item in data or []]
 
     def get_workflow(self, project_code: int, name: str) -> JsonDict | None:
-        """DagData of the workflow called `name`, or None if there is none."""
+        """DagData of the workflow called `name`, or None if there is none.
+
+        3.2+: one `query-by-name`. 3.1: `simple-list`, then `GET .../{code}` (two requests),
+        as 3.1's `query-by-name` misses every workflow whose creator has no tenant.
+        """
         return self._get_workflow(project_code, name, once=False)
 
     def _get_workflow(self, project_code: int, name: str, *, once: bool) -> JsonDict | None:
         g = self._g(project_code)
         send = self._http.once if once else self._http.call
         try:
-            data = send("GET", g.workflow_path(project_code, "query-by-name"), {"name": name})
+            if g.query_by_name:
+                path = g.workflow_path(project_code, "query-by-name")
+                data = send("GET", path, {"name": name})
+            else:
+                found = self._listed_workflow(project_code, name, once=once)
+                if found is None:
+                    return None
+                data = send("GET", g.workflow_path(project_code, int(found["code"])))
         except ApiError as exc:
             if exc.code == WORKFLOW_NOT_FOUND:
                 return None
             raise
         return g.dag(data)
 
+    def _listed_workflow(self, project_code: int, name: str, *, once: bool) -> JsonDict | None:
+        """`{id, code, name, projectCode}` of the workflow called `name`, from `simple-list`."""
+        send = self._http.once if once else self._http.call
+        path = self._g(project_code).workflow_path(project_code, "simple-list")
+        return _by_name(send("GET", path), name)
+
     def _workflow_code_once(self, project_code: int, name: str) -> JsonDict | None:
+        """What a create adopts after a lost answer: only its `code` is used (one request)."""
+        if not self._g(project_code).query_by_name:
+            return self._listed_workflow(project_code, name, once=True)
         dag = self._get_workflow(project_code, name, once=True)
         return dict(dag["workflowDefinition"]) if dag else None
 

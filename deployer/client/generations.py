@@ -53,6 +53,9 @@ class Generation:
     name: str  # "3.1" | "3.2" | "3.3"
     legacy: bool
     workflow_tenant: bool  # 3.1: tenantCode is a required workflow field, absent on schedules
+    # 3.1's query-by-name INNER JOINs creator -> tenant -> queue: a workflow made by a user
+    # without a tenant (the default admin) answers 50003. Look names up in simple-list there.
+    query_by_name: bool = True
 
     # -- paths -------------------------------------------------------------------------------
     def workflow_path(self, project_code: int, *rest: object) -> str:
@@ -155,7 +158,7 @@ def _params_dict(value: Any) -> JsonDict | None:
     return None
 
 
-G1 = Generation("3.1", legacy=True, workflow_tenant=True)
+G1 = Generation("3.1", legacy=True, workflow_tenant=True, query_by_name=False)
 G2 = Generation("3.2", legacy=True, workflow_tenant=False)
 G3 = Generation("3.3", legacy=False, workflow_tenant=False)
 GENERATIONS = {g.name: g for g in (G1, G2, G3)}

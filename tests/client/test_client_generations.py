@@ -172,6 +172,56 @@ def test_legacy_dag_is_normalised_to_new_names(rsps, policy):
     assert shell["taskParams"] == {"rawScript": "echo"}  # a JSON string becomes an object
 
 
+PD = f"{BASE}/projects/1/process-definition"
+SIMPLE = [{"id": 1, "code": 4, "name": "other", "projectCode": 1},
+          {"id": 2, "code": 5, "name": "w", "projectCode": 1}]  # fmt: skip
+
+
+def test_g1_get_workflow_uses_simple_list_then_the_code(rsps, policy):
+    # 3.1's query-by-name joins the creator's tenant: a tenant-less admin's workflows are
+    # "not found" (50003), so 3.1 never asks it.
+    rsps.get(f"{PD}/simple-list", json=env(SIMPLE))
+    rsps.get(f"{PD}/5", json=env(LEGACY_DAG))
+    client = client_for(policy, "3.1")
+
+    dag = client.get_workflow(1, "w")
+
+    assert dag is not None
+    assert dag["workflowDefinition"]["schedule"]["workflowDefinitionCode"] == 5
+    assert dag["taskDefinitionList"][0]["taskType"] == "SUB_WORKFLOW"
+    assert client.request_count == 2
+    assert not [c for c in rsps.calls if "query-by-name" in c.request.url]
+
+
+def test_g1_get_workflow_absent_costs_one_request(rsps, policy):
+    rsps.get(f"{PD}/simple-list", json=env(SIMPLE))
+    client = client_for(policy, "3.1")
+    assert client.get_workflow(1, "nope") is None
+    assert client.request_count == 1
+
+
+def test_g1_get_workflow_deleted_between_list_and_read_is_none(rsps, policy):
+    rsps.get(f"{PD}/simple-list", json=env(SIMPLE))
+    rsps.get(f"{PD}/5", json=env(code=50003, msg="process definition 5 does not exist"))
+    assert client_for(policy, "3.1").get_workflow(1, "w") is None
+
+
+def test_g1_lost_create_answer_is_adopted_from_simple_list(rsps, policy):
+    rsps.post(PD, body=requests.ConnectionError("connection reset by peer"))
+    rsps.get(f"{PD}/simple-list", json=env(SIMPLE))  # one request: only the code is needed
+    client = client_for(policy, "3.1")
+
+    assert client.create_workflow(1, dict(FORM)) == 5
+    assert client.request_count == 2
+
+
+def test_g1_lost_create_that_did_not_land_is_sent_again(rsps, policy):
+    rsps.post(PD, status=503)
+    rsps.get(f"{PD}/simple-list", json=env(SIMPLE[:1]))
+    rsps.post(PD, status=201, json=env({"code": 9}))
+    assert client_for(policy, "3.1").create_workflow(1, dict(FORM)) == 9
+
+
 def test_legacy_schedule_list_is_normalised_and_paged(rsps, policy):
     path = f"{BASE}/projects/1/schedules"
     row = {"id": 1, "processDefinitionCode": 5, "processDefinitionName": "w"}
