@@ -20,6 +20,7 @@ Generation: pinned by `api_version`, else detected on first use of a project-sco
 Contract changes against docs/design.md (all additive except the first):
 - `generation` is `str | None`: None until pinned or detected (detection needs a project code).
 - `find_schedule(project_code, workflow_code)`, `delete_schedule(project_code, schedule_id)`,
+  `delete_project(project_code)`,
   `close()` / context manager, and `DSClient.from_target(target, token)` are extra.
 - `list_datasources()` reads the paged `GET /datasources`; `list_schedules()` the paged
   `GET .../schedules` (3.1: `POST .../schedules/list`, as the paged list needs a workflow code).
@@ -46,6 +47,7 @@ WORKFLOW_EXISTS = 10168
 SCHEDULE_EXISTS = 10204
 WORKFLOW_NOT_FOUND = 50003
 SCHEDULE_NOT_FOUND = 10203
+PROJECT_NOT_FOUND = 10018
 SCHEDULE_STATE_UNCHANGED = 10126  # 3.1 only
 GEN_CODES_BATCH = 100
 
@@ -146,6 +148,10 @@ class DSClient:
             exists_code=PROJECT_EXISTS,
         )
         return dict(data)
+
+    def delete_project(self, project_code: int) -> None:
+        """Delete an empty project (one that still has workflows answers 10137)."""
+        delete_tolerant(self._http, f"/projects/{project_code}", PROJECT_NOT_FOUND)
 
     # -- workflows ---------------------------------------------------------------------------
     def list_workflows(self, project_code: int) -> list[JsonDict]:
