@@ -8,6 +8,8 @@ contract tests (tests/sandbox/test_contract.py) and nothing else.
     python3 scripts/real-ds/realds.py stop
     python3 scripts/real-ds/realds.py test    # start, run the contract tests, stop
                                               # (in a private network namespace if it can)
+    python3 scripts/real-ds/realds.py deploy-test  # the same, plus the deploy smoke tests
+                                              # of tests/realds/ (examples/ deployed for real)
 
 `start` resolves the server's jars once with `mvn dependency:copy-dependencies` into a cache
 outside the repository ($DAGSHIP_REAL_DS_CACHE, default ~/.cache/dagship-real-ds/<V>/lib),
@@ -357,7 +359,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         else:
             ensure_jars(args.version)  # both need the network, so before unsharing it
             ensure_java()
-            inner = [sys.executable, str(Path(__file__).resolve()), "test", "--inside",
+            inner = [sys.executable, str(Path(__file__).resolve()), args.command, "--inside",
                      "--version", args.version, "--port", str(args.port),
                      "--token", args.token, "--heap", args.heap,
                      "--timeout", str(args.timeout), "--", *args.pytest_args]
@@ -372,8 +374,10 @@ def cmd_test(args: argparse.Namespace) -> int:
                DAGSHIP_REAL_DS_TOKEN=state["token"],
                DAGSHIP_REAL_DS_VERSION=state["dialect"])
     pytest = REPO / ".venv" / "bin" / "pytest"
-    cmd = [str(pytest) if pytest.exists() else "pytest",
-           str(REPO / "tests" / "sandbox" / "test_contract.py"), *args.pytest_args]
+    suites = [REPO / "tests" / "sandbox" / "test_contract.py"]
+    if args.command == "deploy-test":
+        suites.append(REPO / "tests" / "realds")
+    cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]
     try:
         rc = subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
     finally:
@@ -383,7 +387,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=["start", "stop", "status", "env", "test"])
+    ap.add_argument("command", choices=["start", "stop", "status", "env", "test", "deploy-test"])
     ap.add_argument("--version", default=os.environ.get("DAGSHIP_REAL_DS_DS_VERSION",
                                                          DEFAULT_VERSION))
     ap.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -391,14 +395,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
     ap.add_argument("--no-isolate", dest="isolate", action="store_false",
-                    help="`test`: don't run server and tests in a private network namespace")
+                    help="`test`, `deploy-test`: don't run server and tests in a private "
+                         "network namespace")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     args.pytest_args = extra  # `test -- -k foo`: everything after -- goes to pytest
     return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "env": cmd_env,
-            "test": cmd_test}[args.command](args)
+            "test": cmd_test, "deploy-test": cmd_test}[args.command](args)
 
 
 if __name__ == "__main__":
