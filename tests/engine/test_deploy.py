@@ -116,6 +116,23 @@ def test_online_workflow_is_updated_and_put_back_online(env: Env) -> None:
     assert steps == ["offline", "updated", "online", "schedule online"]
 
 
+def test_state_and_schedule_changes_never_put_the_definition(env: Env) -> None:
+    # A real server makes a new workflow version on every PUT, even an identical one: a change
+    # of release state or schedule alone must go through release and the schedule endpoints.
+    env.write("etl", wf_yaml("etl", schedule="0 0 2 * * ? *", release_state="offline"))
+    env.deploy()
+    version = env.remote("etl")["version"]
+    env.write("etl", wf_yaml("etl", schedule="0 30 3 * * ? *"))
+    env.deploy("--json", "out.json")
+    steps = json.loads((env.root / "out.json").read_text())["result"]["outcomes"][0]["steps"]
+    assert "updated" not in steps
+    assert steps == ["schedule updated", "online", "schedule online"]
+    wf = env.remote("etl")
+    assert (wf["version"], wf["releaseState"]) == (version, "ONLINE")
+    assert (wf["schedule"]["crontab"], wf["schedule"]["releaseState"]) == ("0 30 3 * * ? *",
+                                                                           "ONLINE")
+
+
 def test_offline_in_git_stays_offline(env: Env) -> None:
     env.write("etl", wf_yaml("etl", schedule="0 0 2 * * ? *", release_state="offline"))
     env.deploy()

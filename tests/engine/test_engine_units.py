@@ -192,3 +192,18 @@ def test_progress_bar_in_a_terminal_and_lines_in_ci() -> None:
     plain.advance("a", "ok")
     plain.advance("b", "failed")
     assert log.getvalue() == "[1/2] a: ok\n[2/2] b: failed\n"
+
+
+def test_workflow_form_always_carries_every_field() -> None:
+    # A real 3.1.1 keeps the stored description/locations when a PUT omits them (MyBatis
+    # skips null columns), so the form must never leave one out, even when empty in Git.
+    from deployer.client.transport import encode_form
+
+    tr = _translate(_spec(TASKS))
+    fields = {"name", "description", "globalParams", "locations", "timeout", "executionType",
+              "taskDefinitionJson", "taskRelationJson"}
+    assert set(tr.form) == fields
+    assert set(encode_form(tr.form)) == fields  # nothing dropped on the wire (None is)
+    assert tr.form["description"] == tr.form["description"].strip() != ""  # the marker
+    assert tr.form["globalParams"] == []
+    assert {loc["taskCode"] for loc in tr.form["locations"]} == set(tr.task_codes.values())

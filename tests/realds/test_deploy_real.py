@@ -218,7 +218,21 @@ def test_deploy_lifecycle_on_a_real_server(real_repo: Path, real_ds: RealDS, pro
     assert_matches_git(remote, repo.specs())
     assert repo.cli("deploy", "--no-progress").writes == []
 
-    # 5. Drift: someone edits ingest_orders through the API (as the UI would).
+    # 5. A release-state change and a schedule change send no workflow PUT: every PUT makes
+    #    a new version on the server, even an identical one.
+    repo.edit("purge_landing.yaml", "release_state: offline", "release_state: online")
+    repo.edit("inventory_snapshot.yaml", '"0 0 4 * * ? *"', '"0 15 4 * * ? *"')
+    both = repo.cli("deploy", "--no-progress")
+    assert both.code == 0, both.out + both.err
+    assert planned(both).startswith("Plan: 0 to create, 2 to update, 0 to delete, 4 unchanged")
+    puts = [p for m, p in both.writes if m == "PUT"]
+    assert len(puts) == 1, both.writes
+    assert "/schedules/" in puts[0]
+    assert remote.versions() == after
+    assert_matches_git(remote, repo.specs())
+    assert repo.cli("deploy", "--no-progress").writes == []
+
+    # 6. Drift: someone edits ingest_orders through the API (as the UI would).
     ui_edit(remote, "ingest_orders", "publish_orders", 'echo "published by hand"')
     drifted_versions = remote.versions()
     plan = repo.cli("plan")
