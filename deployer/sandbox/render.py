@@ -11,8 +11,9 @@ __all__ = ["dag_data", "definition", "page", "project_out", "relation_out", "sch
            "task_out"]
 
 
-def page(rows: list[Any], page_no: int, page_size: int) -> dict[str, Any]:
-    """PageInfo: note `pageNo` is the row offset, as in the real server."""
+def page(st: State, rows: list[Any], page_no: int, page_size: int) -> dict[str, Any]:
+    """PageInfo. The row offset is serialised as `pageNo` from 3.2 on (Lombok getter of the
+    field), as `start` in 3.1 (whose PageInfo has `getStart()` and no `getPageNo()`)."""
     offset = (page_no - 1) * page_size
     total = len(rows)
     return {
@@ -21,7 +22,7 @@ def page(rows: list[Any], page_no: int, page_size: int) -> dict[str, Any]:
         "totalPage": max(1, -(-total // page_size)),
         "pageSize": page_size,
         "currentPage": page_no,
-        "pageNo": offset,
+        ("start" if st.gen.g1 else "pageNo"): offset,
     }
 
 

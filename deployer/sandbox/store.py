@@ -21,8 +21,9 @@ from deployer.sandbox.generation import Generation
 
 __all__ = ["ADMIN", "CodeGenerator", "State", "now_text"]
 
+# The seeded admin has no tenant (tenantId 0), as on a fresh real server.
 ADMIN: dict[str, Any] = {"id": 1, "userName": "admin", "password": "dolphinscheduler123",
-                         "userType": "ADMIN_USER"}
+                         "userType": "ADMIN_USER", "tenantId": 0}
 _EPOCH_MS = int(datetime(2021, 1, 1, tzinfo=UTC).timestamp() * 1000)
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 

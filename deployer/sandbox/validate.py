@@ -202,6 +202,8 @@ def _code(value: Any) -> int:
 def check_parameters(kind: str, params: Any, gen: Generation) -> bool:
     """True when `params` passes the plugin's save-time check for `kind`."""
     if not isinstance(params, dict):
+        if kind == "SWITCH" and gen.g1:  # 3.1 parses it with its plugin: no params, no node
+            return False
         return kind in _LENIENT_WITHOUT_PARAMS and params is None and not gen.g3
     check = _CHECKS.get(kind)
     if kind == gen.sub_type:
@@ -240,6 +242,8 @@ def _conditions(params: dict[str, Any], gen: Generation) -> bool:
 
 
 def _switch(params: dict[str, Any], gen: Generation) -> bool:
+    if gen.g1:
+        return _switch_g1(params)
     if not gen.g3:
         return True
     result = params.get("switchResult")
@@ -249,6 +253,37 @@ def _switch(params: dict[str, Any], gen: Generation) -> bool:
     if not items:
         return result.get("nextNode") is not None
     return all(isinstance(i, dict) and i.get("nextNode") is not None for i in items)
+
+
+def _long_or_none(value: Any) -> int | None:
+    """A `Long` field: null/"" -> None; anything not a long fails the whole parse."""
+    if value is None or value == "":
+        return None
+    return _int(value, 0)
+
+
+def _switch_g1(params: dict[str, Any]) -> bool:
+    """3.1's SWITCH plugin: a default branch (`switchResult.nextNode`) is required, and every
+    condition with a non-empty `condition` needs its own `nextNode`. 3.2 dropped the plugin
+    (SWITCH became a master-side logic task whose check always passes)."""
+    result = params.get("switchResult")
+    if not isinstance(result, dict):
+        return False
+    try:
+        if _long_or_none(result.get("nextNode")) is None:
+            return False
+        items = result.get("dependTaskList") or []
+        if not isinstance(items, list):
+            return False
+        for item in items:
+            if not isinstance(item, dict):
+                return False
+            nxt = _long_or_none(item.get("nextNode"))
+            if _nonempty(item.get("condition")) and nxt is None:
+                return False
+    except _Unparseable:
+        return False
+    return True
 
 
 def _http(params: dict[str, Any], gen: Generation) -> bool:
@@ -277,5 +312,6 @@ _CHECKS = {
     "SHELL": _script, "PYTHON": _script, "SQL": _sql, "DEPENDENT": _dependent,
     "CONDITIONS": _conditions, "SWITCH": _switch, "HTTP": _http, "SPARK": _spark,
 }
-# Logic tasks without params pass in G1/G2 (their checks were no-ops there).
+# Logic tasks without params pass in G1/G2 (their checks were no-ops there; 3.1's SWITCH
+# excepted, see _switch_g1).
 _LENIENT_WITHOUT_PARAMS = frozenset({"DEPENDENT", "CONDITIONS", "SWITCH"})

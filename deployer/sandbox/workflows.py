@@ -107,30 +107,42 @@ def update(st: State, project_code: int, code: int, form: WorkflowForm,
         raise ApiError(10168, form.name)
     _check_tenant(st, form.tenant_code)
     stale = render.definition(st, wf, with_schedule=False)
-    before = {k: wf.get(k) for k in _DEF_FIELDS}
     old_name = wf["name"]
-    _apply_fields(wf, form)
-    refs, tasks_changed = _save_tasks(st, tasks, project_code)
-    links = _link(relations, refs)
-    changed = (tasks_changed or before != {k: wf.get(k) for k in _DEF_FIELDS}
-               or set(refs) != set(wf["tasks"]) or _edge_set(links) != _edge_set(wf["relations"]))
-    if changed:
-        _commit(st, wf, refs, links)
-        if old_name != wf["name"]:
-            del st.by_name[(project_code, old_name)]
-            st.by_name[(project_code, wf["name"])] = wf["code"]
-        st.changed()
+    _apply_fields(wf, form, keep_omitted=True)
+    refs, _ = _save_tasks(st, tasks, project_code)
+    # Every successful PUT writes a new workflow version, even an identical one: the server's
+    # change check compares the posted relations with the stored log rows using Lombok
+    # `equals`, which includes id/createTime/..., so it never finds them equal (3.1.1 observed;
+    # same code in 3.2.2 and dev). Task versions still only move when a task changed.
+    _commit(st, wf, refs, _link(relations, refs), posted=_posted(form))
+    if old_name != wf["name"]:
+        del st.by_name[(project_code, old_name)]
+        st.by_name[(project_code, wf["name"])] = wf["code"]
+    st.changed()
     if release_state == "ONLINE":
         release(st, project_code, code, "ONLINE")
     return stale
 
 
-def _apply_fields(wf: dict[str, Any], form: WorkflowForm) -> None:
-    """Full replacement: an omitted optional field resets to the server default."""
-    wf.update(name=form.name, description=form.description,
-              globalParams=_normalise_params(form.global_params), locations=form.locations,
+# Optional form fields without a controller default: absent means null, and MyBatis-Plus
+# `updateById` skips null columns, so on update the stored value stays (the version log row
+# still records the null). Fields with a default (timeout, globalParams, executionType) reset.
+_NULL_KEEPS = ("description", "locations")
+
+
+def _posted(form: WorkflowForm) -> dict[str, Any]:
+    return {"description": form.description, "locations": form.locations}
+
+
+def _apply_fields(wf: dict[str, Any], form: WorkflowForm, *, keep_omitted: bool = False) -> None:
+    """Replacement of the definition fields; with `keep_omitted` (update) an absent
+    description/locations keeps the stored value, everything else resets to its default."""
+    posted = _posted(form)
+    kept = {k: wf.get(k) if keep_omitted and posted[k] is None else posted[k]
+            for k in _NULL_KEEPS}
+    wf.update(name=form.name, globalParams=_normalise_params(form.global_params),
               timeout=form.timeout, executionType=form.execution_type,
-              tenantCode=form.tenant_code)
+              tenantCode=form.tenant_code, **kept)
 
 
 def _content(task: dict[str, Any]) -> dict[str, Any]:
@@ -169,19 +181,15 @@ def _link(relations: list[dict[str, Any]], refs: list[tuple[int, int]]) -> list[
                  postTaskVersion=versions.get(r["postTaskCode"], 0)) for r in relations]
 
 
-def _edge_set(relations: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    return {(r["preTaskCode"], r["preTaskVersion"], r["postTaskCode"], r["postTaskVersion"],
-             r["conditionType"], json.dumps(r["conditionParams"], sort_keys=True))
-            for r in relations}
-
-
 def _commit(st: State, wf: dict[str, Any], refs: list[tuple[int, int]],
-            links: list[dict[str, Any]]) -> None:
-    """Write a new definition version (max + 1) and its log row."""
+            links: list[dict[str, Any]], posted: dict[str, Any] | None = None) -> None:
+    """Write a new definition version (max + 1) and its log row; the log row holds the
+    `posted` values (nulls included) where the current row kept the stored ones."""
     log = st.versions.setdefault(wf["code"], {})
     wf.update(version=max(log, default=0) + 1, tasks=refs, relations=links,
               updateTime=now_text())
     snap = {k: v for k, v in wf.items() if k != "releaseState"}
+    snap.update(posted or {})
     snap.update(operator=1, operateTime=wf["updateTime"])
     log[wf["version"]] = snap
 
@@ -193,7 +201,8 @@ def release(st: State, project_code: int, code: int, state: str) -> None:
             return
         if not wf["relations"]:
             raise ApiError(50035)
-        for child in _children(st, wf):
+        # 3.2+ only: 3.1 releases a parent whatever state its sub-workflows are in.
+        for child in [] if st.gen.g1 else _children(st, wf):
             target = st.wfs.get(child)
             if target is None or target["releaseState"] != "ONLINE":
                 name = target["name"] if target else child
@@ -267,6 +276,8 @@ def switch_version(st: State, project_code: int, code: int, version: int) -> Non
         raise ApiError(10153, code, version)
     st.by_name.pop((project_code, wf["name"]), None)
     for key in (*_DEF_FIELDS, "version", "tasks", "relations"):
+        if key in _NULL_KEEPS and snap.get(key) is None:
+            continue  # `updateById` with the log row skips its null columns
         wf[key] = snap.get(key)
     wf.update(releaseState="OFFLINE", updateTime=now_text())
     st.by_name[(project_code, wf["name"])] = code

@@ -7,13 +7,14 @@ import pytest
 from sandbox_helpers import DS
 
 from deployer.sandbox import Sandbox
+from deployer.sandbox.generation import VERSIONS
 
 REAL_URL = os.environ.get("DAGSHIP_REAL_DS_URL")
 
 
-@pytest.fixture(params=["3.2", "3.3"] if not REAL_URL else ["real"])
+@pytest.fixture(params=list(VERSIONS) if not REAL_URL else ["real"])
 def ds_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
-    """(base_url, token, api_version): a fresh sandbox per generation, or the real server
+    """(base_url, token, api_version): a fresh sandbox per API version, or the real server
     named by DAGSHIP_REAL_DS_URL / DAGSHIP_REAL_DS_TOKEN / DAGSHIP_REAL_DS_VERSION."""
     if REAL_URL:
         yield (REAL_URL, os.environ["DAGSHIP_REAL_DS_TOKEN"],
