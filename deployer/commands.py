@@ -37,13 +37,25 @@ class Run:
     color: bool
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the sys.stderr of the moment, so a second run in one process (tests,
+    embedding) never logs into a stream an earlier run's caller has since closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def _setup_logging(verbose: bool) -> None:
     log = logging.getLogger("dagship.http")
-    if not any(getattr(h, "_dagship", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler()
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        handler._dagship = True  # type: ignore[attr-defined]
         log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False

@@ -9,7 +9,6 @@ the API is reported by plan and refused by deploy.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from dataclasses import dataclass
@@ -66,10 +65,7 @@ class Repo:
             # duplicate primary key in t_ds_task_definition_log), at --parallel 4 and 1 alike;
             # not reproduced on a fresh server. This knob helps chase it.
             args = (*args, "--parallel", os.environ["DAGSHIP_REAL_DS_PARALLEL"])
-        try:
-            code = main([*args, "--target", "real", "--verbose", "--no-color"])
-        finally:  # --verbose logs to the sys.stderr of the moment: capsys's, closed later
-            logging.getLogger("dagship.http").handlers.clear()
+        code = main([*args, "--target", "real", "--verbose", "--no-color"])
         got = self.capsys.readouterr()
         return Run(code, got.out, got.err)
 
