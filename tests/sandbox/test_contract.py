@@ -300,6 +300,11 @@ def test_update_resets_defaulted_fields_and_keeps_omitted_nullable_ones(ds: DS) 
     logged = {r["version"]: r for r in rows}
     assert (logged[1]["description"], logged[2]["description"]) == ("keep me", None)
     assert logged[2]["locations"] is None
+    # switching to a version copies its log row with `updateById`: its nulls are skipped too
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"), data=dict(form, description="other"))
+    ds.ok("GET", ds.wf_path(pc, f"/{code}/versions/2"))
+    d = ds.dag(pc, code)[ds.dag_def]
+    assert (d["version"], d["description"], d["locations"]) == (2, "other", locations)
 
 
 def test_switch_version_sets_offline(ds: DS) -> None:
