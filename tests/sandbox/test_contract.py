@@ -1,7 +1,8 @@
 """Server-agnostic contract tests of the DolphinScheduler v1 API, over real HTTP.
 
-They take (base_url, token, api_version) from the `ds_server` fixture: the sandbox in both
-generations by default, or a real server (DAGSHIP_REAL_DS_URL / _TOKEN / _VERSION)."""
+They take (base_url, token, api_version) from the `ds_server` fixture: the sandbox in every
+API version (3.1-3.4) by default, or a real server (DAGSHIP_REAL_DS_URL / _TOKEN / _VERSION).
+docs/real-ds.md lists what a real 3.1.1 answered differently and how the tests follow it."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sandbox_helpers import DS, shell
+from sandbox_helpers import DS, shell, task
 
 from deployer.errors import UsageError
 from deployer.sandbox import Sandbox
@@ -49,6 +49,32 @@ def test_g1_requires_tenant_code_and_allows_several_schedules(g1) -> None:
     assert "tenantCode" not in ds.ok("POST", f"{base}/list")[0]
     assert sb.state.workflows(ds.ok("GET", f"/projects/{pc}")["name"])[0]["tenantCode"] \
         == "default"
+
+
+def test_g1_switch_needs_params_and_a_default_branch(g1) -> None:
+    _, ds = g1
+    pc = ds.project()
+    (a,) = ds.gen_codes(pc, 1)
+
+    def code(params: object) -> int:
+        return int(ds.create(pc, ds.form("w", [task(a, "a", "SWITCH", params)],
+                                         [(0, a)])).json()["code"])
+
+    assert code(None) == 50020
+    assert code({"switchResult": {"nextNode": "x"}}) == 50020  # not a Long
+    assert code({"switchResult": {"dependTaskList": [{"condition": ""}], "nextNode": "7"}}) == 0
+
+
+def test_a_token_header_is_used_alone(g1) -> None:
+    """A bad token is 401 even next to a valid session, as the real interceptor decides on
+    the token alone when one is sent."""
+    _, ds = g1
+    sid = requests.post(ds.url + "/login", data={"userName": "admin",
+                                                 "userPassword": "dolphinscheduler123"},
+                        timeout=10).json()["data"]["sessionId"]
+    r = requests.get(ds.url + "/projects/list", headers={"token": "nope", "sessionId": sid},
+                     timeout=10)
+    assert r.status_code == 401
 
 
 def test_g2_unknown_schedule_online_is_silent() -> None:
