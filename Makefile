@@ -18,7 +18,7 @@ test: $(BIN)/.installed  ## the whole test suite
 	$(BIN)/pytest
 
 check: $(BIN)/.installed  ## static checks: ruff and mypy (strict)
-	$(BIN)/ruff check deployer hooks tests bench
+	$(BIN)/ruff check deployer hooks tests bench scripts
 	$(BIN)/mypy
 
 bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
