@@ -17,9 +17,10 @@ demo: $(BIN)/.installed  ## lint and deploy examples/ to the embedded sandbox, s
 test: $(BIN)/.installed  ## the whole test suite
 	$(BIN)/pytest
 
-check: $(BIN)/.installed  ## static checks: ruff and mypy (strict)
+check: $(BIN)/.installed  ## static checks: ruff, mypy (strict), our own commit messages
 	$(BIN)/ruff check deployer hooks tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/dagship commit-msg --range "$$(git rev-list --max-parents=0 HEAD | tail -n 1)..HEAD"
 
 bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/commit_msg_bench.py
