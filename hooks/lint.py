@@ -2,7 +2,9 @@
 
 Cross-file checks see the whole repository even when pre-commit passes only the changed
 files; the findings printed are those of the named files. A PATH that does not exist is
-a usage error (exit 2).
+a usage error (exit 2). A named file outside the configured `workflows:` folders is not a
+workflow file (pre-commit passes every changed `*.yaml`, `dagship.yaml` and CI files
+included): it is skipped with a note on stderr, never reported as WF107.
 """
 
 from __future__ import annotations
@@ -15,21 +17,35 @@ from deployer.config import Config
 from deployer.errors import UsageError
 
 
-def _expand(config: Config, paths: Sequence[str]) -> list[Path] | None:
+def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
+    """The named workflow files, and the named paths skipped as outside the folders."""
     if not paths:
-        return None
+        return None, []
+    bases = [(config.root / folder).resolve() for folder in config.workflows]
+
+    def inside(path: Path) -> bool:
+        return any(path == base or base in path.parents for base in bases)
+
     selected: list[Path] = []
+    skipped: list[str] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_absolute():
             path = Path.cwd() / path
         if not path.exists():
             raise UsageError(f"{raw}: no such file or directory")
+        path = path.resolve()
         if path.is_dir():
-            selected += [p for ext in ("*.yaml", "*.yml", "*.json") for p in path.rglob(ext)]
-        else:
+            found = [p.resolve() for ext in ("*.yaml", "*.yml", "*.json")
+                     for p in path.rglob(ext) if p.is_file()]
+            selected += [p for p in found if inside(p)]
+            if found and not any(inside(p) for p in found):
+                skipped.append(raw)
+        elif inside(path):
             selected.append(path)
-    return [p.resolve() for p in selected]
+        else:
+            skipped.append(raw)
+    return selected, skipped
 
 
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
@@ -38,7 +54,11 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     from deployer import findings as report
     from deployer.definitions.repo import load_repository
 
-    only = _expand(config, paths)
+    only, skipped = _expand(config, paths)
+    if skipped and fmt == "text":
+        folders = ", ".join(config.workflows)
+        sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not under the configured "
+                         f"workflows folders ({folders})\n")
     result = load_repository(config, only=only)
     checked = ([_display(config, p) for p in result.files if p in set(only)]
                if only is not None else [_display(config, p) for p in result.files])

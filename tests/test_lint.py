@@ -113,3 +113,24 @@ def test_schedule_is_checked_even_when_the_file_has_other_errors(tmp_path, monke
     assert main(["lint", "--format", "json"]) == 1
     codes = [(f["code"], f["line"]) for f in json.loads(capsys.readouterr().out)]
     assert codes == [("WF301", 3), ("WF202", 8)]
+
+
+def test_named_files_outside_the_workflows_folders_are_skipped_not_wf107(repo, capsys):
+    # pre-commit's `files: \.(ya?ml|json)$` passes dagship.yaml and CI files too
+    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    (repo / ".gitlab-ci.yml").write_text("stages: [lint]\n", encoding="utf-8")
+    assert main(["lint", "dagship.yaml", ".gitlab-ci.yml", "workflows/good.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "dagship: skipped dagship.yaml, .gitlab-ci.yml: not under the configured workflows "
+        "folders (workflows/)", "no problems in 1 file"]
+
+
+def test_lint_from_a_subdirectory_names_paths_from_the_repository_root(repo, monkeypatch, capsys):
+    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    monkeypatch.chdir(repo / "workflows")
+    assert main(["lint", "bad.yaml"]) == 1
+    assert capsys.readouterr().out.startswith("workflows/bad.yaml:7:5: WF102")
+    assert main(["lint", "."]) == 1
+    assert capsys.readouterr().err == "1 error, 0 warnings in 1 of 2 files\n"
