@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,36 +55,115 @@ def read_native(path: Path, text: str, out: Collector) -> list[WorkflowSpec]:
         return []
     scan_duplicates(text, out)
     items = data if isinstance(data, list) else [data]
+    if not items:
+        out.add("WF109", Mark(1, 1), "the export holds no workflow: expected a JSON array of "
+                "objects with `workflowDefinition` (3.3+) or `processDefinition` (3.2), "
+                "`taskDefinitionList` and the relation list")
+        return []
+    starts = _element_starts(text) if isinstance(data, list) else [0]
     specs = []
     for i, item in enumerate(items):
-        spec = _one(path, text, item, i, out)
+        start = starts[i] if i < len(starts) else 0
+        spec = _one(path, text, item, i, start, out)
         if spec is not None:
             specs.append(spec)
     return specs if out.errors == 0 else []
 
 
-def _where(text: str, needle: str) -> Mark:
-    at = text.find(needle)
-    return offset_to_mark(text, at) if at >= 0 else Mark(1, 1)
+def _element_starts(text: str) -> list[int]:
+    """Offsets of the elements of the top-level JSON array (objects or not)."""
+    starts: list[int] = []
+    depth = 0
+    expect = False  # at depth 1, the next token starts an element
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            if depth == 1 and expect:
+                starts.append(i)
+                expect = False
+            m = _TOKENS.match(text, i)
+            i = m.end() if m else i + 1
+            continue
+        if c in "[{":
+            depth += 1
+            if depth == 1:
+                expect = True
+            elif depth == 2 and expect:
+                starts.append(i)
+                expect = False
+        elif c in "]}":
+            depth -= 1
+        elif c == "," and depth == 1:
+            expect = True
+        elif depth == 1 and expect and not c.isspace():
+            starts.append(i)
+            expect = False
+        i += 1
+    return starts
 
 
-def _one(path: Path, text: str, item: Any, index: int, out: Collector) -> WorkflowSpec | None:
+def _where(text: str, needle: str, start: int = 0) -> Mark:
+    at = text.find(needle, start)
+    return offset_to_mark(text, at) if at >= 0 else offset_to_mark(text, start)
+
+
+def _code_mark(text: str, code: Any, start: int) -> Mark:
+    m = re.compile(rf'"code"\s*:\s*{re.escape(str(code))}\b').search(text, start)
+    return offset_to_mark(text, m.start()) if m else offset_to_mark(text, start)
+
+
+_SHAPE = ("expected an object with `workflowDefinition` (3.3+) or `processDefinition` (3.2), "
+          "`taskDefinitionList` and `workflowTaskRelationList` / `processTaskRelationList`")
+
+
+def _one(path: Path, text: str, item: Any, index: int, start: int,
+         out: Collector) -> WorkflowSpec | None:
+    emark = offset_to_mark(text, start)
     wf = item.get("workflowDefinition") or item.get("processDefinition") \
         if isinstance(item, dict) else None
     tasks = item.get("taskDefinitionList") if isinstance(item, dict) else None
     rels = (item.get("workflowTaskRelationList") or item.get("processTaskRelationList") or []) \
         if isinstance(item, dict) else None
     if not isinstance(wf, dict) or not isinstance(tasks, list) or not isinstance(rels, list):
-        out.add("WF109", Mark(1, 1), f"export element {index}: expected `workflowDefinition` "
-                "(3.3+) or `processDefinition` (3.2), `taskDefinitionList` and "
-                "`workflowTaskRelationList` / `processTaskRelationList`")
+        out.add("WF109", emark, f"export element {index}: {_SHAPE}")
+        return None
+    bad = [f"taskDefinitionList[{i}]" for i, t in enumerate(tasks) if not isinstance(t, dict)]
+    rel_key = "workflowTaskRelationList" if "workflowTaskRelationList" in item \
+        else "processTaskRelationList"
+    bad += [f"{rel_key}[{i}]" for i, r in enumerate(rels) if not isinstance(r, dict)]
+    if bad:
+        out.add("WF109", emark, f"export element {index}: not a JSON object: {', '.join(bad)}; "
+                "every task definition and relation is an object")
         return None
     name = str(wf.get("name", ""))
-    wmark = _where(text, f'"{name}"') if name else Mark(1, 1)
-    names = {t.get("code"): str(t.get("name")) for t in tasks if isinstance(t, dict)}
+    wmark = _where(text, f'"{name}"', start) if name else emark
+    errors = out.errors
+
+    def num(raw: Any, default: int, label: str, mark: Mark) -> int:
+        if raw is None or raw == "":
+            return default
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return int(raw)
+        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+            return int(raw)
+        out.add("WF109", mark, f"export element {index}: `{label}` is {raw!r}; expected an "
+                "integer")
+        return default
+
+    for t in tasks:
+        if not isinstance(t.get("code"), int) or isinstance(t.get("code"), bool):
+            out.add("WF109", _where(text, f'"{t.get("name")}"', start), f"export element "
+                    f"{index}: task {t.get('name')!r}: `code` is {t.get('code')!r}; expected "
+                    "the task's numeric code")
+    if out.errors != errors:
+        return None
+    names = {t["code"]: str(t.get("name")) for t in tasks}
     deps: dict[str, list[str]] = {n: [] for n in names.values()}
     for rel in rels:
-        pre, post = names.get(rel.get("preTaskCode")), names.get(rel.get("postTaskCode"))
+        pre_code, post_code = rel.get("preTaskCode"), rel.get("postTaskCode")
+        pre = names.get(pre_code) if _hashable(pre_code) else None
+        post = names.get(post_code) if _hashable(post_code) else None
         if post is not None and pre is not None:
             deps[post].append(pre)
     if len(set(names.values())) != len(names):
@@ -95,15 +175,19 @@ def _one(path: Path, text: str, item: Any, index: int, out: Collector) -> Workfl
     if len(description) > _DESCRIPTION_ROOM:
         out.add("WF701", wmark, f"description has {len(description)} characters; at most "
                 f"{_DESCRIPTION_ROOM} are accepted (255 minus dagship's deploy marker)")
-    specs = tuple(_task(t, names, deps, text, out) for t in tasks if isinstance(t, dict))
-    return WorkflowSpec(
+    specs = tuple(_task(t, names, deps, text, start, index, num, out) for t in tasks)
+    schedule = item.get("schedule")
+    spec = WorkflowSpec(
         name=name, path=path, tasks=specs, description=description,
         release_state=str(wf.get("releaseState") or "OFFLINE"),
         execution_type=str(wf.get("executionType") or "PARALLEL"),
-        timeout=int(wf.get("timeout") or 0), warning_group_id=int(wf.get("warningGroupId") or 0),
+        timeout=num(wf.get("timeout"), 0, "timeout", wmark),
+        warning_group_id=num(wf.get("warningGroupId"), 0, "warningGroupId", wmark),
         global_params=tuple(_props(wf.get("globalParams"))),
-        schedule=_schedule(item.get("schedule")), source_format="native", line=wmark.line,
+        schedule=_schedule(schedule, lambda r, d, k: num(r, d, f"schedule.{k}", wmark)),
+        source_format="native", line=wmark.line,
     )
+    return spec if out.errors == errors else None
 
 
 def _props(raw: Any) -> list[Property]:
@@ -112,11 +196,16 @@ def _props(raw: Any) -> list[Property]:
             raw = json.loads(raw or "[]")
         except json.JSONDecodeError:
             return []
+    if not isinstance(raw, list):
+        return []
     return [Property(str(p.get("prop")), str(p.get("value") or ""), str(p.get("direct") or "IN"),
-                     str(p.get("type") or "VARCHAR")) for p in raw or [] if isinstance(p, dict)]
+                     str(p.get("type") or "VARCHAR")) for p in raw if isinstance(p, dict)]
 
 
-def _schedule(raw: Any) -> ScheduleSpec | None:
+Num = Callable[[Any, int, str], int]
+
+
+def _schedule(raw: Any, num: Num) -> ScheduleSpec | None:
     if not isinstance(raw, dict) or not raw.get("crontab"):
         return None
     return ScheduleSpec(
@@ -125,7 +214,7 @@ def _schedule(raw: Any) -> ScheduleSpec | None:
         online=raw.get("releaseState") == "ONLINE",
         failure_strategy=str(raw.get("failureStrategy") or "END"),
         warning_type=str(raw.get("warningType") or "NONE"),
-        warning_group_id=int(raw.get("warningGroupId") or 0),
+        warning_group_id=num(raw.get("warningGroupId"), 0, "warningGroupId"),
         priority=str(raw.get("workflowInstancePriority") or raw.get("processInstancePriority")
                      or "MEDIUM"),
         worker_group=str(raw.get("workerGroup") or "default"),
@@ -134,12 +223,22 @@ def _schedule(raw: Any) -> ScheduleSpec | None:
 
 
 def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], text: str,
+          start: int, index: int, num: Callable[[Any, int, str, Mark], int],
           out: Collector) -> TaskSpec:
     name = str(t.get("name"))
-    mark = _where(text, f'"code" : {t.get("code")}')
+    mark = _code_mark(text, t.get("code"), start)
     params = t.get("taskParams") or {}
     if isinstance(params, str):
-        params = json.loads(params or "{}")
+        try:
+            params = json.loads(params or "{}")
+        except json.JSONDecodeError as exc:
+            out.add("WF109", mark, f"export element {index}: task {name!r}: `taskParams` is a "
+                    f"string that is not valid JSON ({exc.msg}); expected a JSON object")
+            params = {}
+    if not isinstance(params, dict):
+        out.add("WF109", mark, f"export element {index}: task {name!r}: `taskParams`: "
+                "expected a JSON object (or a string holding one)")
+        params = {}
     params = dict(params)
     ttype = str(t.get("taskType"))
     if ttype == "SUB_PROCESS":
@@ -151,19 +250,23 @@ def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], 
     if env not in (None, -1):
         out.add("WF110", mark, f"task {name!r}: environmentCode {env} is a server-specific "
                 "number; the environment is kept by code, not by name")
-    timeout = int(t.get("timeout") or 0) if t.get("timeoutFlag") == "OPEN" else 0
+
+    def n(key: str, default: int) -> int:
+        return num(t.get(key), default, f"task {name!r}: {key}", mark)
+
+    timeout = n("timeout", 0) if t.get("timeoutFlag") == "OPEN" else 0
     return TaskSpec(
         name=name, task_type=ttype, params=params, deps=tuple(deps.get(name, ())),
         description=str(t.get("description") or ""), flag=str(t.get("flag") or "YES"),
         priority=str(t.get("taskPriority") or "MEDIUM"),
         worker_group=str(t.get("workerGroup") or "default"),
         environment=None if env in (None, -1) else str(env),
-        fail_retry_times=int(t.get("failRetryTimes") or 0),
-        fail_retry_interval=int(t.get("failRetryInterval") or 0), timeout=timeout,
+        fail_retry_times=n("failRetryTimes", 0),
+        fail_retry_interval=n("failRetryInterval", 0), timeout=timeout,
         timeout_notify_strategy=t.get("timeoutNotifyStrategy"),
-        delay_time=int(t.get("delayTime") or 0), task_group_id=int(t.get("taskGroupId") or 0),
-        task_group_priority=int(t.get("taskGroupPriority") or 0),
-        cpu_quota=_int(t.get("cpuQuota"), -1), memory_max=_int(t.get("memoryMax"), -1),
+        delay_time=n("delayTime", 0), task_group_id=n("taskGroupId", 0),
+        task_group_priority=n("taskGroupPriority", 0),
+        cpu_quota=n("cpuQuota", -1), memory_max=n("memoryMax", -1),
         is_cache=t.get("isCache") == "YES", line=mark.line,
     )
 
@@ -171,31 +274,38 @@ def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], 
 def _refs(ttype: str, params: dict[str, Any], names: dict[Any, str], task: str, mark: Mark,
           out: Collector) -> None:
     def ref(code: Any) -> Any:
-        return TaskRef(names[code]) if code in names else code
+        return TaskRef(names[code]) if _hashable(code) and code in names else code
 
     def numeric(what: str) -> None:
         out.add("WF110", mark, f"task {task!r}: {what} is a server-specific code; it will not "
                 "match on another DolphinScheduler (convert the file to YAML to refer by name)")
+
+    def dicts(value: Any) -> list[dict[str, Any]]:
+        return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
     if ttype == "SUB_WORKFLOW":
         numeric("workflowDefinitionCode")
     elif ttype in ("SQL", "PROCEDURE") and params.get("datasource"):
         numeric("datasource")
     elif ttype == "SWITCH":
-        sw = params.get("switchResult") or {}
-        for item in sw.get("dependTaskList") or []:
-            item["nextNode"] = ref(item.get("nextNode"))
-        sw["nextNode"] = ref(sw.get("nextNode")) if sw.get("nextNode") else None
+        sw = params.get("switchResult")
+        if isinstance(sw, dict):
+            for item in dicts(sw.get("dependTaskList")):
+                item["nextNode"] = ref(item.get("nextNode"))
+            sw["nextNode"] = ref(sw.get("nextNode")) if sw.get("nextNode") else None
     elif ttype == "CONDITIONS":
-        cr = params.get("conditionResult") or {}
-        for key in ("successNode", "failedNode"):
-            cr[key] = [ref(c) for c in cr.get(key) or []]
-        for group in (params.get("dependence") or {}).get("dependTaskList") or []:
-            for item in group.get("dependItemList") or []:
+        cr = params.get("conditionResult")
+        if isinstance(cr, dict):
+            for key in ("successNode", "failedNode"):
+                value = cr.get(key)
+                cr[key] = [ref(c) for c in value] if isinstance(value, list) else []
+        dep = params.get("dependence")
+        for group in dicts(dep.get("dependTaskList") if isinstance(dep, dict) else None):
+            for item in dicts(group.get("dependItemList")):
                 item["depTaskCode"] = ref(item.get("depTaskCode"))
     elif ttype == "DEPENDENT":
         numeric("dependence projectCode/definitionCode")
 
 
-def _int(value: Any, default: int) -> int:
-    return int(value) if isinstance(value, int | float | str) and str(value).strip() else default
+def _hashable(value: Any) -> bool:
+    return value is None or isinstance(value, int | float | str | bool)

@@ -104,7 +104,7 @@ class PydsReader:
                          f"mappings, got {kind(tasks_node)}")
             tasks_node = MList()
         raws = self._tasks(tasks_node, has_param="param" in wvals)
-        if not tasks_node and isinstance(tasks_node, list) and "tasks" in tree:
+        if not tasks_node and isinstance(tree.get("tasks"), list):
             self.out.add("WF206", tree.key_mark("tasks"), "a workflow needs at least one task")
         from deployer.definitions.graph import check_graph
 

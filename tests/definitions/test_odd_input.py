@@ -1,0 +1,75 @@
+"""Adversarial input: whatever the file holds, lint answers with findings, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deployer.config import Config
+from deployer.definitions.repo import load_repository
+
+CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
+EXPORT = {"processDefinition": {"name": "w", "timeout": 0},
+          "taskDefinitionList": [{"code": 11, "name": "t", "taskType": "SHELL",
+                                  "taskParams": {"rawScript": "echo"}}],
+          "processTaskRelationList": [{"preTaskCode": 0, "postTaskCode": 11}]}
+
+
+def _lint(root: Path, files: dict[str, str | bytes]) -> list[tuple[str, str, int, int]]:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    result = load_repository(Config(root=root.resolve(), path=None, workflows=(".",)))
+    return [(f.path, f.code, f.line, f.col) for f in result.findings]
+
+
+def _export(**changes: object) -> str:
+    item = json.loads(json.dumps(EXPORT))
+    for dotted, value in changes.items():
+        node = item
+        *parents, last = dotted.split("__")
+        for p in parents:
+            node = node[int(p)] if isinstance(node, list) else node[p]
+        node[last] = value
+    return json.dumps([item], indent=2)
+
+
+def test_tasks_given_as_a_mapping_is_one_wrong_type_not_also_no_tasks(tmp_path):
+    text = "workflow:\n  name: w\ntasks:\n  a:\n    task_type: Shell\n"
+    assert _lint(tmp_path, {"w.yaml": text}) == [("w.yaml", "WF103", 4, 3)]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("[]", [("WF109", 1, 1)]),
+    (_export(taskDefinitionList=[1, 2]), [("WF109", 2, 3)]),
+    (_export(processTaskRelationList=["x"]), [("WF109", 2, 3)]),
+    (_export(taskDefinitionList__0__taskParams="{bad"), [("WF109", 9, 9)]),  # at "code"
+    (_export(taskDefinitionList__0__taskParams=[1]), [("WF109", 9, 9)]),
+    (_export(taskDefinitionList__0__code=[1]), [("WF109", 12, 17)]),  # at its name
+    (_export(processDefinition__timeout="abc"), [("WF109", 4, 15)]),  # at the workflow name
+    (_export(taskDefinitionList__0__failRetryTimes="x"), [("WF109", 9, 9)]),
+    (_export(taskDefinitionList__0__taskType="SWITCH",
+             taskDefinitionList__0__taskParams={"switchResult": [1]}), []),
+    (_export(taskDefinitionList__0__taskType="CONDITIONS",
+             taskDefinitionList__0__taskParams={"conditionResult": {"successNode": 3},
+                                                "dependence": [1]}), []),
+    (_export(processDefinition__globalParams=7), []),
+])
+def test_malformed_native_exports_are_findings_not_tracebacks(tmp_path, content, expected):
+    got = _lint(tmp_path, {"e.json": content})
+    assert [(c, line, col) for _p, c, line, col in got] == expected
+
+
+def test_each_workflow_of_a_multi_workflow_export_is_placed_at_its_own_element(tmp_path):
+    second = json.loads(json.dumps(EXPORT))
+    second["processDefinition"]["timeout"] = "x"
+    text = json.dumps([EXPORT, second], indent=2)
+    (finding,) = _lint(tmp_path, {"e.json": text})
+    assert finding[1:] == ("WF109", 26, 15)  # the second element's "name": "w"
+    assert text.splitlines()[25] == '      "name": "w",'
