@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from deployer.errors import ApiError, DagshipError, TransportError
+from deployer.errors import ApiError, AuthError, DagshipError, TransportError
 from deployer.plan import CREATE, DELETE, DRIFTED, UPDATE, Plan, WorkflowPlan, schedule_online
 from deployer.progress import Progress
 from deployer.translate import translate
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from deployer.client import DSClient
 
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+UNREACHABLE, AUTH_REJECTED = -1, -2  # Outcome.error_code of transport and token failures
 
 
 @dataclass
@@ -47,6 +48,15 @@ class ApplyResult:
     requests: int
     seconds: float
     project_created: bool = False
+
+    @property
+    def unreachable(self) -> bool:
+        """The scheduler stopped answering or rejected the token part-way (exit 3)."""
+        return any(o.error_code in (UNREACHABLE, AUTH_REJECTED) for o in self.outcomes)
+
+    @property
+    def auth_rejected(self) -> bool:
+        return any(o.error_code == AUTH_REJECTED for o in self.outcomes)
 
     def by_status(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -142,13 +152,15 @@ def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str
                 outcomes.append(outcome)
                 if outcome.status != OK:
                     broken.add(outcome.name)
-                    unreachable = unreachable or outcome.error_code == -1
+                    unreachable = unreachable or outcome.error_code in (UNREACHABLE,
+                                                                        AUTH_REJECTED)
         for item in _delete_order(plan.deletes):
             if unreachable:
                 outcomes.append(Outcome(item.name, DELETE, SKIPPED,
                                         error="not attempted: the scheduler became unreachable"))
             else:
                 outcomes.append(_guard(item, _delete, plan, clients))
+                unreachable = outcomes[-1].error_code in (UNREACHABLE, AUTH_REJECTED)
             progress.advance(item.name, outcomes[-1].status)
         progress.finish()
     finally:
@@ -159,15 +171,29 @@ def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str
 
 def _run_level(plan: Plan, items: Sequence[WorkflowPlan], clients: _Clients, parallel: int,
                progress: Progress) -> Iterable[Outcome]:
+    """Apply one level; once the scheduler is unreachable, the rest are skipped, not tried
+    (each would wait out a whole retry deadline for nothing)."""
+    down = threading.Event()
+
+    def run(item: WorkflowPlan) -> Outcome:
+        if down.is_set():
+            return Outcome(item.name, item.action, SKIPPED,
+                           error="not attempted: the scheduler became unreachable")
+        outcome = _guard(item, _apply_one, plan, clients)
+        if outcome.error_code in (UNREACHABLE, AUTH_REJECTED):
+            down.set()
+        return outcome
+
     if parallel <= 1 or len(items) <= 1:
         for item in items:
             progress.current(item.name)
-            outcome = _guard(item, _apply_one, plan, clients)
+            outcome = run(item)
             progress.advance(item.name, outcome.status)
             yield outcome
         return
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="dagship") as pool:
-        futures = [pool.submit(_guard, item, _apply_one, plan, clients) for item in items]
+    with ThreadPoolExecutor(max_workers=min(parallel, len(items)),
+                            thread_name_prefix="dagship") as pool:
+        futures = [pool.submit(run, item) for item in items]
         for future in as_completed(futures):
             outcome = future.result()
             progress.advance(outcome.name, outcome.status)
@@ -181,8 +207,12 @@ def _guard(item: WorkflowPlan, step: Callable[[Plan, WorkflowPlan, DSClient], Ou
         return step(plan, item, clients.get())
     except ApiError as exc:
         return Outcome(item.name, item.action, FAILED, error=exc.message, error_code=exc.code)
+    except AuthError as exc:
+        return Outcome(item.name, item.action, FAILED, error=exc.message,
+                       error_code=AUTH_REJECTED)
     except TransportError as exc:
-        return Outcome(item.name, item.action, FAILED, error=exc.message, error_code=-1)
+        return Outcome(item.name, item.action, FAILED, error=exc.message,
+                       error_code=UNREACHABLE)
     except DagshipError as exc:
         return Outcome(item.name, item.action, FAILED, error=exc.message)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,6 +115,21 @@ def _load(run: Run, env: Mapping[str, str]) -> list[Any]:
     return list(loaded.workflows)
 
 
+@contextmanager
+def _token_named(run: Run) -> Iterator[None]:
+    """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
+    try:
+        yield
+    except errors.AuthError as exc:
+        raise errors.AuthError(_auth_message(run, exc.message)) from exc
+
+
+def _auth_message(run: Run, message: str) -> str:
+    return (f"{message}: the token in the environment variable {run.target.token_env} "
+            f"(targets.{run.target.name}.token_env) is wrong or has expired, or its user is "
+            "disabled; nothing was retried")
+
+
 def _client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
     """New clients speak the plan's generation once known (no probe per worker thread)."""
     from deployer.client import DSClient, RetryPolicy
@@ -137,9 +153,10 @@ def _plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Pla
         if progress is not False:
             _echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
                   f"({run.target.url})", err=True)
-        return build_plan(client, target=run.target.name, project=run.target.project,
-                          api_version=run.target.api_version, specs=specs, commit=run.commit,
-                          prune=prune or run.target.prune)
+        with _token_named(run):
+            return build_plan(client, target=run.target.name, project=run.target.project,
+                              api_version=run.target.api_version, specs=specs,
+                              commit=run.commit, prune=prune or run.target.prune)
     finally:
         client.close()
 
@@ -212,10 +229,18 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
         _echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
         return errors.EXIT_OK
     bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
-    result = apply_plan(plan, _client_factory(run, plan), on_drift=on_drift,
-                        parallel=parallel, progress=bar)
+    with _token_named(run):  # creating the project may meet the 401 first
+        result = apply_plan(plan, _client_factory(run, plan), on_drift=on_drift,
+                            parallel=parallel, progress=bar)
     _echo(result_text(result, color=run.color))
     _reports(plan, result, json_path, markdown_path, dry_run=False)
+    if result.auth_rejected:
+        raise errors.AuthError(_auth_message(
+            run, "the scheduler rejected the token part-way through the deploy (HTTP 401)"))
+    if result.unreachable:
+        raise errors.TransportError("the scheduler became unreachable part-way through the "
+                                    "deploy; the workflows above marked ok were deployed, a "
+                                    "rerun converges the rest")
     return errors.EXIT_PARTIAL if result.failed else errors.EXIT_OK
 
 
@@ -233,7 +258,8 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
         return errors.EXIT_OK
     client = _client_factory(run)()
     try:
-        rows = remote_status(client, run.target.project)
+        with _token_named(run):
+            rows = remote_status(client, run.target.project)
     finally:
         client.close()
     _echo(f"Target {run.target.name}: project {run.target.project}")

@@ -1,0 +1,86 @@
+"""Exit codes of a deploy the scheduler stops serving part-way: token rejected, unreachable."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import deployer.plan
+
+from .conftest import PROJECT, Env, wf_yaml
+
+
+def _after_plan(monkeypatch: pytest.MonkeyPatch, then: Any) -> None:
+    """Run `then()` right after the plan was read, before the first write is sent."""
+    real = deployer.plan.build_plan
+
+    def build_plan(*args: Any, **kwargs: Any) -> Any:
+        plan = real(*args, **kwargs)
+        then()
+        return plan
+
+    monkeypatch.setattr(deployer.plan, "build_plan", build_plan)
+
+
+def test_token_expired_mid_deploy_exits_3_naming_the_variable(
+        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.write("zero", wf_yaml("zero"))
+    env.deploy()
+    env.write("one", wf_yaml("one"))
+    env.write("two", wf_yaml("two"))
+
+    def expire() -> None:
+        with env.sb.state.lock:
+            for row in env.sb.state.tokens.values():
+                row["expireTime"] = "2000-01-01 00:00:00"
+
+    _after_plan(monkeypatch, expire)
+    res = env.run("deploy", "--no-progress", "--parallel", "1", "--json", "r.json")
+    assert res.code == 3, res.out + res.err
+    assert "DS_TOKEN" in res.err
+    assert "rejected the token" in res.err
+    doc = json.loads((env.root / "r.json").read_text())
+    statuses = {o["name"]: o["status"] for o in doc["result"]["outcomes"]}
+    assert statuses == {"one": "failed", "two": "skipped"}
+    assert [w["name"] for w in env.sb.state.workflows(PROJECT)] == ["zero"]
+
+
+def test_token_expired_before_the_project_is_created_names_the_variable(
+        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.write("one", wf_yaml("one"))
+    real = env.sb.token
+
+    def expire() -> None:
+        with env.sb.state.lock:
+            for row in env.sb.state.tokens.values():
+                if row["token"] == real:
+                    row["expireTime"] = "2000-01-01 00:00:00"
+
+    _after_plan(monkeypatch, expire)
+    res = env.run("deploy", "--no-progress")
+    assert res.code == 3, res.out + res.err
+    assert "DS_TOKEN" in res.err
+
+
+def test_token_rejected_at_plan_names_the_variable(env: Env) -> None:
+    env.mp.setenv("DS_TOKEN", "not-the-token")
+    res = env.run("plan")
+    assert res.code == 3
+    assert "DS_TOKEN" in res.err
+    assert "targets.staging.token_env" in res.err
+
+
+def test_scheduler_unreachable_mid_deploy_exits_3(
+        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.write_config("    deadline: 0.5\n")
+    env.write("one", wf_yaml("one"))
+    env.deploy()
+    env.write("one", wf_yaml("one", [("a", "echo changed", ())]))
+    env.write("two", wf_yaml("two"))
+    _after_plan(monkeypatch, lambda: env.sb.faults.set(1.0))
+    res = env.run("deploy", "--no-progress", "--parallel", "1")
+    assert res.code == 3, res.out + res.err
+    assert "unreachable part-way" in res.err
+    assert "skipped two: not attempted" in res.out
