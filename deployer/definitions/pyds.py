@@ -43,6 +43,9 @@ class Parsed:
     task_names: set[str] = field(default_factory=set)
     refs: list[Reference] = field(default_factory=list)
     spec: WorkflowSpec | None = None
+    # workflows this one needs deployed first and pyds parses first: sub-workflow
+    # children and `$WORKFLOW{}` targets, with where each is named (WF411)
+    children: list[tuple[str, Mark]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +112,8 @@ class PydsReader:
         from deployer.definitions.graph import check_graph
 
         check_graph(raws, self.out)
+        self.parsed.children = [(r.workflow, r.mark) for r in self.parsed.refs
+                                if r.kind == "sub"] + self.ctx.workflow_refs
         if self.parsed.name is not None:
             # _spec checks the schedule first and gives up after it when anything failed,
             # so a file with an unrelated error still gets its cron and dates checked.

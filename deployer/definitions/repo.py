@@ -19,6 +19,7 @@ from typing import Any
 from deployer.config import Config, Target
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
+from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
 from deployer.findings import Finding
 from deployer.wording import hint
@@ -121,6 +122,7 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
             continue
         _load_one(src, config, target, env, names, read_text, same)
     _cross_file(sources, same)
+    _include_cycles(sources)
     return _result(sources, payloads, wanted)
 
 
@@ -248,6 +250,46 @@ def _cross_file(sources: list[_Source], same: Any) -> None:
                 src.out.add("WF409", ref.mark, f"dependent_task_name {ref.task!r} is not a task "
                             f"of workflow {ref.workflow!r}{hint(ref.task, tasks_of[ref.workflow])}"
                             f"; its tasks: {known}")
+
+
+def _include_cycles(sources: list[_Source]) -> None:
+    """WF411: sub-workflow children and `$WORKFLOW{}` targets must not lead back.
+
+    pydolphinscheduler parses a `$WORKFLOW{}` target before its referrer (and recurses
+    forever on a cycle); a sub-workflow cycle never ends at run time; and neither order
+    can be deployed first. Dependent tasks are left out: waiting on each other's runs
+    (with date offsets) is legitimate.
+    """
+    owner: dict[str, _Source] = {}
+    edges: dict[str, dict[str, Mark]] = {}
+    for src in sources:
+        parsed = src.parsed
+        if parsed is None or parsed.name is None or parsed.name in owner:
+            continue
+        owner[parsed.name] = src
+        children: dict[str, Mark] = {}
+        for child, mark in parsed.children:
+            if not subst.TOKEN.search(child):
+                children.setdefault(child, mark)
+        edges[parsed.name] = children
+    graph = {name: [c for c in children if c in edges] for name, children in edges.items()}
+    while (found := find_cycle(graph)) is not None:
+        cycle = list(reversed(found))[:-1]  # a -> b: a includes b
+        for i, here in enumerate(cycle):
+            turn = cycle[i:] + cycle[:i]
+            nxt = turn[1] if len(turn) > 1 else here
+            src = owner[here]
+            others = sorted({owner[n].display for n in cycle} - {src.display})
+            files = f" (with {', '.join(others)})" if others else ""
+            what = ("includes itself" if nxt == here else
+                    f"includes {nxt!r}, which leads back to it: {' -> '.join([*turn, here])}")
+            src.out.add("WF411", edges[here][nxt], f"workflow {here!r} {what}{files}; "
+                        "sub-workflows and `$WORKFLOW{}` references must form a tree "
+                        "(pydolphinscheduler would recurse forever, and no workflow of the "
+                        "cycle could be deployed first)")
+        for name in cycle:
+            graph.pop(name, None)
+        graph = {n: [c for c in cs if c in graph] for n, cs in graph.items()}
 
 
 def _result(sources: list[_Source], payloads: set[Path], wanted: set[Path] | None) -> LoadResult:

@@ -46,6 +46,8 @@ class Context:
     read_text: Callable[[Path], str | None]
     display: Callable[[Path], str]
     depends_on: list[str] = field(default_factory=list)
+    # every `$WORKFLOW{}` resolved, with where it was written (for the WF411 cycle check)
+    workflow_refs: list[tuple[str, Mark]] = field(default_factory=list)
 
     def locate(self, rel: str) -> Path | None:
         for base in (self.yaml_dir, self.root):
@@ -139,6 +141,7 @@ def _workflow(arg: str, token: str, mark: Mark, ctx: Context, out: Collector) ->
         return token
     if name not in ctx.depends_on:
         ctx.depends_on.append(name)
+    ctx.workflow_refs.append((name, mark))
     return name
 
 

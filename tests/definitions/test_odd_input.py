@@ -73,3 +73,33 @@ def test_each_workflow_of_a_multi_workflow_export_is_placed_at_its_own_element(t
     (finding,) = _lint(tmp_path, {"e.json": text})
     assert finding[1:] == ("WF109", 26, 15)  # the second element's "name": "w"
     assert text.splitlines()[25] == '      "name": "w",'
+
+
+def _sub(name: str, child: str) -> str:
+    return (f"workflow:\n  name: {name}\ntasks:\n  - name: t\n    task_type: SubWorkflow\n"
+            f"    workflow_name: {child}\n")
+
+
+def test_a_workflow_including_itself_is_wf411(tmp_path):
+    got = _lint(tmp_path, {"me.yaml": _sub("me", '$WORKFLOW{"me.yaml"}')})
+    assert got == [("me.yaml", "WF411", 6, 20)]
+
+
+def test_a_three_workflow_include_cycle_is_reported_in_every_file(tmp_path):
+    got = _lint(tmp_path, {"a.yaml": _sub("a", '$WORKFLOW{"b.yaml"}'),
+                           "b.yaml": _sub("b", "c"), "c.yaml": _sub("c", "a")})
+    assert got == [("a.yaml", "WF411", 6, 20), ("b.yaml", "WF411", 6, 20),
+                   ("c.yaml", "WF411", 6, 20)]
+    result = load_repository(Config(root=tmp_path.resolve(), path=None, workflows=(".",)),
+                             only=[tmp_path / "b.yaml"])
+    (finding,) = result.findings
+    assert "b -> c -> a -> b (with a.yaml, c.yaml)" in finding.message
+
+
+def test_dependents_waiting_on_each_other_are_not_an_include_cycle(tmp_path):
+    dep = ("workflow:\n  name: {n}\ntasks:\n  - name: t\n    task_type: Dependent\n    op: and\n"
+           "    groups:\n      - op: and\n        groups:\n          - project_name: "
+           "${{CONFIG.WORKFLOW_PROJECT}}\n            workflow_name: {o}\n"
+           "            dependent_task_name: t\n            dependent_date: last1Days\n")
+    assert _lint(tmp_path, {"a.yaml": dep.format(n="a", o="b"),
+                            "b.yaml": dep.format(n="b", o="a")}) == []
