@@ -147,7 +147,8 @@ def _payloads(sources: list[_Source], root: Path) -> set[Path]:
             for base in (src.path.parent, root):
                 candidate = (base / rel).resolve()
                 if candidate.is_file():
-                    found.add(candidate)
+                    if root in candidate.parents:
+                        found.add(candidate)
                     break
     return found
 

@@ -50,11 +50,24 @@ class Context:
     workflow_refs: list[tuple[str, Mark]] = field(default_factory=list)
 
     def locate(self, rel: str) -> Path | None:
+        return self.find(rel)[0]
+
+    def find(self, rel: str) -> tuple[Path | None, str]:
+        """The file `rel` names (relative to the YAML file, then the root), or why not.
+
+        Only files inside the repository count: a deploy must be reproducible from Git,
+        and `$FILE{"../../etc/passwd"}` would ship a CI runner's files to the scheduler.
+        """
+        why = "no such file"
         for base in (self.yaml_dir, self.root):
             candidate = (base / rel).resolve()
             if candidate.is_file():
-                return candidate
-        return None
+                if candidate == self.root or self.root in candidate.parents:
+                    return candidate, ""
+                why = "it resolves outside the repository; only files of the repository are used"
+            elif candidate.is_dir() and why == "no such file":
+                why = "that is a directory, not a file"
+        return None, why
 
 
 def _quoted(arg: str) -> str | None:
@@ -103,11 +116,15 @@ def _expand_file(value: str, mark: Mark, ctx: Context, out: Collector) -> str:
         out.add("WF401", mark, f"`$FILE{{{m.group(2)}}}` needs a quoted path: "
                 '`$FILE{"relative/path.sql"}`')
         return value
-    path = ctx.locate(rel)
+    path, why = ctx.find(rel)
     text = ctx.read_text(path) if path else None
-    if path is None or text is None:
-        out.add("WF401", mark, f'`$FILE{{"{rel}"}}`: no such file relative to '
-                f"{ctx.display(ctx.yaml_dir) or '.'}/ or to the repository root")
+    if path is None:
+        out.add("WF401", mark, f'`$FILE{{"{rel}"}}`: {why} (paths are relative to '
+                f"{ctx.display(ctx.yaml_dir) or '.'}/ or to the repository root)")
+        return value
+    if text is None:
+        out.add("WF401", mark, f'`$FILE{{"{rel}"}}`: {ctx.display(path)} cannot be read as '
+                "UTF-8 text")
         return value
     return text
 
@@ -132,10 +149,10 @@ def _workflow(arg: str, token: str, mark: Mark, ctx: Context, out: Collector) ->
         out.add("WF405", mark, f"`{token}` needs a quoted file name: "
                 '`$WORKFLOW{"other_workflow.yaml"}`')
         return token
-    path = ctx.locate(rel)
+    path, why = ctx.find(rel)
     name = ctx.workflow_name(path) if path else None
     if name is None:
-        why = "no such file" if path is None else "that file is not a valid workflow"
+        why = why or "that file is not a valid workflow"
         out.add("WF405", mark, f"`{token}`: {why} (paths are relative to the YAML file or "
                 "the repository root, and the file needs `workflow: {name: ...}`)")
         return token

@@ -103,3 +103,29 @@ def test_dependents_waiting_on_each_other_are_not_an_include_cycle(tmp_path):
            "            dependent_task_name: t\n            dependent_date: last1Days\n")
     assert _lint(tmp_path, {"a.yaml": dep.format(n="a", o="b"),
                             "b.yaml": dep.format(n="b", o="a")}) == []
+
+
+def test_file_and_workflow_targets_must_be_files_inside_the_repository(tmp_path):
+    outside = tmp_path / "outside.sql"
+    outside.write_text("select 1", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / "sqldir").mkdir(parents=True)
+    (repo / "link.sql").symlink_to(outside)
+    text = ("workflow:\n  name: w\ntasks:\n"
+            "  - {name: a, task_type: Sql, datasource_name: pg, sql: '$FILE{\"sqldir\"}'}\n"
+            "  - {name: b, task_type: Sql, datasource_name: pg, sql: '$FILE{\"../outside.sql\"}'}\n"
+            "  - {name: c, task_type: Sql, datasource_name: pg, sql: '$FILE{\"link.sql\"}'}\n"
+            "  - {name: d, task_type: SubWorkflow, workflow_name: '$WORKFLOW{\"../x.yaml\"}'}\n")
+    (tmp_path / "x.yaml").write_text(_sub("x", "y"), encoding="utf-8")
+    (repo / "w.yaml").write_text(text, encoding="utf-8")
+    result = load_repository(Config(root=repo.resolve(), path=None, workflows=(".",)))
+    got = [(f.code, f.line, f.message.split(": ", 1)[1]) for f in result.findings]
+    outside_msg = "it resolves outside the repository; only files of the repository are used"
+    assert got == [
+        ("WF401", 4, "that is a directory, not a file (paths are relative to ./ or to the "
+                     "repository root)"),
+        ("WF401", 5, f"{outside_msg} (paths are relative to ./ or to the repository root)"),
+        ("WF401", 6, f"{outside_msg} (paths are relative to ./ or to the repository root)"),
+        ("WF405", 7, f"{outside_msg} (paths are relative to the YAML file or the repository "
+                     "root, and the file needs `workflow: {name: ...}`)"),
+    ]
