@@ -41,7 +41,7 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
             selected += [p for p in found if inside(p)]
             if found and not any(inside(p) for p in found):
                 skipped.append(raw)
-        elif inside(path):
+        elif inside(path) and path.suffix in (".yaml", ".yml", ".json"):
             selected.append(path)
         else:
             skipped.append(raw)
@@ -54,11 +54,12 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     from deployer import findings as report
     from deployer.definitions.repo import load_repository
 
+    _check_disabled(config)
     only, skipped = _expand(config, paths)
     if skipped and fmt == "text":
         folders = ", ".join(config.workflows)
-        sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not under the configured "
-                         f"workflows folders ({folders})\n")
+        sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not a *.yaml, *.yml or "
+                         f"*.json file under the configured workflows folders ({folders})\n")
     result = load_repository(config, only=only)
     checked = ([_display(config, p) for p in result.files if p in set(only)]
                if only is not None else [_display(config, p) for p in result.files])
@@ -79,6 +80,18 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     if fmt == "text":
         sys.stderr.write(summary(found, len(checked)) + "\n")
     return 1 if report.has_errors(found) else 0
+
+
+def _check_disabled(config: Config) -> None:
+    """`lint.disable` naming no code is a typo that would silently disable nothing."""
+    from deployer.definitions.codes import CODES
+    from deployer.wording import hint
+
+    for code in config.lint_disable:
+        if code not in CODES:
+            sys.stderr.write(f"dagship: warning: lint.disable: unknown code `{code}`"
+                             f"{hint(code, CODES, fold=True)}; codes are listed in "
+                             "docs/rules.md (WF100 ... WF702)\n")
 
 
 def _display(config: Config, path: Path) -> str:

@@ -123,8 +123,8 @@ def test_named_files_outside_the_workflows_folders_are_skipped_not_wf107(repo, c
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        "dagship: skipped dagship.yaml, .gitlab-ci.yml: not under the configured workflows "
-        "folders (workflows/)", "no problems in 1 file"]
+        "dagship: skipped dagship.yaml, .gitlab-ci.yml: not a *.yaml, *.yml or *.json file "
+        "under the configured workflows folders (workflows/)", "no problems in 1 file"]
 
 
 def test_lint_from_a_subdirectory_names_paths_from_the_repository_root(repo, monkeypatch, capsys):
@@ -134,3 +134,12 @@ def test_lint_from_a_subdirectory_names_paths_from_the_repository_root(repo, mon
     assert capsys.readouterr().out.startswith("workflows/bad.yaml:7:5: WF102")
     assert main(["lint", "."]) == 1
     assert capsys.readouterr().err == "1 error, 0 warnings in 1 of 2 files\n"
+
+
+def test_lint_disable_of_an_unknown_code_warns_with_the_closest_code(repo, capsys):
+    (repo / "dagship.yaml").write_text("lint:\n  disable: [wf102, WF102]\n", encoding="utf-8")
+    assert main(["lint"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["dagship: warning: lint.disable: unknown code `wf102` (did you mean "
+                   "`WF102`?); codes are listed in docs/rules.md (WF100 ... WF702)",
+                   "no problems in 2 files"]
