@@ -6,6 +6,7 @@ message never reaches a log, a PR comment or a job summary.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -99,6 +100,19 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _md_code(name: str) -> str:
+    """A name as inline code in a table cell or a list item; a name with a backtick (which
+    would end the code span) as HTML."""
+    if "`" in name:
+        return _html_code(name).replace("|", "&#124;")
+    return f"`{_md_cell(name)}`"
+
+
+def _html_code(name: str) -> str:
+    """A name as inline code inside HTML (`<summary>`), where Markdown is not rendered."""
+    return f"<code>{html.escape(name).replace(chr(10), ' ')}</code>"
+
+
 def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
     out = [f"### dagship: {plan.target} ({plan.project})", "", f"**{plan.summary()}**", ""]
     rows = [i for i in plan.items if i.action != "unchanged"] + plan.deletes
@@ -106,7 +120,7 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
         out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]
         for i in rows:
             details = i.details() if i.action != DELETE else "managed by dagship, gone from Git"
-            out.append(f"| {SIGN[i.action]} | {i.action} | `{_md_cell(i.name)}` | "
+            out.append(f"| {SIGN[i.action]} | {i.action} | {_md_code(i.name)} | "
                        f"{_md_cell(details)} |")
         out.append("")
     if result is not None:
@@ -114,11 +128,11 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
         bad = [o for o in status.values() if o.status != "ok"]
         out.append(f"Applied with {result.requests} requests in {result.seconds:.1f} s; "
                    f"{len(bad)} not deployed.")
-        out += [f"- **{o.status}** `{o.name}`: {_md_cell(o.error or '')}" for o in bad]
+        out += [f"- **{o.status}** {_md_code(o.name)}: {_md_cell(o.error or '')}" for o in bad]
         out.append("")
     for i in rows:
         if i.spec is not None and i.action in (CREATE, UPDATE, DRIFTED):
-            out += [f"<details><summary><code>{i.name}</code> ({i.action})</summary>", "",
+            out += [f"<details><summary>{_html_code(i.name)} ({i.action})</summary>", "",
                     "```mermaid", mermaid(i), "```", "", "</details>", ""]
     return redact("\n".join(out))
 
@@ -147,8 +161,14 @@ def mermaid(item: WorkflowPlan) -> str:
     return "\n".join(lines)
 
 
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "<": "#60;", ">": "#62;", "&": "#38;",
+                    "`": "#96;", "\n": " ", "\r": " "}
+
+
 def _label(name: str) -> str:
-    return name.replace('"', "#quot;")
+    """A quoted Mermaid label: entity codes for what would end the string, start an entity
+    (`#`), be read as HTML (`<`, `>`, `&`) or as a Markdown string (a backtick)."""
+    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in name)
 
 
 def status_rows(rows: Sequence[Mapping[str, Any]]) -> str:
