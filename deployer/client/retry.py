@@ -137,6 +137,10 @@ class RetryPolicy:
                 f"{describe}: the scheduler could not be reached: gave up after {attempts} "
                 f"attempt(s) in {elapsed:.1f} s, last failure was {reason}"
             )
+            left = self.deadline - elapsed
+            if isinstance(exc, RetryableStatus) and (exc.retry_after or 0) > left > 0:
+                msg += (f" asking to retry after {exc.retry_after:.0f} s, beyond the "
+                        f"{self.deadline:.0f} s deadline of a step (target `deadline`)")
             raise TransportError(f"{msg} ({detail})" if detail else msg) from exc
 
     def _log_retry(self, state: RetryCallState, describe: str) -> None:
@@ -162,7 +166,20 @@ class _StopPolicy(stop_base):
     def __call__(self, retry_state: RetryCallState) -> bool:
         if retry_state.attempt_number >= self.policy.max_attempts:
             return True
-        return self.policy.clock() - self.start >= self.policy.deadline
+        remaining = self.policy.deadline - (self.policy.clock() - self.start)
+        return remaining <= 0 or _asked_wait(retry_state) > remaining
+
+
+def _asked_wait(retry_state: RetryCallState) -> float:
+    """The server's `Retry-After` for the failed attempt, 0 when it named none.
+
+    A wait beyond what is left of the deadline ends the step at once: retrying sooner than
+    asked would not be honouring it, and sleeping out the deadline first only wastes it.
+    """
+    exc = retry_state.outcome.exception() if retry_state.outcome else None
+    if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
+        return exc.retry_after
+    return 0.0
 
 
 class _WaitPolicy(wait_base):

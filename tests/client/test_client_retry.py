@@ -66,14 +66,29 @@ def test_retry_after_seconds_wins_over_backoff(rsps, client, fake_time):
     assert fake_time.sleeps == [2.0]
 
 
-def test_retry_after_is_capped_by_the_deadline(rsps, fake_time):
+def test_retry_after_beyond_the_deadline_gives_up_at_once(rsps, fake_time):
+    """Retrying before the server's Retry-After is not honouring it, and sleeping out the
+    whole deadline first only makes CI wait for the same failure."""
     policy = RetryPolicy(deadline=5.0, sleep=fake_time.sleep, clock=fake_time.clock)
-    rsps.get(LIST, status=503, headers={"Retry-After": "120"})
+    rsps.get(LIST, status=429, headers={"Retry-After": "120"})
+
+    with pytest.raises(TransportError) as caught:
+        DSClient(BASE, TOKEN, api_version="3.3", policy=policy).find_project("p")
+
+    assert fake_time.sleeps == []
+    assert "gave up after 1 attempt(s)" in caught.value.message
+    assert "retry after 120 s, beyond the 5 s deadline" in caught.value.message
+
+
+def test_backoff_wait_is_still_capped_by_the_deadline(rsps, fake_time):
+    policy = RetryPolicy(deadline=0.3, initial_wait=10, max_wait=10,
+                         sleep=fake_time.sleep, clock=fake_time.clock)
+    rsps.get(LIST, status=503)
     rsps.get(LIST, json=env([]))
 
     DSClient(BASE, TOKEN, api_version="3.3", policy=policy).find_project("p")
 
-    assert fake_time.sleeps == [5.0]
+    assert fake_time.sleeps == [0.3]
 
 
 def test_parse_retry_after_forms():
