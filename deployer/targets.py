@@ -8,6 +8,7 @@ normal outcome for feature branches); a production target refuses a branch it do
 from __future__ import annotations
 
 import fnmatch
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,15 +25,27 @@ class Selection:
     reason: str  # said to the user
 
 
+def pull_request_ref(env: Mapping[str, str]) -> str | None:
+    """`123/merge` when GitHub builds a pull request: a merge ref, not a branch."""
+    name = env.get("GITHUB_REF_NAME", "")
+    return name if re.fullmatch(r"\d+/(merge|head)", name) else None
+
+
 def current_branch(env: Mapping[str, str], cwd: Path | None = None) -> str | None:
-    """The branch CI is building, from its variables, else from git."""
+    """The branch CI is building, from its variables, else from git.
+
+    None for a GitHub pull request build: its GITHUB_REF_NAME is `123/merge`, which a
+    pattern such as `*` would otherwise map to a target (and the checkout is detached).
+    """
+    if pull_request_ref(env):
+        return None
     ref_type = env.get("GITHUB_REF_TYPE", "branch")
     if env.get("GITHUB_REF_NAME") and ref_type in ("branch", ""):
         return env["GITHUB_REF_NAME"]
     for var in ("CI_COMMIT_BRANCH", "BRANCH_NAME", "GIT_BRANCH"):
         value = env.get(var)
         if value:
-            return value.removeprefix("origin/")
+            return value.removeprefix("refs/heads/").removeprefix("origin/")
     out = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd)
     return out if out and out != "HEAD" else None
 
@@ -72,6 +85,11 @@ def select_target(config: Config, name: str | None, env: Mapping[str, str],
                 f"target {target.name!r} is a production target and deploys only from "
                 f"{', '.join(target.branches)}; this is branch {branch or '(unknown)'!r}")
         return Selection(target, branch, f"target {target.name!r} (--target)")
+    pull = pull_request_ref(env)
+    if branch is None and pull:
+        return Selection(None, None, f"this is a pull request build (GITHUB_REF_NAME {pull!r}), "
+                                     "which is mapped to no target; nothing to deploy (name "
+                                     "one with --target, e.g. to plan against it)")
     if branch is None:
         raise UsageError("cannot tell which branch this is (no CI branch variable, not a git "
                          "checkout on a branch); name the target with --target")

@@ -35,6 +35,31 @@ def test_github_tag_ref_is_not_a_branch(env: Env, monkeypatch: pytest.MonkeyPatc
     assert "Target staging" in res.out
 
 
+def test_pull_request_merge_ref_is_not_a_branch(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.write("etl", wf_yaml("etl"))
+    config = env.root / "dagship.yaml"  # staging takes every branch
+    config.write_text(config.read_text().replace("[develop, 'release/*']", "['*']"))
+    monkeypatch.setenv("GITHUB_REF_NAME", "123/merge")
+    monkeypatch.setenv("GITHUB_REF_TYPE", "branch")
+    before = env.sb.request_count
+    res = env.run("deploy", target=None)
+    assert res.code == 0, res.err
+    assert "pull request build" in res.out
+    assert env.sb.request_count == before
+    # Named explicitly, a production target still refuses a build that is no listed branch.
+    res = env.run("deploy", target="production")
+    assert res.code == 1
+    assert "production target" in res.err
+
+
+def test_jenkins_refs_heads_prefix(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.write("etl", wf_yaml("etl"))
+    monkeypatch.setenv("GIT_BRANCH", "refs/heads/develop")
+    res = env.run("plan", target=None)
+    assert res.code == 0, res.err
+    assert "Target staging" in res.out
+
+
 def test_unmapped_branch_deploys_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     env.write("etl", wf_yaml("etl"))
     monkeypatch.setenv("CI_COMMIT_BRANCH", "feature/x")
