@@ -1,21 +1,26 @@
 """`dagship commit-msg`: Conventional Commits 1.0.0 plus the `commit:` rules of dagship.yaml.
 
-A message file is read as git wrote it: comment lines (honouring `core.commentChar`,
-including `auto`) and everything from the `git commit -v` scissors line on are not part of
-the message. `git config` is asked only when the answer can matter: when some line starts
-with a punctuation character that could be a comment char, or when the bytes are not
-ASCII (then `i18n.commitEncoding` decides how to read them). Findings keep the line
-numbers of the file, so an editor can jump to them.
+A message file is read as git will clean it up: everything from the `git commit -v`
+scissors line on is not part of the message, and neither are comment lines (honouring
+`core.commentChar`/`core.commentString`, including `auto`) when git strips them: after an
+editor ran, or with `commit.cleanup=strip`. Without an editor (`-m`, `-F`, `--no-edit`;
+git then exports `GIT_EDITOR=:` to the hook) or with `commit.cleanup` `whitespace`,
+`verbatim` or `scissors`, git keeps `#` lines, so they are linted. A message that is empty
+once cleaned passes: git aborts the commit itself. `git config` is asked only when the
+answer can matter: when some line starts with a punctuation character that could be a
+comment char, or when the bytes are not ASCII (then `i18n.commitEncoding` decides how
+to read them). Findings keep the line numbers of the file, so an editor can jump to them.
 
 With `--range`, every non-merge commit is read from `git log` (no comment stripping: a
 stored message has none) and reported under its short SHA.
 
 Codes (stable; all errors except CM115):
-  CM101 empty message           CM102 header not `type(scope)!: description`
+  CM101 empty message (--range)       CM102 header not `type(scope)!: description`
   CM103 type not allowed        CM104 scope not allowed        CM105 scope required
   CM106 empty scope `()`        CM107 spacing after the colon  CM108 empty description
   CM109 header too long         CM110 no blank line after the header
-  CM111 body/footer line too long (lines without a space, e.g. URLs, are exempt)
+  CM111 body/footer line too long (exempt when the word crossing the limit is a URL or
+        longer than the limit on its own: rewrapping cannot help)
   CM112 BREAKING CHANGE footer malformed or misplaced
   CM113 ticket reference missing (ticket_pattern)
   CM114 fixup!/squash!/amend! commit where autosquash ones are refused (--range default)
@@ -24,6 +29,7 @@ Codes (stable; all errors except CM115):
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -41,7 +47,10 @@ _HEADER = re.compile(
 )
 _FOOTER = re.compile(r"(?:BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #)")
 _BREAKING = re.compile(r"(?i)breaking[ -]change *[:#]")
-_MERGE = re.compile(r"Merge (?:branch|branches|remote-tracking branch|pull request|tag|commit) ")
+# git's fmt-merge-msg titles (singular and plural, `HEAD`, `Merge <url>` of a pull from a
+# URL's HEAD) and the hosting services' `Merge pull request`.
+_MERGE = re.compile(r"Merge (?:(?:(?:remote-tracking )?branch(?:es)?|tags?|commits?|pull request"
+                    r"|HEAD,?) |[a-z][a-z0-9+.-]*://|\S+@\S+:)")
 _REVERT = re.compile(r'(?:Revert|Reapply) "')
 _AUTOSQUASH = re.compile(r"(?P<kind>fixup|squash|amend)! ")
 # Any ASCII punctuation except bullet markers could be someone's core.commentChar.
@@ -108,7 +117,7 @@ def _check_header(out: _Collector, number: int, header: str, rules: CommitRules)
                 f"`type(scope)!: description`; e.g. `{_EXAMPLE}`")
         return
     kind = m["type"]
-    if kind not in rules.types:
+    if not _allowed(kind, rules.types):
         out.add(number, 1, "CM103", _not_allowed("type", kind, rules.types))
     scope = m["scope"]
     if scope is not None:
@@ -138,7 +147,7 @@ def _check_scope(out: _Collector, number: int, col: int, scope: str, rules: Comm
     offset = 0
     for part in scope.split(","):
         name = part.strip()
-        if name not in rules.scopes:
+        if not _allowed(name, rules.scopes):
             out.add(number, col + offset + part.index(name[:1] or part), "CM104",
                     _not_allowed("scope", name, rules.scopes))
         offset += len(part) + 1
@@ -156,12 +165,24 @@ def _check_body(out: _Collector, lines: Lines, rules: CommitRules) -> None:
             continue
         if not paragraph_start:
             paragraph_start = text
-        if len(text) > limit and " " in text.strip():
+        if len(text) > limit and not _unbreakable_overflow(text, limit):
             out.add(number, limit + 1, "CM111", f"line is {len(text)} characters long; the "
                     f"limit is {limit} (commit.body_max_line_length)")
         if _BREAKING.match(text):
             _check_breaking(out, number, text, first=index == 1,
                             in_footer=_FOOTER.match(paragraph_start) is not None)
+
+
+def _unbreakable_overflow(text: str, limit: int) -> bool:
+    """True when rewrapping cannot fix the line: the word that crosses the limit is a URL
+    (also in a footer such as `Refs: https://...` or a list item) or longer than the limit."""
+    start = 0
+    for word in text.split(" "):
+        end = start + len(word)
+        if end > limit:
+            return "://" in word or len(word) > limit
+        start = end + 1
+    return False
 
 
 def _check_breaking(out: _Collector, number: int, text: str, *, first: bool,
@@ -178,16 +199,19 @@ def _check_breaking(out: _Collector, number: int, text: str, *, first: bool,
                 "before it (or mark the header with `!`)")
 
 
-def _not_allowed(what: str, value: str, allowed: tuple[str, ...]) -> str:
-    hint = ""
-    if value.lower() in allowed:
-        hint = f" (write it in lower case: `{value.lower()}`)"
-    else:
-        import difflib
+def _allowed(value: str, allowed: tuple[str, ...]) -> bool:
+    # Conventional Commits rule 15: types and scopes are not case sensitive.
+    return value in allowed or value.casefold() in {a.casefold() for a in allowed}
 
-        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-        if close:
-            hint = f" (did you mean `{close[0]}`?)"
+
+def _not_allowed(what: str, value: str, allowed: tuple[str, ...]) -> str:
+    import difflib
+
+    hint = ""
+    by_lower = {a.lower(): a for a in allowed}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        hint = f" (did you mean `{by_lower[close[0]]}`?)"
     return f'{what} "{value}" is not allowed{hint}; use one of: {", ".join(allowed)}'
 
 
@@ -200,16 +224,23 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
     text = raw.decode("ascii") if ascii_only else ""
     probe = text or raw.decode("latin-1")
     lines = probe.replace("\r\n", "\n").split("\n")
-    comment: str | None = None
-    encoding: str | None = None
+    config = gitutil.MessageConfig()
     if not ascii_only or any(line[:1] in _MAYBE_COMMENT for line in lines):
-        comment, encoding = gitutil.message_config()
+        config = gitutil.message_config()
     warning = None
     if not ascii_only:
-        text, warning = gitutil.decode_message(raw, encoding)
+        text, warning = gitutil.decode_message(raw, config.encoding)
         lines = text.replace("\r\n", "\n").split("\n")
-    prefix = gitutil.resolve_comment_prefix(comment, lines)
-    kept = gitutil.strip_git_comments(lines, prefix)
+    prefix = gitutil.resolve_comment_prefix(config.comment, lines)
+    editor_used = os.environ.get("GIT_EDITOR") != ":"  # git exports `:` when none ran
+    kept = gitutil.strip_git_comments(
+        lines, prefix, comments=gitutil.strips_comments(config.cleanup, editor_used=editor_used))
+    if not any(text.strip() for _, text in kept):
+        # git aborts an empty commit by itself ("Aborting commit due to empty commit
+        # message"): that is how one abandons a commit from the editor, so say nothing.
+        # --allow-empty-message is a deliberate override, like --no-verify; --range in CI
+        # still reports CM101.
+        return []
     findings = lint_lines(kept, rules, path=path, allow_autosquash=allow_autosquash)
     if warning:
         out = _Collector(path)

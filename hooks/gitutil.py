@@ -8,7 +8,7 @@ into `deployer.errors.UsageError` with git's own explanation, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from deployer.errors import UsageError
 
@@ -35,8 +35,16 @@ def run_git(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedP
     return proc
 
 
-def message_config() -> tuple[str | None, str | None]:
-    """(comment prefix, commit encoding) from git config, in one `git config` call.
+class MessageConfig(NamedTuple):
+    """What git config says about writing commit messages (None: git's default)."""
+
+    comment: str | None = None
+    encoding: str | None = None
+    cleanup: str | None = None
+
+
+def message_config() -> MessageConfig:
+    """Comment prefix, commit encoding and cleanup mode from git config, in one call.
 
     `core.commentString` (git >= 2.45) and `core.commentChar` set the same thing; the one
     read last wins, as in git. Outside a repository git still reads the global config; if
@@ -47,21 +55,35 @@ def message_config() -> tuple[str | None, str | None]:
     try:
         proc = subprocess.run(
             ["git", "config", "-z", "--get-regexp",
-             r"^(core\.commentchar|core\.commentstring|i18n\.commitencoding)$"],
+             r"^(core\.commentchar|core\.commentstring|i18n\.commitencoding|commit\.cleanup)$"],
             capture_output=True, check=False,
         )
     except OSError:
-        return None, None
-    comment: str | None = None
-    encoding: str | None = None
+        return MessageConfig()
+    found: dict[bytes, str] = {}
     for record in proc.stdout.split(b"\0"):
         key, _, value = record.partition(b"\n")
-        text = value.decode("utf-8", "replace")
-        if key in (b"core.commentchar", b"core.commentstring"):
-            comment = text
-        elif key == b"i18n.commitencoding":
-            encoding = text
-    return comment, encoding
+        if key == b"core.commentstring":
+            key = b"core.commentchar"
+        found[key] = value.decode("utf-8", "replace")
+    cleanup = found.get(b"commit.cleanup")
+    return MessageConfig(found.get(b"core.commentchar"), found.get(b"i18n.commitencoding"),
+                         cleanup.strip().lower() if cleanup is not None else None)
+
+
+def strips_comments(cleanup: str | None, *, editor_used: bool) -> bool:
+    """Whether git drops comment lines from the message, given `commit.cleanup`.
+
+    git's default is `strip` when the message was edited and `whitespace` when it was not
+    (`-m`, `-F`, `--no-edit`): then `#` lines are part of the commit. git tells a hook
+    that no editor ran by exporting `GIT_EDITOR=:`. `--cleanup=` on the command line is
+    invisible to a hook.
+    """
+    if cleanup in ("whitespace", "verbatim", "scissors"):
+        return False
+    if cleanup == "strip":
+        return True
+    return editor_used
 
 
 def decode_message(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
@@ -100,6 +122,11 @@ def resolve_comment_prefix(configured: str | None, lines: Sequence[str]) -> str:
         return "#"
     if configured.lower() != "auto":
         return configured
+    # `git commit -v` (or cleanup=scissors) wrote a scissors line: it names the char, and
+    # the diff below it ends the file, so the last-line rule below would not hold.
+    for line in lines:
+        if line[1:] == f" {SCISSORS}" and line[:1] in AUTO_COMMENT_CHARS:
+            return line[:1]
     starts = {line[:1] for line in lines if line}
     run = ""
     for char in AUTO_COMMENT_CHARS:
@@ -113,14 +140,16 @@ def resolve_comment_prefix(configured: str | None, lines: Sequence[str]) -> str:
     return next((c for c in AUTO_COMMENT_CHARS if c not in starts), "#")
 
 
-def strip_git_comments(lines: Sequence[str], prefix: str) -> list[tuple[int, str]]:
-    """Numbered lines git keeps: comment lines dropped, nothing from the scissors line on."""
+def strip_git_comments(lines: Sequence[str], prefix: str, *,
+                       comments: bool = True) -> list[tuple[int, str]]:
+    """Numbered lines git keeps: nothing from the scissors line on, and comment lines
+    dropped unless `comments` is False (git's cleanup keeps them)."""
     cut = f"{prefix} {SCISSORS}"
     kept: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         if line == cut:
             break
-        if not line.startswith(prefix):
+        if not comments or not line.startswith(prefix):
             kept.append((number, line))
     return kept
 

@@ -47,7 +47,9 @@ def sealed_git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
         mp.setenv("GIT_TEMPLATE_DIR", str(templates))
         mp.setenv("GIT_ALLOW_PROTOCOL", "file")
-        mp.setenv("GIT_EDITOR", ":")
+        # A no-op editor that is not `:`: git exports GIT_EDITOR=: to hooks exactly when
+        # no editor ran (`-m`, `--no-edit`), and the commit-msg hook relies on that.
+        mp.setenv("GIT_EDITOR", "true")
         mp.setenv("GIT_TERMINAL_PROMPT", "0")
         # pip keeps its download cache where it was, so hook environments build quickly.
         mp.setenv("PIP_CACHE_DIR", os.environ.get("PIP_CACHE_DIR",

@@ -43,13 +43,33 @@ CASES: list[tuple[str, bytes, list[tuple[str, int, int]]]] = [
      + b"\n", []),
     ("comment-lines-ignored", b"feat: x\n# " + LONG_WORDS.encode() + b"\n", []),
     ("crlf", b"feat: x\r\n\r\nbody line\r\n", []),
+    # Conventional Commits rule 15: types and scopes are not case sensitive.
+    ("type-case", b"Feat: x\n", []),
+    ("type-upper-case", b"FIX(API)!: x\n", []),
+    # git's merge titles, plural forms included (octopus merges)
+    ("merge-remote-branches", b"Merge remote-tracking branches 'origin/a' and 'origin/b'\n", []),
+    ("merge-branches", b"Merge branches 'a', 'b' and 'c' into main\n", []),
+    ("merge-tags", b"Merge tags 'v1' and 'v2'\n", []),
+    ("merge-commits", b"Merge commits '0123abc' and '4567def'\n", []),
+    ("merge-url", b"Merge https://github.com/org/repo\n", []),
+    ("merge-head", b"Merge HEAD, branch 'x' of https://github.com/org/repo\n", []),
+    ("merge-is-not-a-type", b"Merge the two workflows\n", [("CM102", 1, 1)]),
+    # a URL that crosses the limit cannot be rewrapped, wherever it starts
+    ("url-in-footer", b"docs: x\n\nRefs: https://example.com/" + b"a" * 120 + b"\n", []),
+    ("url-in-list", b"docs: x\n\n- see <https://example.com/" + b"a" * 120 + b">\n", []),
+    ("url-then-prose", b"docs: x\n\nsee https://example.com/a " + LONG_WORDS.encode() + b"\n",
+     [("CM111", 3, 101)]),
+    ("body-exactly-the-limit", b"docs: x\n\n" + b"word " * 19 + b"word\n", []),
+    ("header-exactly-the-limit", b"feat: " + b"x" * 66 + b"\n", []),
+    ("nul-byte", b"feat: x\0y\n", []),  # git itself refuses it, with a clear message
+    # Empty once cleaned up: git aborts the commit by itself, so the hook stays quiet.
+    ("empty", b"", []),
+    ("only-comments", b"# Please enter the commit message\n#\n", []),
+    ("only-blank", b"  \n\n\t\n", []),
     # invalid
-    ("empty", b"", [("CM101", 1, 1)]),
-    ("only-comments", b"# Please enter the commit message\n#\n", [("CM101", 1, 1)]),
     ("no-type", b"add stuff\n", [("CM102", 1, 1)]),
     ("space-before-scope", b"feat (api): x\n", [("CM102", 1, 1)]),
     ("unknown-type", b"feature: x\n", [("CM103", 1, 1)]),
-    ("type-case", b"Feat: x\n", [("CM103", 1, 1)]),
     ("empty-scope", b"feat(): x\n", [("CM106", 1, 6)]),
     ("no-space", b"feat:x\n", [("CM107", 1, 6)]),
     ("two-spaces", b"feat:  x\n", [("CM107", 1, 6)]),
@@ -85,8 +105,8 @@ def test_messages_say_what_is_accepted(git_repo: Path) -> None:
     assert _messages(b"feature: x\n") == [
         'CM103 type "feature" is not allowed (did you mean `feat`?); use one of: feat, fix, '
         "docs, style, refactor, perf, test, build, ci, chore, revert"]
-    assert _messages(b"Fix: x\n")[0].startswith(
-        'CM103 type "Fix" is not allowed (write it in lower case: `fix`)')
+    assert _messages(b"Fxi: x\n")[0].startswith(
+        'CM103 type "Fxi" is not allowed (did you mean `fix`?)')
     assert _messages(b"feat:  x\n") == [
         "CM107 2 blank characters after the colon; write exactly one space: `feat: x`"]
     assert _messages(b"update things\n") == [
@@ -153,6 +173,51 @@ def test_comment_char_auto(git_repo: Path, git_cmd) -> None:
     assert _messages(raw, rules) == []
     # No '#' line in the message: git picked '#'.
     assert _messages(b"feat: x\n\n# " + LONG_WORDS.encode() + b"\n") == []
+
+
+def test_comment_char_auto_with_verbose_diff(git_repo: Path, git_cmd) -> None:
+    git_cmd("config", "core.commentChar", "auto")
+    # `#1` made git pick ';'; the diff of `git commit -v` ends the file, not the comments.
+    raw = (b"feat: x\n\n#1 is kept\n\n; Please enter the commit message\n"
+           b"; ------------------------ >8 ------------------------\n"
+           b"; Do not modify or remove the line above.\ndiff --git a/a b/a\n@@ -1 +1 @@\n-b\n"
+           b"+feature: " + LONG_WORDS.encode() + b"\n")
+    assert _messages(raw, CommitRules(ticket_pattern="#[0-9]+")) == []
+
+
+@pytest.mark.parametrize(("editor", "cleanup", "kept"), [
+    ("vi", None, False),            # an editor ran: git's default cleanup is `strip`
+    (":", None, True),              # -m / -F / --no-edit: git's default is `whitespace`
+    (":", "strip", False),
+    ("vi", "whitespace", True),
+    ("vi", "verbatim", True),
+    ("vi", "scissors", True),       # scissors keeps comments, cuts at the scissors line
+    ("vi", "default", False),
+])
+def test_comment_lines_follow_git_cleanup(git_repo: Path, git_cmd,
+                                          monkeypatch: pytest.MonkeyPatch, editor: str,
+                                          cleanup: str | None, kept: bool) -> None:
+    monkeypatch.setenv("GIT_EDITOR", editor)
+    if cleanup:
+        git_cmd("config", "commit.cleanup", cleanup)
+    rules = CommitRules(ticket_pattern="#[0-9]+")
+    raw = (b"fix: x\n\n#123 names the ticket\n"
+           b"# ------------------------ >8 ------------------------\n" + LONG_WORDS.encode())
+    assert [m[:5] for m in _messages(raw, rules)] == ([] if kept else ["CM113"])
+
+
+def test_types_and_scopes_are_not_case_sensitive(git_repo: Path) -> None:
+    rules = CommitRules(types=("feat", "Fix"), scopes=("API", "ingest"))
+    assert _messages(b"FEAT(api): x\n", rules) == []
+    assert _messages(b"fix(Ingest, API): x\n", rules) == []
+    assert _messages(b"fxi(api): x\n", rules) == [
+        'CM103 type "fxi" is not allowed (did you mean `Fix`?); use one of: feat, Fix']
+
+
+def test_range_still_reports_an_empty_message(git_repo: Path) -> None:
+    from hooks.commit_msg import lint_lines
+
+    assert [f.code for f in lint_lines([(1, ""), (2, "  ")], RULES, path="abc")] == ["CM101"]
 
 
 def test_commit_encoding_is_honoured(git_repo: Path, git_cmd) -> None:
