@@ -294,6 +294,11 @@ def _deployed_dag(name: str, code: int, tasks: Mapping[str, int]) -> dict[str, A
 def _delete(plan: Plan, item: WorkflowPlan, c: DSClient) -> Outcome:
     if plan.project_code is None or item.code is None:
         raise ValueError(f"{item.name}: nothing to delete")
+    if item.referrers:
+        # Before any step: taking it offline first would stop it and still not delete it.
+        raise DagshipError(f"not deleted: still referenced by {', '.join(item.referrers)} "
+                           "(a sub-workflow or dependent task); remove those references "
+                           "first. Its state and schedule were left as they are")
     out = Outcome(item.name, DELETE, OK, code=item.code)
     sched = item.remote_schedule
     if sched and str(sched.get("releaseState")) == "ONLINE":

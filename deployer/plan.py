@@ -72,6 +72,7 @@ class WorkflowPlan:
     drift: bool = False
     drift_detail: list[str] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
+    referrers: list[str] = field(default_factory=list)  # delete: workflows that still use it
 
     @property
     def managed(self) -> bool:
@@ -250,9 +251,39 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
         wf_code = int(dag["workflowDefinition"]["code"])
         deletes.append(WorkflowPlan(name=name, action=DELETE, code=wf_code, remote=dag, meta=meta,
                                     remote_schedule=schedules.get(wf_code)))
+    _find_referrers(deletes, items, dags)
     return Plan(target=target, project=project, project_code=code, generation=generation,
                 commit=commit, items=items, deletes=deletes, orphans=orphans, resolver=resolver,
                 requests=client.request_count - start)
+
+
+def _find_referrers(deletes: Sequence[WorkflowPlan], items: Sequence[WorkflowPlan],
+                    dags: Mapping[str, Mapping[str, Any]]) -> None:
+    """Which workflows that stay would still reference each delete (the server answers 10193
+    to such a delete): Git's translation for desired ones, the remote tasks for the rest."""
+    if not deletes:
+        return
+    gone = {d.name for d in deletes}
+    tasks: dict[str, Any] = {}
+    for item in items:
+        if item.translation is not None:
+            tasks[item.name] = item.translation.form["taskDefinitionJson"]
+    for name, dag in dags.items():
+        if name not in gone and name not in tasks:
+            tasks[name] = dag.get("taskDefinitionList") or []
+    for d in deletes:
+        d.referrers = sorted(n for n, t in tasks.items()
+                             if any(_mentions(task.get("taskParams"), d.code) for task in t))
+
+
+def _mentions(value: Any, code: int | None) -> bool:
+    if isinstance(value, Mapping):
+        return any(_mentions(v, code) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, code) for v in value)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value) == code  # 3.1 sends some codes as strings
+    return isinstance(value, int) and not isinstance(value, bool) and value == code
 
 
 def _plan_one(spec: WorkflowSpec, dag: Mapping[str, Any] | None,

@@ -29,7 +29,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
             f"DolphinScheduler {plan.generation or '(not yet known)'} API, "
             f"commit {plan.commit[:7]}")
     rows = [(i.action, i.name, i.details()) for i in plan.items if i.action != "unchanged"]
-    rows += [(DELETE, d.name, "managed by dagship, gone from Git") for d in plan.deletes]
+    rows += [(DELETE, d.name, _delete_details(d)) for d in plan.deletes]
     lines = [head]
     if rows:
         width = max(len(r[1]) for r in rows)
@@ -44,6 +44,13 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
                      f"(use --prune to delete): {', '.join(plan.orphans)}")
     lines.append(plan.summary())
     return redact("\n".join(lines))
+
+
+def _delete_details(d: WorkflowPlan) -> str:
+    text = "managed by dagship, gone from Git"
+    if d.referrers:
+        text += f"; still referenced by {', '.join(d.referrers)}: will not be deleted"
+    return text
 
 
 def result_text(result: ApplyResult, *, color: bool = False) -> str:
@@ -72,6 +79,7 @@ def _item_json(i: WorkflowPlan) -> dict[str, Any]:
         "digest": i.translation.digest if i.translation else None,
         "remote_digest": i.remote_digest,
         "deployed_commit": i.meta.commit if i.meta else None,
+        "referrers": i.referrers,
     }
 
 
@@ -119,7 +127,7 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
     if rows:
         out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]
         for i in rows:
-            details = i.details() if i.action != DELETE else "managed by dagship, gone from Git"
+            details = i.details() if i.action != DELETE else _delete_details(i)
             out.append(f"| {SIGN[i.action]} | {i.action} | {_md_code(i.name)} | "
                        f"{_md_cell(details)} |")
         out.append("")

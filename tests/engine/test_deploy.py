@@ -281,3 +281,34 @@ def test_status_lists_managed_state_and_drift(env: Env) -> None:
     assert row["commit"] == "nogit"
     # The UI edit took the workflow offline, which takes its schedule offline too.
     assert row["schedule"] == "0 0 2 * * ? * OFFLINE"
+
+
+def test_prune_leaves_a_workflow_an_unmanaged_one_still_uses_untouched(env: Env) -> None:
+    env.write("keep", wf_yaml("keep"))
+    env.write("gone", wf_yaml("gone", schedule="0 0 2 * * ? *", online_schedule=True))
+    env.deploy()
+    gone = env.remote("gone")
+    assert gone is not None
+    assert gone["schedule"]["releaseState"] == "ONLINE"
+    # Made in the UI: a sub-workflow task that runs `gone`.
+    c = env.client()
+    pc = env.project_code()
+    codes = c.gen_task_codes(pc, 1)
+    c.create_workflow(pc, {
+        "name": "handmade", "description": "made by hand", "globalParams": [],
+        "locations": [], "timeout": 0, "executionType": "PARALLEL",
+        "taskDefinitionJson": [{"code": codes[0], "version": 1, "name": "x",
+                                "taskType": "SUB_WORKFLOW",
+                                "taskParams": {"workflowDefinitionCode": gone["code"]}}],
+        "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": codes[0], "name": "",
+                              "preTaskVersion": 0, "postTaskVersion": 0,
+                              "conditionType": "NONE", "conditionParams": {}}]})
+    env.remove("gone")
+    res = env.run("deploy", "--no-progress", "--prune")
+    assert res.code == 4, res.out + res.err
+    assert "still referenced by handmade: will not be deleted" in res.out
+    assert "failed  gone: not deleted: still referenced by handmade" in res.out
+    after = env.remote("gone")
+    assert after is not None
+    assert after["releaseState"] == "ONLINE"  # not taken offline by a delete that cannot work
+    assert after["schedule"]["releaseState"] == "ONLINE"
