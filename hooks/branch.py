@@ -4,8 +4,11 @@ Decisions (documented in the README's hook section):
 - pre-commit stage: a commit on a protected branch is refused (BR101) and a branch whose
   name does not match `branches.pattern` is refused (BR102). The pattern is applied with
   `re.search`, so anchor it (`^...$`) as the default does.
-- A detached HEAD (rebase, bisect, CI checkouts) passes silently: there is no branch to
-  judge. So does the first commit of a fresh repository: nothing exists to branch from yet.
+- A detached HEAD (bisect, CI checkouts) passes silently: there is no branch to judge.
+  During a rebase (or `git am`) the commits land on the branch being rebased, so that
+  branch is judged: `git rebase -i` on main and `git commit` at a stop is a direct commit
+  on main (BR101). The first commit of a fresh repository passes: nothing exists to
+  branch from yet.
 - pre-push stage (`--pre-push`, or automatically when pre-commit exports
   `PRE_COMMIT_REMOTE_BRANCH`): each pushed branch must match the pattern (BR102). Pushing
   *another* local branch onto a protected remote branch (`git push origin topic:main`)
@@ -52,13 +55,14 @@ def _finding(name: str, code: str, message: str) -> Finding:
     return Finding(name, 1, 1, code, "error", message)
 
 
-def check_name(name: str, rules: BranchRules) -> list[Finding]:
+def check_name(name: str, rules: BranchRules, *, rebasing: bool = False) -> list[Finding]:
     """Findings for committing on branch `name` (pre-commit stage)."""
     if name in rules.protected:
         example = example_name(rules) or "<topic-branch>"
+        during = " (also while rebasing it)" if rebasing else ""
         return [_finding(name, "BR101",
-                         f'commits directly on protected branch "{name}" are refused; move '
-                         f"your work to a new branch: git switch -c {example}")]
+                         f'commits directly on protected branch "{name}" are refused{during}; '
+                         f"move your work to a new branch: git switch -c {example}")]
     return _pattern_findings(name, rules)
 
 
@@ -122,7 +126,12 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
         if branch_name is not None:
             updates = [(f"refs/heads/{branch_name}", "1" * 40, f"refs/heads/{branch_name}", "")]
         elif env_remote:
-            updates = [(os.environ.get("PRE_COMMIT_LOCAL_BRANCH", ""), "1" * 40, env_remote, "")]
+            # pre-commit exports full refs; a bare name is a branch. Without
+            # PRE_COMMIT_LOCAL_BRANCH (older pre-commit) the pushed branch is the current one.
+            if not env_remote.startswith("refs/"):
+                env_remote = f"refs/heads/{env_remote}"
+            local_ref = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+            updates = [(local_ref, "1" * 40, env_remote, "")]
         else:
             updates = _read_updates("" if sys.stdin.isatty() else sys.stdin.read())
         head = None
@@ -131,9 +140,12 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
         findings = check_pushes(updates, rules, head)
     else:
         name = gitutil.current_branch()
+        rebasing = name is None
         if name is None:
-            return 0  # detached HEAD: no branch to judge
-        findings = check_name(name, rules)
+            name = gitutil.rebasing_branch()
+            if name is None:
+                return 0  # detached HEAD outside a rebase: no branch to judge
+        findings = check_name(name, rules, rebasing=rebasing)
         if findings and findings[0].code == "BR101" and not gitutil.head_exists():
             return 0  # the first commit of a repository has nowhere else to go
     if findings:

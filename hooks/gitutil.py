@@ -188,3 +188,20 @@ def head_exists() -> bool:
     """False on an unborn branch (a fresh repository before its first commit)."""
     proc = run_git(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"], check=False)
     return proc.returncode == 0
+
+
+def rebasing_branch() -> str | None:
+    """The branch a rebase (or `git am`) in progress will update, on its detached HEAD."""
+    proc = run_git(["rev-parse", "--git-path", "rebase-merge/head-name",
+                    "--git-path", "rebase-apply/head-name"], check=False)
+    if proc.returncode != 0:
+        return None
+    for path in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                ref = handle.read().strip()
+        except OSError:
+            continue  # no such rebase in progress
+        if ref.startswith("refs/heads/"):
+            return ref.removeprefix("refs/heads/")
+    return None

@@ -119,3 +119,79 @@ def test_pre_push_under_pre_commit_uses_its_variables(
     assert "BR102" in capsys.readouterr().err
     monkeypatch.setenv("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/feature/topic")
     assert main(["branch"]) == 0
+
+
+def _rebase_stop(git_cmd, onto: str) -> None:
+    """Start `git rebase -i` and stop at an `edit` of the first commit (HEAD detached)."""
+    import os
+
+    env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i -e '1s/^pick/edit/'"}
+    import subprocess
+
+    subprocess.run(["git", "rebase", "-q", "-i", onto], env=env, check=True,
+                   capture_output=True)
+    assert git_cmd("symbolic-ref", "-q", "HEAD", check=False).returncode == 1
+
+
+def test_commit_during_a_rebase_of_a_protected_branch(
+        git_repo: Path, git_cmd, commit_file, capsys: pytest.CaptureFixture[str]) -> None:
+    commit_file(git_repo, "a", "1", "chore: start")
+    commit_file(git_repo, "b", "2", "chore: more")
+    _rebase_stop(git_cmd, "HEAD~1")
+    assert main(["branch"]) == 1  # a commit here lands on main
+    assert capsys.readouterr().err.startswith(
+        'main:1:1: BR101 commits directly on protected branch "main" are refused (also while '
+        "rebasing it); move your work")
+    git_cmd("rebase", "--abort")
+    git_cmd("switch", "-q", "-c", "feature/x")
+    _rebase_stop(git_cmd, "HEAD~1")
+    assert main(["branch"]) == 0
+    git_cmd("rebase", "--abort")
+    git_cmd("switch", "-q", "-c", "wip")
+    _rebase_stop(git_cmd, "HEAD~1")
+    assert main(["branch"]) == 1
+    assert "BR102" in capsys.readouterr().err
+
+
+def test_worktrees_and_unicode_names(git_repo: Path, git_cmd, commit_file,
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    commit_file(git_repo, "a", "1", "chore: start")
+    commit_file(git_repo, "b", "2", "chore: more")
+    other = git_repo.parent / "other"
+    git_cmd("worktree", "add", "-q", "-b", "feature/données", str(other))
+    monkeypatch.chdir(other)
+    assert main(["branch"]) == 1  # the default pattern is ASCII only
+    assert capsys.readouterr().err.startswith(
+        'feature/données:1:1: BR102 branch name "feature/données" does not match')
+    git_cmd("switch", "-q", "-c", "feature/ok", cwd=other)
+    assert main(["branch"]) == 0
+    # a rebase of main in the main worktree is not a rebase here, and the other way round
+    monkeypatch.chdir(git_repo)
+    _rebase_stop(git_cmd, "HEAD~1")
+    monkeypatch.chdir(other)
+    assert main(["branch"]) == 0
+    monkeypatch.chdir(git_repo)
+    assert main(["branch"]) == 1
+
+
+@pytest.mark.parametrize(("local", "remote", "code"), [
+    (None, "refs/heads/main", 0),                  # older pre-commit: the current branch
+    ("HEAD", "refs/heads/main", 0),
+    ("refs/heads/feature/x", "refs/heads/main", 1),
+    (None, "feature/x", 0),                        # a bare name is a branch
+    (None, "wip", 1),
+    ("refs/tags/v1", "refs/tags/v1", 0),
+])
+def test_pre_commit_remote_branch_variants(git_repo: Path, commit_file,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str],
+                                           local: str | None, remote: str, code: int) -> None:
+    commit_file(git_repo, "a", "1", "chore: start")  # on main
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setenv("PRE_COMMIT_REMOTE_BRANCH", remote)
+    if local is None:
+        monkeypatch.delenv("PRE_COMMIT_LOCAL_BRANCH", raising=False)
+    else:
+        monkeypatch.setenv("PRE_COMMIT_LOCAL_BRANCH", local)
+    assert main(["branch"]) == code, capsys.readouterr().err
