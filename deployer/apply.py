@@ -102,13 +102,21 @@ def to_apply(plan: Plan, on_drift: str) -> list[WorkflowPlan]:
 def levels(items: Sequence[WorkflowPlan]) -> list[list[WorkflowPlan]]:
     """Topological levels: a workflow comes after the same-project workflows it needs.
 
-    Dependencies on workflows not being applied are already satisfied. A cycle ends up in a
-    last level, where the resolver reports the reference it cannot satisfy.
+    Dependencies on workflows not being applied are already satisfied. In a cycle (DS allows
+    two workflows' dependents to name each other) one workflow whose pending dependencies all
+    exist remotely goes first: their codes are known. A cycle of workflows that all have yet
+    to be created ends up in a last level, where the resolver reports what it cannot satisfy.
     """
     pending = {i.name: i for i in items}
     out: list[list[WorkflowPlan]] = []
     while pending:
         ready = [i for i in pending.values() if not (i.depends_on & set(pending))]
+        if not ready:  # a cycle: break it at one workflow the others wait for
+            needed = set().union(*(i.depends_on for i in pending.values()))
+            ready = sorted((i for i in pending.values()
+                            if all(pending[d].code is not None
+                                   for d in i.depends_on & set(pending))),
+                           key=lambda i: (i.name not in needed, i.name))[:1]
         if not ready:
             ready = list(pending.values())
         out.append(sorted(ready, key=lambda i: i.name))

@@ -174,6 +174,19 @@ def test_levels_put_dependencies_first() -> None:
         ["grandchild", "solo"], ["child"], ["parent"]]
 
 
+def test_levels_break_a_cycle_at_a_workflow_whose_dependencies_exist() -> None:
+    """`new` (to create) and `old` (to update) name each other in dependent tasks: `new` can
+    go first, as `old`'s code is known; `old` then resolves `new`'s fresh code."""
+    items = [WorkflowPlan("old", "update", code=7, depends_on={"new"}),
+             WorkflowPlan("new", "create", depends_on={"old"}),
+             WorkflowPlan("after", "create", depends_on={"old"})]
+    assert [[i.name for i in level] for level in levels(items)] == [
+        ["new"], ["old"], ["after"]]
+    both_new = [WorkflowPlan("a", "create", depends_on={"b"}),
+                WorkflowPlan("b", "create", depends_on={"a"})]
+    assert [[i.name for i in level] for level in levels(both_new)] == [["a", "b"]]
+
+
 def test_progress_bar_in_a_terminal_and_lines_in_ci() -> None:
     import io
 
