@@ -23,6 +23,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _ScalarNode = yaml.ScalarNode
 _SequenceNode = yaml.SequenceNode
 _MappingNode = yaml.MappingNode
+_BUSY: Any = object()  # a collection node whose value is being built
 _new_mark = tuple.__new__  # Mark(...) without the NamedTuple constructor's Python frame
 
 
@@ -62,8 +63,18 @@ def _float(text: str) -> float:
 
 
 class _Builder:
+    """Values from nodes. An alias is the very node of its anchor: it is built once and
+    shared (as PyYAML's constructor does), so an "alias bomb" costs its size in nodes,
+    not the exponential size of its expansion; an anchor used inside itself is an error.
+    """
+
     def __init__(self) -> None:
         self.duplicates: list[DuplicateKey] = []
+        self.built: dict[int, Any] = {}  # id(collection node) -> its value, or _BUSY
+
+    def _recursive(self, node: yaml.Node) -> YamlSyntaxError:
+        return YamlSyntaxError("invalid YAML: an anchor is used inside itself (recursive "
+                               "alias); repeat the content instead", _mark(node))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
@@ -86,6 +97,13 @@ class _Builder:
         if cls is _ScalarNode:
             return self.scalar(node)  # type: ignore[arg-type]
         if cls is _SequenceNode:
+            nid = id(node)
+            done = self.built.get(nid)
+            if done is not None:
+                if done is _BUSY:
+                    raise self._recursive(node)
+                return done
+            self.built[nid] = _BUSY
             out = MList()
             sm = node.start_mark
             out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
@@ -96,9 +114,19 @@ class _Builder:
                 out.append(build(item))
                 sm = item.start_mark
                 marks.append(_new_mark(Mark, (sm.line + 1, sm.column + 1)))
+            self.built[nid] = out
             return out
         if cls is _MappingNode:
-            return self.mapping(node)  # type: ignore[arg-type]
+            nid = id(node)
+            done = self.built.get(nid)
+            if done is not None:
+                if done is _BUSY:
+                    raise self._recursive(node)
+                return done
+            self.built[nid] = _BUSY
+            mapping = self.mapping(node)  # type: ignore[arg-type]
+            self.built[nid] = mapping
+            return mapping
         raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))
 
     def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -167,4 +195,8 @@ def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
     if node is None:
         return None, []
     builder = _Builder()
-    return builder.build(node), builder.duplicates
+    try:
+        return builder.build(node), builder.duplicates
+    except RecursionError:
+        raise YamlSyntaxError("invalid YAML: nested too deeply for a workflow file",
+                              _mark(node)) from None

@@ -51,3 +51,20 @@ def test_syntax_error_has_a_position() -> None:
 def test_empty_document() -> None:
     assert yamlmarks.load("") == (None, [])
     assert yamlmarks.load("# only a comment\n") == (None, [])
+
+
+def test_an_alias_bomb_is_built_once_not_expanded() -> None:
+    # each level multiplies the expansion by 9: a few more lines would exhaust memory if
+    # every alias were built anew; shared, the value costs what the text costs
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 5)]
+    data, _ = yamlmarks.load("\n".join(lines) + "\n")
+    assert data["l4"][0] is data["l4"][8] is data["l3"]
+
+
+def test_an_anchor_used_inside_itself_is_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(yamlmarks.YamlSyntaxError, match="recursive alias") as exc:
+        yamlmarks.load("a: &a [1, *a]\n")
+    assert exc.value.mark == Mark(1, 4)
+    with pytest.raises(yamlmarks.YamlSyntaxError, match="invalid YAML"):
+        yamlmarks.load("a: &a {<<: *a}\n")
