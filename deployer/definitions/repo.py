@@ -59,6 +59,8 @@ def discover(config: Config) -> list[Path]:
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             found.update(Path(dirpath, f) for f in filenames if f.endswith(_EXTS))
+    if config.path is not None:  # `workflows: [.]` must not make dagship.yaml a workflow
+        found.discard(config.path.resolve())
     return sorted(found)
 
 

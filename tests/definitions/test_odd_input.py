@@ -129,3 +129,12 @@ def test_file_and_workflow_targets_must_be_files_inside_the_repository(tmp_path)
         ("WF405", 7, f"{outside_msg} (paths are relative to the YAML file or the repository "
                      "root, and the file needs `workflow: {name: ...}`)"),
     ]
+
+
+def test_workflows_at_the_repository_root_do_not_make_the_config_a_workflow(tmp_path):
+    from deployer.config import load_config
+
+    (tmp_path / "dagship.yaml").write_text("workflows: [.]\n", encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(_sub("w", "w2"), encoding="utf-8")
+    result = load_repository(load_config(tmp_path / "dagship.yaml"))
+    assert [p.name for p in result.files] == ["w.yaml"]
