@@ -97,8 +97,8 @@ _AUTH = re.compile(
 )
 
 _PLACEHOLDER_WORDS = {
-    "", "changeme", "change_me", "changeit", "password", "passwd", "secret", "token",
-    "example", "dummy", "placeholder", "null", "none", "nil", "todo", "tbd", "redacted",
+    "", "changeme", "change_me", "changeit", "password", "passwd", "pwd", "pass", "secret",
+    "token", "example", "dummy", "placeholder", "null", "none", "nil", "todo", "tbd", "redacted",
     "your_password", "yourpassword", "your-password", "mypassword", "my_password", "true",
     "false", "undefined", "hidden", "masked", "...", "<redacted>",
 }  # fmt: skip

@@ -60,6 +60,7 @@ def test_finds_credentials(text: str, secret: str, kind: str) -> None:
     "text",
     [
         "export PGPASSWORD=${db_password}",
+        '"password": "pwd"',  # a value that only repeats the key's name (DataX job templates)
         "export PGPASSWORD=$[db_password]",
         "export PGPASSWORD=$ENV{PGPASSWORD}",
         "export PGPASSWORD=$VAR{db_password}",
