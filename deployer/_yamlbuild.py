@@ -96,38 +96,36 @@ class _Builder:
         cls = type(node)
         if cls is _ScalarNode:
             return self.scalar(node)  # type: ignore[arg-type]
+        # Collections are built once per node, so an alias shares its anchor's value (as
+        # PyYAML does) instead of re-expanding it: no exponential "billion laughs".
+        nid = id(node)
+        done = self.built.get(nid)
+        if done is not None:
+            if done is _BUSY:
+                raise self._recursive(node)
+            return done
+        self.built[nid] = _BUSY
         if cls is _SequenceNode:
-            nid = id(node)
-            done = self.built.get(nid)
-            if done is not None:
-                if done is _BUSY:
-                    raise self._recursive(node)
-                return done
-            self.built[nid] = _BUSY
-            out = MList()
-            sm = node.start_mark
-            out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
-            marks: list[Mark] = []
-            out.item_marks = marks
-            build = self.build
-            for item in node.value:
-                out.append(build(item))
-                sm = item.start_mark
-                marks.append(_new_mark(Mark, (sm.line + 1, sm.column + 1)))
-            self.built[nid] = out
-            return out
-        if cls is _MappingNode:
-            nid = id(node)
-            done = self.built.get(nid)
-            if done is not None:
-                if done is _BUSY:
-                    raise self._recursive(node)
-                return done
-            self.built[nid] = _BUSY
-            mapping = self.mapping(node)  # type: ignore[arg-type]
-            self.built[nid] = mapping
-            return mapping
-        raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))
+            out: Any = self.sequence(node)  # type: ignore[arg-type]
+        elif cls is _MappingNode:
+            out = self.mapping(node)  # type: ignore[arg-type]
+        else:
+            raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))
+        self.built[nid] = out
+        return out
+
+    def sequence(self, node: yaml.SequenceNode) -> MList:
+        out = MList()
+        sm = node.start_mark
+        out.mark = _new_mark(Mark, (sm.line + 1, sm.column + 1))
+        marks: list[Mark] = []
+        out.item_marks = marks
+        build = self.build
+        for item in node.value:
+            out.append(build(item))
+            sm = item.start_mark
+            marks.append(_new_mark(Mark, (sm.line + 1, sm.column + 1)))
+        return out
 
     def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Key/value node pairs with `<<` merges expanded, merged keys first (YAML merge spec)."""

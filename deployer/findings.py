@@ -41,6 +41,21 @@ def format_text(findings: Sequence[Finding], *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def render(findings: Sequence[Finding], fmt: str, *, color: bool = False) -> str:
+    """What `--format text|json|github` prints: "" when there is nothing to say.
+
+    JSON always prints (an empty array is an answer a script can read); the text and
+    GitHub forms stay silent when nothing was found.
+    """
+    if fmt == "json":
+        return format_json(findings) + "\n"
+    if not findings:
+        return ""
+    if fmt == "github":
+        return format_github(findings) + "\n"
+    return format_text(findings, color=color) + "\n"
+
+
 def format_json(findings: Sequence[Finding]) -> str:
     import json  # the reporters import their formats lazily: hooks start fast
 

@@ -311,16 +311,13 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
 def _report(findings: list[Finding], *, fmt: str, color: bool, file: str | None) -> None:
     if fmt == "text" and not findings:
         return  # the common case of a hook: silence, without importing the reporters
-    from deployer import findings as reporters
+    from deployer.findings import render
 
-    if fmt == "json":
-        sys.stdout.write(reporters.format_json(findings) + "\n")
-    elif fmt == "github":
-        if findings:
-            sys.stdout.write(reporters.format_github(findings) + "\n")
-    elif findings:
-        text = reporters.format_text(findings, color=color) + "\n"
-        if file and any(f.severity == "error" for f in findings):
-            text += (f"hint: your message is kept in {file}; edit and retry with "
-                     f"`git commit --edit --file={file}`\n")
-        sys.stderr.write(text)
+    text = render(findings, fmt, color=color)
+    if fmt != "text":
+        sys.stdout.write(text)
+        return
+    if file and any(f.severity == "error" for f in findings):
+        text += (f"hint: your message is kept in {file}; edit and retry with "
+                 f"`git commit --edit --file={file}`\n")
+    sys.stderr.write(text)  # git shows a hook's stderr

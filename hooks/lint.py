@@ -64,13 +64,7 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     checked = ([_display(config, p) for p in result.files if p in set(only)]
                if only is not None else [_display(config, p) for p in result.files])
     found = result.findings
-    if fmt == "json":
-        sys.stdout.write(report.format_json(found) + "\n")
-    elif fmt == "github":
-        if found:
-            sys.stdout.write(report.format_github(found) + "\n")
-    elif found:
-        sys.stdout.write(report.format_text(found, color=color) + "\n")
+    sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path:
         Path(junit_path).write_text(report.format_junit(found, suite="dagship lint",
                                                         checked=checked), encoding="utf-8")

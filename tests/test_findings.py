@@ -62,3 +62,13 @@ def test_codequality_shape() -> None:
 def test_has_errors() -> None:
     assert has_errors([F2, F1])
     assert not has_errors([F2])
+
+
+def test_render_is_silent_only_for_text_and_github() -> None:
+    from deployer.findings import render
+
+    assert render([], "text") == ""
+    assert render([], "github") == ""
+    assert render([], "json") == "[]\n"
+    assert render([F1], "text") == format_text([F1]) + "\n"
+    assert render([F1], "github").startswith("::error ")
