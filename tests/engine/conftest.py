@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dsui import edit_task_script
 
 from deployer.cli import main
 from deployer.client import DSClient, RetryPolicy
@@ -130,24 +131,9 @@ def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
 
 
 def ui_edit(env: Env, name: str, task: str, script: str) -> None:
-    """Change one task the way the UI does: offline, PUT the whole definition, online again."""
+    """Change one task the way the UI does (see tests/dsui.py)."""
     c = env.client()
-    pc = env.project_code()
-    dag = c.get_workflow(pc, name)
-    assert dag is not None
-    wf = dag["workflowDefinition"]
-    tasks = dag["taskDefinitionList"]
-    for t in tasks:
-        if t["name"] == task:
-            t["taskParams"] = {**t["taskParams"], "rawScript": script}
-    online = wf["releaseState"] == "ONLINE"
-    if online:
-        c.release_workflow(pc, wf["code"], "OFFLINE")
-    c.update_workflow(pc, wf["code"], {
-        "name": wf["name"], "description": wf["description"],
-        "globalParams": wf.get("globalParams") or [], "locations": wf.get("locations") or [],
-        "timeout": wf.get("timeout") or 0, "executionType": wf.get("executionType"),
-        "taskDefinitionJson": tasks, "taskRelationJson": dag["workflowTaskRelationList"]})
-    if online:
-        c.release_workflow(pc, wf["code"], "ONLINE")
-    c.close()
+    try:
+        edit_task_script(c, env.project_code(), name, task, script)
+    finally:
+        c.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from dsui import edit_task_script
 from realds_helpers import TOKEN_ENV, RealDS
 
 from deployer.cli import main
@@ -244,22 +245,5 @@ def test_deploy_lifecycle_on_a_real_server(real_repo: Path, real_ds: RealDS, pro
 
 
 def ui_edit(remote: Remote, name: str, task: str, script: str) -> None:
-    """Change one task's script the way the UI does: offline, PUT everything, online again."""
-    c, pc = remote.c, remote.pc
-    dag = c.get_workflow(pc, name)  # 3.1: through simple-list, not query-by-name
-    assert dag is not None
-    wf = dag["workflowDefinition"]
-    tasks = dag["taskDefinitionList"]
-    for t in tasks:
-        if t["name"] == task:
-            t["taskParams"] = {**t["taskParams"], "rawScript": script}
-    online = wf["releaseState"] == "ONLINE"
-    if online:
-        c.release_workflow(pc, wf["code"], "OFFLINE")
-    c.update_workflow(pc, wf["code"], {
-        "name": wf["name"], "description": wf["description"],
-        "globalParams": wf.get("globalParams") or [], "locations": wf.get("locations") or [],
-        "timeout": wf.get("timeout") or 0, "executionType": wf.get("executionType"),
-        "taskDefinitionJson": tasks, "taskRelationJson": dag["workflowTaskRelationList"]})
-    if online:
-        c.release_workflow(pc, wf["code"], "ONLINE")
+    # 3.1: the client reads the workflow through simple-list, not query-by-name
+    edit_task_script(remote.c, remote.pc, name, task, script)
