@@ -48,6 +48,7 @@ class ApplyResult:
     requests: int
     seconds: float
     project_created: bool = False
+    error: str | None = None  # why nothing was applied (NotApplied); the outcomes are skipped
 
     @property
     def unreachable(self) -> bool:
@@ -63,7 +64,19 @@ class ApplyResult:
 
     @property
     def failed(self) -> bool:
-        return any(o.status == FAILED for o in self.outcomes)
+        return self.error is not None or any(o.status == FAILED for o in self.outcomes)
+
+
+class NotApplied(DagshipError):
+    """Nothing of the plan was applied: creating the project (the step every workflow needs)
+    failed. Exits as its cause does (3 for a rejected token or an unreachable scheduler, 4
+    for a business error); `result` lets the caller still write the reports."""
+
+    def __init__(self, cause: DagshipError, result: ApplyResult) -> None:
+        super().__init__(cause.message)
+        self.cause = cause
+        self.result = result
+        self.exit_code = cause.exit_code
 
 
 class _Clients:
@@ -105,7 +118,8 @@ def levels(items: Sequence[WorkflowPlan]) -> list[list[WorkflowPlan]]:
     Dependencies on workflows not being applied are already satisfied. In a cycle (DS allows
     two workflows' dependents to name each other) one workflow whose pending dependencies all
     exist remotely goes first: their codes are known. A cycle of workflows that all have yet
-    to be created ends up in a last level, where the resolver reports what it cannot satisfy.
+    to be created never gets here (the plan refuses it, `Plan.cycles`); should one, it ends
+    up in a last level, where the resolver reports what it cannot satisfy.
     """
     pending = {i.name: i for i in items}
     out: list[list[WorkflowPlan]] = []
@@ -127,54 +141,77 @@ def levels(items: Sequence[WorkflowPlan]) -> list[list[WorkflowPlan]]:
 
 def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str = "fail",
                parallel: int = 4, progress: Progress | None = None) -> ApplyResult:
+    """Apply `plan`; raises NotApplied when the step every workflow needs (creating the
+    project) fails, with a result saying so, for the reports."""
     started = time.monotonic()
     clients = _Clients(make_client)
     progress = progress or Progress(enabled=False)
     outcomes: list[Outcome] = []
     work = to_apply(plan, on_drift)
     plan.resolver.strict = True
+    aborted: DagshipError | None = None
     project_created = False
     try:
         if plan.project_code is None and (work or plan.deletes):
-            first = clients.get()
-            plan.project_code = int(first.create_project(plan.project)["code"])
-            plan.generation = plan.generation or first.detect_generation(plan.project_code)
-            plan.resolver.project_code = plan.project_code
-            project_created = True
-        progress.start(len(work) + len(plan.deletes), "applying")
-        broken: set[str] = set()  # failed or skipped: their dependents cannot go
-        unreachable = False
-        for level in levels(work):
-            ready = []
-            for item in level:
-                blocked = sorted(item.depends_on & broken)
-                if blocked or unreachable:
-                    why = (f"depends on {', '.join(blocked)}, which was not deployed" if blocked
-                           else "not attempted: the scheduler became unreachable")
-                    outcomes.append(Outcome(item.name, item.action, SKIPPED, error=why))
-                    broken.add(item.name)
-                    progress.advance(item.name, SKIPPED)
-                else:
-                    ready.append(item)
-            for outcome in _run_level(plan, ready, clients, parallel, progress):
-                outcomes.append(outcome)
-                if outcome.status != OK:
-                    broken.add(outcome.name)
-                    unreachable = unreachable or outcome.error_code in (UNREACHABLE,
-                                                                        AUTH_REJECTED)
-        for item in _delete_order(plan.deletes):
-            if unreachable:
-                outcomes.append(Outcome(item.name, DELETE, SKIPPED,
-                                        error="not attempted: the scheduler became unreachable"))
-            else:
-                outcomes.append(_guard(item, _delete, plan, clients))
-                unreachable = outcomes[-1].error_code in (UNREACHABLE, AUTH_REJECTED)
-            progress.advance(item.name, outcomes[-1].status)
-        progress.finish()
+            try:
+                _create_project(plan, clients.get())
+            except DagshipError as exc:
+                aborted = exc
+            project_created = plan.project_code is not None
+        if aborted is None:
+            outcomes = _apply_all(plan, work, clients, parallel, progress)
     finally:
         requests = clients.requests
         clients.close()
-    return ApplyResult(outcomes, requests, time.monotonic() - started, project_created)
+    result = ApplyResult(outcomes, requests, time.monotonic() - started, project_created)
+    if aborted is not None:
+        why = "not attempted: the deploy stopped before the first workflow"
+        result.outcomes = [Outcome(i.name, i.action, SKIPPED, error=why)
+                           for i in [*work, *_delete_order(plan.deletes)]]
+        result.error = aborted.message
+        raise NotApplied(aborted, result) from aborted
+    return result
+
+
+def _create_project(plan: Plan, c: DSClient) -> None:
+    plan.project_code = int(c.create_project(plan.project)["code"])
+    plan.resolver.project_code = plan.project_code
+    plan.generation = plan.generation or c.detect_generation(plan.project_code)
+
+
+def _apply_all(plan: Plan, work: Sequence[WorkflowPlan], clients: _Clients, parallel: int,
+               progress: Progress) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    progress.start(len(work) + len(plan.deletes), "applying")
+    broken: set[str] = set()  # failed or skipped: their dependents cannot go
+    unreachable = False
+    for level in levels(work):
+        ready = []
+        for item in level:
+            blocked = sorted(item.depends_on & broken)
+            if blocked or unreachable:
+                why = (f"depends on {', '.join(blocked)}, which was not deployed" if blocked
+                       else "not attempted: the scheduler became unreachable")
+                outcomes.append(Outcome(item.name, item.action, SKIPPED, error=why))
+                broken.add(item.name)
+                progress.advance(item.name, SKIPPED)
+            else:
+                ready.append(item)
+        for outcome in _run_level(plan, ready, clients, parallel, progress):
+            outcomes.append(outcome)
+            if outcome.status != OK:
+                broken.add(outcome.name)
+                unreachable = unreachable or outcome.error_code in (UNREACHABLE, AUTH_REJECTED)
+    for item in _delete_order(plan.deletes):
+        if unreachable:
+            outcomes.append(Outcome(item.name, DELETE, SKIPPED,
+                                    error="not attempted: the scheduler became unreachable"))
+        else:
+            outcomes.append(_guard(item, _delete, plan, clients))
+            unreachable = outcomes[-1].error_code in (UNREACHABLE, AUTH_REJECTED)
+        progress.advance(item.name, outcomes[-1].status)
+    progress.finish()
+    return outcomes
 
 
 def _run_level(plan: Plan, items: Sequence[WorkflowPlan], clients: _Clients, parallel: int,

@@ -24,7 +24,7 @@ from deployer.config import Config, Target, load_config
 from deployer.redact import RedactingFilter, redact, register_secret
 
 if TYPE_CHECKING:
-    from deployer.apply import ApplyResult
+    from deployer.apply import ApplyResult, NotApplied
     from deployer.client import DSClient
     from deployer.plan import Plan
 
@@ -171,6 +171,22 @@ def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,
         _write(markdown_path, to_markdown(plan, result))
 
 
+def _cycle_refusal(plan: Plan) -> errors.DeployRefused:
+    from deployer.cycles import refusal
+
+    return errors.DeployRefused(refusal(plan.items, plan.cycles))
+
+
+def _report_not_applied(run: Run, plan: Plan, exc: NotApplied, json_path: str | None,
+                        markdown_path: str | None) -> None:
+    """Nothing was applied: the reports say so and why (a rejected token names its variable),
+    so a CI job that uploads them finds them; the exit code stays the cause's."""
+    if isinstance(exc.cause, errors.AuthError):
+        exc.message = _auth_message(run, exc.cause.message)
+    exc.result.error = exc.message
+    _reports(plan, exc.result, json_path, markdown_path, dry_run=False)
+
+
 def _drift_refusal(plan: Plan) -> errors.DeployRefused:
     lines = [f"  {i.name} ({i.path}): " + "; ".join(i.drift_detail) for i in plan.drifted]
     return errors.DeployRefused(
@@ -203,6 +219,8 @@ def plan_command(*, target: str | None, json_path: str | None, markdown_path: st
         return errors.EXIT_OK
     _run, plan = planned
     _reports(plan, None, json_path, markdown_path, dry_run=True)
+    if plan.cycles:  # no option lets a deploy past it: the plan itself fails
+        raise _cycle_refusal(plan)
     if plan.drifted and on_drift == "fail":
         _echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
               "without --on-drift overwrite|skip", err=True)
@@ -213,7 +231,7 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
                    verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
                    on_drift: str, parallel: int, config_path: str | None, color: bool | None,
                    env: Mapping[str, str] | None = None) -> int:
-    from deployer.apply import apply_plan, to_apply
+    from deployer.apply import NotApplied, apply_plan, to_apply
     from deployer.progress import Progress
     from deployer.report import result_text
 
@@ -221,6 +239,9 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
     if planned is None:
         return errors.EXIT_OK
     run, plan = planned
+    if plan.cycles:
+        _reports(plan, None, json_path, markdown_path, dry_run=True)
+        raise _cycle_refusal(plan)
     if plan.drifted and on_drift == "fail":
         _reports(plan, None, json_path, markdown_path, dry_run=True)
         raise _drift_refusal(plan)
@@ -229,9 +250,12 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
         _echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
         return errors.EXIT_OK
     bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
-    with _token_named(run):  # creating the project may meet the 401 first
+    try:
         result = apply_plan(plan, _client_factory(run, plan), on_drift=on_drift,
                             parallel=parallel, progress=bar)
+    except NotApplied as exc:  # creating the project failed (a 401 may come first there)
+        _report_not_applied(run, plan, exc, json_path, markdown_path)
+        raise
     _echo(result_text(result, color=run.color))
     _reports(plan, result, json_path, markdown_path, dry_run=False)
     if result.auth_rejected:

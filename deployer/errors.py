@@ -2,10 +2,11 @@
 
 Exit codes (documented in the README):
   0  success, nothing found
-  1  findings at error level (lint, commit-msg, branch) or a deploy refused (drift, invalid files)
+  1  findings at error level (lint, commit-msg, branch) or a deploy refused (drift, invalid
+     files, a cycle of new workflows)
   2  usage error or invalid configuration
   3  the scheduler could not be reached, or it rejected the token, after retries
-  4  a deploy was applied only in part: some workflows failed, the report lists them
+  4  a deploy was applied only in part (or not at all: the project could not be created)
   5  internal error (a bug): the message asks for a report
   130 interrupted
 """

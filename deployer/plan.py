@@ -13,6 +13,9 @@ classified:
 - drifted    the remote canonical digest differs from the digest recorded at the last deploy:
              someone edited it outside dagship; `--on-drift` decides
 - delete     (`--prune`) carries the dagship marker and is gone from Git
+
+New workflows whose Dependent tasks wait on each other, none of them on the target yet, can
+be created in no order: `Plan.cycles` names them and `plan`/`deploy` refuse (deployer.cycles).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer import canonical, metadata
+from deployer.cycles import new_cycles
 from deployer.definitions.model import WorkflowSpec
 from deployer.errors import DeployRefused, ValidationFailed
 from deployer.translate import (
@@ -116,6 +120,7 @@ class Plan:
     orphans: list[str]  # managed remote workflows gone from Git, kept (no --prune)
     resolver: Resolver
     requests: int = 0
+    cycles: list[list[str]] = field(default_factory=list)  # new workflows waiting on each other
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -254,7 +259,7 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     _find_referrers(deletes, items, dags)
     return Plan(target=target, project=project, project_code=code, generation=generation,
                 commit=commit, items=items, deletes=deletes, orphans=orphans, resolver=resolver,
-                requests=client.request_count - start)
+                requests=client.request_count - start, cycles=new_cycles(items))
 
 
 def _find_referrers(deletes: Sequence[WorkflowPlan], items: Sequence[WorkflowPlan],

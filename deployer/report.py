@@ -39,6 +39,8 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     for item in plan.drifted:
         for d in item.drift_detail:
             lines.append(f"      {item.name}: {d}")
+    for cycle in plan.cycles:
+        lines.append(f"  new workflows wait on each other: {' -> '.join(cycle)}")
     if plan.orphans:
         lines.append(f"  {len(plan.orphans)} managed workflow(s) no longer in Git, kept "
                      f"(use --prune to delete): {', '.join(plan.orphans)}")
@@ -90,13 +92,14 @@ def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) ->
         "summary": plan.counts(), "plan_requests": plan.requests,
         "workflows": [_item_json(i) for i in plan.items],
         "deletes": [_item_json(d) for d in plan.deletes],
-        "orphans": plan.orphans,
+        "orphans": plan.orphans, "cycles": plan.cycles,
         "result": None,
     }
     if result is not None:
         doc["result"] = {
             "requests": result.requests, "seconds": round(result.seconds, 3),
             "project_created": result.project_created, "failed": result.failed,
+            "error": result.error,
             "outcomes": [{"name": o.name, "action": o.action, "status": o.status,
                           "steps": o.steps, "error": o.error, "error_code": o.error_code,
                           "code": o.code} for o in result.outcomes],
@@ -131,9 +134,16 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
             out.append(f"| {SIGN[i.action]} | {i.action} | {_md_code(i.name)} | "
                        f"{_md_cell(details)} |")
         out.append("")
+    if plan.cycles:
+        out += ["**Refused**: new workflows wait on each other (none exists on the target, so "
+                "none can be created first):", ""]
+        out += [f"- {' -> '.join(_md_code(n) for n in cycle)}" for cycle in plan.cycles]
+        out.append("")
     if result is not None:
         status = {o.name: o for o in result.outcomes}
         bad = [o for o in status.values() if o.status != "ok"]
+        if result.error is not None:
+            out.append(f"**Not applied**: {_md_cell(result.error)}")
         out.append(f"Applied with {result.requests} requests in {result.seconds:.1f} s; "
                    f"{len(bad)} not deployed.")
         out += [f"- **{o.status}** {_md_code(o.name)}: {_md_cell(o.error or '')}" for o in bad]

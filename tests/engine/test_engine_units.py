@@ -8,6 +8,7 @@ import pytest
 
 from deployer import canonical, metadata
 from deployer.apply import levels
+from deployer.cycles import new_cycles
 from deployer.definitions.model import (
     DatasourceRef,
     Property,
@@ -185,6 +186,19 @@ def test_levels_break_a_cycle_at_a_workflow_whose_dependencies_exist() -> None:
     both_new = [WorkflowPlan("a", "create", depends_on={"b"}),
                 WorkflowPlan("b", "create", depends_on={"a"})]
     assert [[i.name for i in level] for level in levels(both_new)] == [["a", "b"]]
+
+
+def test_new_cycles_are_only_those_no_existing_workflow_can_break() -> None:
+    items = [WorkflowPlan("a", "create", depends_on={"b", "e"}),
+             WorkflowPlan("b", "create", depends_on={"a"}),
+             WorkflowPlan("e", "update", code=7, depends_on={"a"}),  # on a, yet no way out
+             WorkflowPlan("old", "update", code=8, depends_on={"new"}),
+             WorkflowPlan("new", "create", depends_on={"old"}),
+             WorkflowPlan("x", "create", depends_on={"y"}),
+             WorkflowPlan("y", "create", depends_on={"z", "x"}),
+             WorkflowPlan("z", "create", depends_on={"x"})]
+    assert new_cycles(items) == [["a", "b", "a"], ["x", "y", "x"]]
+    assert new_cycles(items[3:5]) == []
 
 
 def test_progress_bar_in_a_terminal_and_lines_in_ci() -> None:

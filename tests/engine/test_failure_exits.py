@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import responses
 
 import deployer.plan
 
@@ -59,9 +60,41 @@ def test_token_expired_before_the_project_is_created_names_the_variable(
                     row["expireTime"] = "2000-01-01 00:00:00"
 
     _after_plan(monkeypatch, expire)
-    res = env.run("deploy", "--no-progress")
+    res = env.run("deploy", "--no-progress", "--json", "r.json", "--markdown", "r.md")
     assert res.code == 3, res.out + res.err
     assert "DS_TOKEN" in res.err
+    # Nothing was applied, and the reports a CI job uploads say so.
+    doc = json.loads((env.root / "r.json").read_text())
+    assert doc["summary"]["create"] == 1
+    assert doc["result"]["failed"] is True
+    assert doc["result"]["project_created"] is False
+    assert "DS_TOKEN" in doc["result"]["error"]
+    assert [(o["name"], o["status"]) for o in doc["result"]["outcomes"]] == [("one", "skipped")]
+    md = (env.root / "r.md").read_text()
+    assert "**Not applied**: " in md
+    assert "- **skipped** `one`: not attempted" in md
+    assert env.sb.state.project(PROJECT) is None
+
+
+def test_project_creation_refused_writes_the_reports_and_exits_4(env: Env) -> None:
+    """A business error creating the project (here: no permission) stops the deploy before
+    the first workflow; it exits as a business error does, and the reports say why."""
+    env.write("one", wf_yaml("one"))
+    env.write("two", wf_yaml("two"))
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.add_passthru(env.sb.base_url)
+        mock.add(responses.POST, f"{env.sb.base_url}/projects", json={
+            "code": 30001, "msg": "user has no operation privilege", "data": None,
+            "success": False, "failed": True})
+        res = env.run("deploy", "--no-progress", "--json", "r.json", "--markdown", "r.md")
+    assert res.code == 4, res.out + res.err
+    assert "no operation privilege" in res.err
+    doc = json.loads((env.root / "r.json").read_text())
+    assert "no operation privilege" in doc["result"]["error"]
+    assert {o["name"]: o["status"] for o in doc["result"]["outcomes"]} == {
+        "one": "skipped", "two": "skipped"}
+    assert "no operation privilege" in (env.root / "r.md").read_text()
+    assert env.sb.state.project(PROJECT) is None
 
 
 def test_token_rejected_at_plan_names_the_variable(env: Env) -> None:
