@@ -7,6 +7,7 @@ from the date value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from deployer.definitions import dialect, subst
@@ -111,7 +112,12 @@ def _switch(tr: TaskReader, raw: RawTask, where: str) -> None:
                   "localParams": [], "resourceList": []}
 
 
-def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
+ItemReader = Callable[[Any, Mark, str], "dict[str, Any] | None"]
+
+
+def _groups(tr: TaskReader, raw: RawTask, where: str, read_item: ItemReader) -> list[Any]:
+    """The `op` + `groups` nesting that Condition and Dependent share: a list of groups, each
+    a relation over the items `read_item` accepts (it reports the ones it refuses)."""
     groups: list[dict[str, Any]] = []
     for i, group in enumerate(_list(tr, raw.node, "groups", where.rstrip(": "))):
         label = f"{where}groups[{i}]"
@@ -120,23 +126,30 @@ def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
         if node is None:
             continue
         relation = _op(tr, node, label)
-        items: list[dict[str, Any]] = []
-        for j, item in enumerate(_list(tr, node, "groups", label)):
-            ilabel = f"{label}.groups[{j}]"
-            inode = _mapping(tr, item, node["groups"].item_mark(j), ilabel, ("task", "flag"),
-                             ("task", "flag"))
-            if inode is None:
-                continue
-            target = _target(tr, raw, inode, "task", ilabel)
-            if not isinstance(inode["flag"], bool):
-                tr.out.add("WF103", inode.value_mark("flag"), f"{ilabel}.flag: expected true "
-                           f"(success) or false (failure), got {kind(inode['flag'])}")
-                continue
-            if target is not None:
-                raw.upstream.append(target)
-                items.append({"depTaskCode": TaskRef(target),
-                              "status": "SUCCESS" if inode["flag"] else "FAILURE"})
+        items = [x for j, item in enumerate(_list(tr, node, "groups", label))
+                 if (x := read_item(item, node["groups"].item_mark(j),
+                                    f"{label}.groups[{j}]")) is not None]
         groups.append({"relation": relation or "AND", "dependItemList": items})
+    return groups
+
+
+def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
+    def read_item(item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
+        inode = _mapping(tr, item, mark, label, ("task", "flag"), ("task", "flag"))
+        if inode is None:
+            return None
+        target = _target(tr, raw, inode, "task", label)
+        if not isinstance(inode["flag"], bool):
+            tr.out.add("WF103", inode.value_mark("flag"), f"{label}.flag: expected true "
+                       f"(success) or false (failure), got {kind(inode['flag'])}")
+            return None
+        if target is None:
+            return None
+        raw.upstream.append(target)  # a condition's inputs run before it
+        return {"depTaskCode": TaskRef(target),
+                "status": "SUCCESS" if inode["flag"] else "FAILURE"}
+
+    groups = _groups(tr, raw, where, read_item)
     ok = _target(tr, raw, raw.node, "success_task", where.rstrip(": "))
     failed = _target(tr, raw, raw.node, "failed_task", where.rstrip(": "))
     raw.downstream += [t for t in (ok, failed) if t]
@@ -150,18 +163,8 @@ def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
 
 
 def _dependent(tr: TaskReader, raw: RawTask, where: str) -> None:
-    groups: list[dict[str, Any]] = []
-    for i, group in enumerate(_list(tr, raw.node, "groups", where.rstrip(": "))):
-        label = f"{where}groups[{i}]"
-        node = _mapping(tr, group, raw.node["groups"].item_mark(i), label, ("op", "groups"),
-                        ("op", "groups"))
-        if node is None:
-            continue
-        relation = _op(tr, node, label)
-        items = [x for j, item in enumerate(_list(tr, node, "groups", label))
-                 if (x := _dep_item(tr, item, node["groups"].item_mark(j),
-                                    f"{label}.groups[{j}]")) is not None]
-        groups.append({"relation": relation or "AND", "dependItemList": items})
+    groups = _groups(tr, raw, where,
+                     lambda item, mark, label: _dep_item(tr, item, mark, label))
     relation = _op(tr, raw.node, where.rstrip(": "))
     raw.params = {"dependence": {"relation": relation or "AND", "dependTaskList": groups},
                   "localParams": [], "resourceList": []}
