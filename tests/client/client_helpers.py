@@ -26,3 +26,21 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+SCHEDULE = {"startTime": "2024-01-01 00:00:00", "endTime": "2099-12-31 00:00:00",
+            "crontab": "0 0 2 * * ? *", "timezoneId": "UTC"}  # fmt: skip
+
+
+def schedule_form(crontab: str = "0 0 2 * * ? *") -> dict[str, Any]:
+    """Every schedule field, as the reference says to send them (3.3+ names)."""
+    return {
+        "schedule": SCHEDULE | {"crontab": crontab},
+        "failureStrategy": "END",
+        "warningType": "NONE",
+        "warningGroupId": 0,
+        "workflowInstancePriority": "MEDIUM",
+        "workerGroup": "default",
+        "tenantCode": "default",
+        "environmentCode": -1,
+    }

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import requests
-from client_helpers import BASE, TOKEN, env
+from client_helpers import BASE, SCHEDULE, TOKEN, env, schedule_form
 from responses import matchers
 
 from deployer.client import DSClient
@@ -30,18 +30,7 @@ FORM = {
     "taskDefinitionJson": [SUB_TASK, SHELL_TASK],
     "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": 11}],
 }
-SCHEDULE = {"startTime": "2024-01-01 00:00:00", "endTime": "2099-12-31 00:00:00",
-            "crontab": "0 0 2 * * ? *", "timezoneId": "UTC"}  # fmt: skip
-SCHEDULE_FORM = {
-    "schedule": SCHEDULE,
-    "failureStrategy": "END",
-    "warningType": "NONE",
-    "warningGroupId": 0,
-    "workflowInstancePriority": "MEDIUM",
-    "workerGroup": "default",
-    "tenantCode": "default",
-    "environmentCode": -1,
-}
+SCHEDULE_FORM = schedule_form()
 
 
 def compact(value: object) -> str:

@@ -6,33 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from client_helpers import schedule_form
 
 from deployer.client import DSClient, RetryPolicy
-
-sandbox = pytest.importorskip("deployer.sandbox")
-if not hasattr(sandbox, "Sandbox"):  # pragma: no cover - until the sandbox lands
-    pytest.skip("deployer.sandbox.Sandbox is not available yet", allow_module_level=True)
+from deployer.sandbox import Sandbox
 
 TOKEN = "sandbox-token-0123456789abcdef"
-SCHEDULE = {
-    "startTime": "2024-01-01 00:00:00",
-    "endTime": "2099-12-31 00:00:00",
-    "crontab": "0 0 2 * * ? *",
-    "timezoneId": "UTC",
-}
-
-
-def schedule_form(crontab: str = "0 0 2 * * ? *") -> dict[str, Any]:
-    return {
-        "schedule": SCHEDULE | {"crontab": crontab},
-        "failureStrategy": "END",
-        "warningType": "NONE",
-        "warningGroupId": 0,
-        "workflowInstancePriority": "MEDIUM",
-        "workerGroup": "default",
-        "tenantCode": "default",
-        "environmentCode": -1,
-    }
 
 
 def task(code: int, name: str, task_type: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +55,7 @@ def version(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def sb(version: str) -> Iterator[Any]:
-    with sandbox.Sandbox(api_version=version, token=TOKEN) as server:
+    with Sandbox(api_version=version, token=TOKEN) as server:
         yield server
 
 
@@ -183,7 +162,7 @@ def test_wrong_token_is_an_auth_error(sb: Any, version: str) -> None:
                                            (5, "3.1")])  # fmt: skip
 def test_faults_are_retried_without_duplicates(seed: int, api: str) -> None:
     # 3.1 checks a retried create through simple-list instead of query-by-name.
-    with sandbox.Sandbox(api_version=api, token=TOKEN, fault_rate=0.35, seed=seed) as sb:
+    with Sandbox(api_version=api, token=TOKEN, fault_rate=0.35, seed=seed) as sb:
         client = make(sb, api, max_attempts=30)
         pc = int(client.create_project("etl")["code"])
         codes = client.gen_task_codes(pc, 4)
