@@ -169,6 +169,34 @@ def status_cmd(**options: Any) -> None:
     sys.exit(status_command(**options))
 
 
+@cli.command("diff")
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--target", "-t", default=None,
+              help="Without BASE: compare with the merge base of the branch this target "
+                   "deploys from.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="What is printed.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the diff as JSON to this file.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write Markdown with Mermaid graphs (MR comment, job summary).")
+@click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
+              help="Compare workflow OLD at BASE with NEW at HEAD as one renamed workflow "
+                   "(repeatable; default: removed + added).")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when any workflow differs.")
+@common_options
+def diff_cmd(**options: Any) -> None:
+    """Semantic diff of workflow definitions between two Git refs.
+
+    BASE defaults to the merge base with the branch a merge request targets (CI variables)
+    or with the branch --target deploys from; HEAD defaults to the working tree.
+    """
+    from deployer.diffcmd import diff_command
+
+    sys.exit(diff_command(**options))
+
+
 @cli.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=12345, show_default=True,
