@@ -169,6 +169,35 @@ def status_cmd(**options: Any) -> None:
     sys.exit(status_command(**options))
 
 
+@cli.command("rollback")
+@deploy_options
+@click.option("--to", "to", default=None, metavar="REF",
+              help="Deploy the workflow definitions as they were at this Git ref (a tag).")
+@click.option("--workflow", default=None, metavar="NAME",
+              help="With --version: switch this one workflow to a stored DolphinScheduler "
+                   "version.")
+@click.option("--version", "version", type=click.IntRange(1), default=None, metavar="N",
+              help="The DolphinScheduler version of --workflow to switch to.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan, send nothing.")
+@click.option("--prune", is_flag=True, help="--to: delete dagship-managed workflows the ref "
+              "does not define.")
+@click.option("--on-drift", type=click.Choice(["fail", "overwrite", "skip"]), default="fail",
+              show_default=True, help="--to: what to do with workflows edited in the UI.")
+@click.option("--parallel", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="--to: workflows applied at once.")
+@common_options
+def rollback_cmd(**options: Any) -> None:
+    """Deploy the definitions of a Git ref (--to REF), or switch one workflow to a stored
+    DolphinScheduler version (--workflow NAME --version N), restoring its release state.
+
+    With --to, the workflows come from REF and the target settings from the current
+    dagship.yaml; the deploy metadata records REF's commit.
+    """
+    from deployer.rollback import rollback_command
+
+    sys.exit(rollback_command(**options))
+
+
 @cli.command("diff")
 @click.argument("base", required=False)
 @click.argument("head", required=False)
