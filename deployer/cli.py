@@ -163,8 +163,9 @@ def deploy_cmd(**options: Any) -> None:
 @deploy_options
 @common_options
 def status_cmd(**options: Any) -> None:
-    """Per workflow: deployed commit, online state, schedule, drift."""
-    from deployer.commands import status_command
+    """Per workflow: deployed commit, digests (Git / marker / remote), release state,
+    schedule and its state, drift."""
+    from deployer.status import status_command
 
     sys.exit(status_command(**options))
 

@@ -275,32 +275,3 @@ def _execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str 
                                     "rerun converges the rest")
     return errors.EXIT_PARTIAL if result.failed else errors.EXIT_OK
 
-
-def status_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                   verbose: bool, progress: bool | None, config_path: str | None,
-                   color: bool | None, env: Mapping[str, str] | None = None) -> int:
-    import json
-
-    from deployer.plan import remote_status
-    from deployer.report import status_rows
-
-    env = os.environ if env is None else env
-    run = _prepare(config_path, target, color, verbose, env)
-    if run is None:
-        return errors.EXIT_OK
-    client = _client_factory(run)()
-    try:
-        with _token_named(run):
-            rows = remote_status(client, run.target.project)
-    finally:
-        client.close()
-    _echo(f"Target {run.target.name}: project {run.target.project}")
-    _echo(status_rows(rows) if rows else "  no workflows")
-    if json_path:
-        _write(json_path, redact(json.dumps({"target": run.target.name,
-                                             "project": run.target.project,
-                                             "workflows": rows}, indent=2, sort_keys=True))
-               + "\n")
-    if markdown_path:
-        _write(markdown_path, "```\n" + status_rows(rows) + "\n```\n")
-    return errors.EXIT_OK

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deployer.apply import FAILED, SKIPPED, ApplyResult
@@ -188,20 +187,3 @@ def _label(name: str) -> str:
     (`#`), be read as HTML (`<`, `>`, `&`) or as a Markdown string (a backtick)."""
     return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in name)
 
-
-def status_rows(rows: Sequence[Mapping[str, Any]]) -> str:
-    cols = ("workflow", "managed", "commit", "digest", "state", "schedule", "drift")
-    table = [cols] + [tuple(_cell(r.get(k)) for k in cols) for r in rows]
-    widths = [max(len(row[k]) for row in table) for k in range(len(cols))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
-             for row in table]
-    lines[0] = lines[0].upper()
-    return redact("\n".join(lines))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
