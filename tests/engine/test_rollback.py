@@ -16,7 +16,7 @@ from conftest import git
 
 from deployer.sandbox import Sandbox
 
-from .conftest import PROJECT, TOKEN, Env, ui_edit, wf_yaml
+from .conftest import PROJECT, TOKEN, Env, sub_yaml, ui_edit, wf_yaml
 
 CRON = "0 0 2 * * ? *"
 ETL_V1 = wf_yaml("etl", [("a", "echo a", ()), ("b", "echo b", ("a",))], schedule=CRON,
@@ -216,3 +216,23 @@ def test_version_switch_refusals(env: Env, args: list[str], code: int, message: 
     assert message in res.out + res.err
     assert env.remote("etl")["version"] == 2
     assert "Traceback" not in res.err
+
+
+def test_version_switch_that_cannot_go_back_online_exits_4_and_says_so(env: Env) -> None:
+    """Version 1 of `parent` runs `child` as a sub-workflow; `child` is offline now, and a
+    3.2+ server refuses to release a parent whose sub-workflow is offline (10000)."""
+    git("init", "-q", cwd=env.root)
+    env.write("child", wf_yaml("child"))
+    env.write("parent", sub_yaml("parent", "child.yaml"))
+    env.deploy()
+    env.write("child", wf_yaml("child", release_state="offline"))
+    env.write("parent", wf_yaml("parent", [("prep", "echo prep", ())]))
+    env.deploy()
+    res = env.run("rollback", "--workflow", "parent", "--version", "1", "--markdown", "sw.md")
+    assert res.code == 4, res.out + res.err
+    assert "was switched to version 1 but could not be put back ONLINE: [10000]" in res.err
+    assert "it is OFFLINE now" in res.err
+    parent = env.remote("parent")
+    assert parent is not None
+    assert (parent["version"], parent["releaseState"]) == (1, "OFFLINE")
+    assert "**Error**" in (env.root / "sw.md").read_text()
