@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import git
+from gitrun import git
 
 from deployer.cli import main
 

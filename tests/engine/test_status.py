@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import git
+from gitrun import git
 
 from deployer.sandbox import Sandbox
 
