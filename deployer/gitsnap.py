@@ -14,6 +14,7 @@ they describe where to deploy now, not what was deployed then.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -40,17 +41,22 @@ class Snapshot:
         return self.commit[:7] if self.commit else WORKING_TREE
 
 
-def git(args: list[str], cwd: Path, *, what: str) -> str:
+def _run(args: list[str], cwd: Path, *, what: str) -> bytes:
     """Run git; a failure is the user's (bad ref, not a repository), said plainly."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60,
+                              check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         raise UsageError(f"cannot run git to {what}: {exc}") from exc
     if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
         raise UsageError(f"cannot {what}: {detail[-1] if detail else 'git failed'}")
     return done.stdout
+
+
+def git(args: list[str], cwd: Path, *, what: str) -> str:
+    """git's output as text; names that are not UTF-8 survive (surrogate escapes)."""
+    return os.fsdecode(_run(args, cwd, what=what))
 
 
 def resolve_commit(root: Path, ref: str) -> str:
@@ -85,30 +91,37 @@ def materialise(root: Path, commit: str, dest: Path) -> None:
         if ".." in rel.parts or rel.is_absolute():
             continue
         wanted.append((sha, rel))
-    if not wanted:
-        return
-    batch = "".join(f"{sha}\n" for sha, _ in wanted).encode()
-    try:
-        done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=batch,
-                              capture_output=True, timeout=300, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise UsageError(f"cannot read commit {commit[:7]}: {exc}") from exc
-    if done.returncode != 0:
-        raise UsageError(f"cannot read commit {commit[:7]}: {done.stderr.decode(errors='replace')}")
-    _write_batch(done.stdout, [rel for _, rel in wanted], dest)
+    if wanted:
+        _cat_files(root, commit, wanted, dest)
 
 
-def _write_batch(data: bytes, paths: list[PurePosixPath], dest: Path) -> None:
-    """`cat-file --batch` output: `<sha> blob <size>\\n<content>\\n` per object, in order."""
-    pos = 0
-    for rel in paths:
-        eol = data.index(b"\n", pos)
-        size = int(data[pos:eol].split()[2])
-        start = eol + 1
-        target = dest.joinpath(*rel.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data[start:start + size])
-        pos = start + size + 1
+def _cat_files(root: Path, commit: str, wanted: list[tuple[str, PurePosixPath]],
+               dest: Path) -> None:
+    """One `git cat-file --batch` for every blob, streamed: one blob in memory at a time.
+    Its answer is `<sha> blob <size>\\n<content>\\n` per object, in the order asked."""
+    with tempfile.TemporaryFile() as ask:
+        ask.write("".join(f"{sha}\n" for sha, _ in wanted).encode())
+        ask.seek(0)
+        try:
+            proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=ask,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            raise UsageError(f"cannot read commit {commit[:7]}: {exc}") from exc
+        stream = proc.stdout
+        if stream is None:  # never: stdout is a pipe; for the type checker
+            raise UsageError(f"cannot read commit {commit[:7]}")
+        try:
+            for _sha, rel in wanted:
+                header = stream.readline().split()
+                if len(header) != 3 or header[1] != b"blob":
+                    raise UsageError(f"cannot read {rel} of commit {commit[:7]}")
+                target = dest.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(stream.read(int(header[2])))
+                stream.read(1)  # the newline after each object
+        finally:
+            stream.close()
+            proc.wait(timeout=60)
 
 
 def tree_config(current: Config, tree: Path, label: str) -> Config:

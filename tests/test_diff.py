@@ -255,3 +255,25 @@ def test_config_in_a_subfolder_and_files_written(git_repo: Path,
     doc = json.loads((data / "d.json").read_text(encoding="utf-8"))
     assert doc["workflows"][0]["new_path"] == "flows/etl.yaml"
     assert "```mermaid" in (data / "d.md").read_text(encoding="utf-8")
+
+
+def test_refs_are_read_from_git_objects_not_an_archive(git_repo: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """`export-ignore` (which `git archive` honours) hides nothing; a symlink is skipped and
+    a file name that is not UTF-8 does not stop the read."""
+    _write(git_repo, {"dagship.yaml": "workflows: [workflows/]\n",
+                      ".gitattributes": "workflows/** export-ignore\n",
+                      "workflows/etl.yaml": ETL_V1, "workflows/scripts/transform.sh": SCRIPT_V1})
+    (git_repo / "workflows" / "again.yaml").symlink_to("etl.yaml")
+    (git_repo / os.fsdecode(b"workflows/caf\xe9.txt")).write_bytes(b"x")
+    git("add", "-A", cwd=git_repo)
+    git("commit", "-q", "--no-verify", "-m", "feat: v1", cwd=git_repo)
+    git("tag", "v1", cwd=git_repo)
+    (git_repo / "workflows" / "scripts" / "transform.sh").write_text(SCRIPT_V2, encoding="utf-8")
+    git("commit", "-q", "--no-verify", "-am", "fix: strict", cwd=git_repo)
+    code, out, err = _run(capsys, "v1", "HEAD", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [(w["name"], w["status"]) for w in doc["workflows"]] == [("etl", "changed")]
+    assert doc["unchanged"] == 0
