@@ -124,6 +124,7 @@ class Plan:
     # Everything read from the target, for `status` (remote-only workflows included).
     remote_dags: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
+    source: str | None = None  # where the definitions came from when not the checkout
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}

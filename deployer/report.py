@@ -91,7 +91,7 @@ def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) ->
         "summary": plan.counts(), "plan_requests": plan.requests,
         "workflows": [_item_json(i) for i in plan.items],
         "deletes": [_item_json(d) for d in plan.deletes],
-        "orphans": plan.orphans, "cycles": plan.cycles,
+        "orphans": plan.orphans, "cycles": plan.cycles, "source": plan.source,
         "result": None,
     }
     if result is not None:
@@ -125,6 +125,8 @@ def _html_code(name: str) -> str:
 
 def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
     out = [f"### dagship: {plan.target} ({plan.project})", "", f"**{plan.summary()}**", ""]
+    if plan.source:
+        out[2:2] = [_md_cell(plan.source), ""]
     rows = [i for i in plan.items if i.action != "unchanged"] + plan.deletes
     if rows:
         out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]

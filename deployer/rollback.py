@@ -67,6 +67,7 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
                        f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
         plan = commands._plan(run, commands._load(run, env), prune, progress)
+        plan.source = f"Rollback to {ref} (commit {snap.commit})"
         commands._echo(plan_text(plan, color=run.color))
         return commands._execute(run, plan, json_path=json_path, markdown_path=markdown_path,
                                  progress=progress, dry_run=dry_run, on_drift=on_drift,

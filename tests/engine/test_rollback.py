@@ -97,7 +97,9 @@ def test_rollback_to_a_tag_restores_definitions_codes_and_states(gen_env: Env) -
     rep = env.remote("rep")
     assert rep is not None
     assert rep["releaseState"] == "ONLINE"
-    assert json.loads((env.root / "rb.json").read_text())["commit"] == v1
+    report = json.loads((env.root / "rb.json").read_text())
+    assert report["commit"] == v1
+    assert report["source"] == f"Rollback to v1 (commit {v1})"
     # The rollback holds until the next deploy: rolling back again has nothing to do, and the
     # checkout (v2) plans an update, not drift.
     again = env.run("rollback", "--to", "v1", "--no-progress")
@@ -139,7 +141,7 @@ def test_rollback_to_a_ref_refuses_drift_unless_told(env: Env) -> None:
     res = env.run("rollback", "--to", "v1", "--no-progress", "--markdown", "rb.md")
     assert res.code == 1
     assert "edited outside dagship" in res.err
-    assert (env.root / "rb.md").is_file()
+    assert "\nRollback to v1 (commit " in (env.root / "rb.md").read_text()
     assert _tasks(env, "etl")["a"]["taskParams"]["rawScript"] == "echo ui"
     res = env.run("rollback", "--to", "v1", "--no-progress", "--on-drift", "overwrite")
     assert res.code == 0, res.out + res.err
