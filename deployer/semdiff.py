@@ -130,6 +130,12 @@ def _task_values(task: TaskSpec) -> dict[str, Any]:
     return out
 
 
+def _same_task(a: TaskSpec, b: TaskSpec) -> bool:
+    """Equal in everything compared (not `line`, not `deps`): the common case, and much
+    cheaper than turning both into plain values."""
+    return a.params == b.params and all(getattr(a, k) == getattr(b, k) for k in _TASK_ATTRS)
+
+
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     return [FieldChange(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new))
             if old.get(k) != new.get(k)]
@@ -175,7 +181,7 @@ def compare_workflow(old: WorkflowSpec | None, new: WorkflowSpec | None) -> Work
             out.tasks.append(TaskDiff(name, ADDED, after[name].task_type))
         elif name not in after:
             out.tasks.append(TaskDiff(name, REMOVED, before[name].task_type))
-        else:
+        elif not _same_task(before[name], after[name]):
             changes = _changes(_task_values(before[name]), _task_values(after[name]))
             if changes:
                 out.tasks.append(TaskDiff(name, CHANGED, after[name].task_type, changes))
