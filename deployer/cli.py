@@ -161,6 +161,8 @@ def deploy_cmd(**options: Any) -> None:
 
 @cli.command("status")
 @deploy_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="What is printed on stdout.")
 @common_options
 def status_cmd(**options: Any) -> None:
     """Per workflow: deployed commit, digests (Git / marker / remote), release state,

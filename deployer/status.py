@@ -211,7 +211,8 @@ def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
 
 def status_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
                    verbose: bool, progress: bool | None, config_path: str | None,
-                   color: bool | None, env: Mapping[str, str] | None = None) -> int:
+                   color: bool | None, fmt: str = "text",
+                   env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     run = commands._prepare(config_path, target, color, verbose, env)
     if run is None:
@@ -225,13 +226,15 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
             r["commit_relation"] = relations.get(str(r["commit"])) if r["commit"] else None
     title = (f"Target {run.target.name}: project {run.target.project}, DolphinScheduler "
              f"{plan.generation or '(no project yet)'} API, Git at {(head or 'nogit')[:7]}")
-    commands._echo(to_text(title, rows))
+    doc = {"target": run.target.name, "project": run.target.project,
+           "generation": plan.generation, "commit": head, "summary": counts(rows),
+           "requests": plan.requests, "workflows": rows}
+    as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
+             "markdown": lambda: to_markdown(title, rows)}
+    commands._write("-", shown[fmt]())
     if json_path:
-        doc = {"target": run.target.name, "project": run.target.project,
-               "generation": plan.generation, "commit": head, "summary": counts(rows),
-               "requests": plan.requests, "workflows": rows}
-        commands._write(json_path, redact(json.dumps(doc, indent=2, sort_keys=True,
-                                                     ensure_ascii=False)) + "\n")
+        commands._write(json_path, as_json)
     if markdown_path:
         commands._write(markdown_path, to_markdown(title, rows))
     return errors.EXIT_OK

@@ -134,3 +134,18 @@ def test_status_of_an_empty_target(env: Env) -> None:
     assert res.code == 0
     assert "not deployed" in res.out
     assert "no project yet" in res.out
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+def test_status_prints_one_form_on_stdout(env: Env, fmt: str) -> None:
+    env.write("etl", wf_yaml("etl"))
+    env.deploy()
+    res = env.run("status", "--no-progress", "--format", fmt)
+    assert res.code == 0
+    if fmt == "json":
+        doc = json.loads(res.out)
+        assert [(r["workflow"], r["sync"]) for r in doc["workflows"]] == [("etl", "in sync")]
+        assert doc["summary"]["in sync"] == 1
+    else:
+        assert res.out.startswith("### dagship status: Target staging")
+        assert "| `etl` | in sync | nogit | ONLINE | - |" in res.out
