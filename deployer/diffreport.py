@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -130,11 +131,19 @@ def _md_value(value: Any) -> str:
     return _md_code(_value(value))
 
 
+def _fence(lines: list[str]) -> str:
+    """A code fence longer than any run of backticks in the block (a script may hold ```)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def _md_change(c: FieldChange, indent: str = "") -> list[str]:
     if _long(c):
-        return [f"{indent}- {_md_code(c.field)}:", "", f"{indent}  ```diff",
-                *(f"{indent}  {line}".rstrip() for line in text_diff(c)),
-                f"{indent}  ```", ""]
+        lines = text_diff(c)
+        fence = _fence(lines)
+        return [f"{indent}- {_md_code(c.field)}:", "", f"{indent}  {fence}diff",
+                *(f"{indent}  {line}".rstrip() for line in lines),
+                f"{indent}  {fence}", ""]
     return [f"{indent}- {_md_code(c.field)}: {_md_value(c.old)} → {_md_value(c.new)}"]
 
 

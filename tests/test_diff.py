@@ -277,3 +277,29 @@ def test_refs_are_read_from_git_objects_not_an_archive(git_repo: Path,
     doc = json.loads(out)
     assert [(w["name"], w["status"]) for w in doc["workflows"]] == [("etl", "changed")]
     assert doc["unchanged"] == 0
+
+
+def test_markdown_survives_fences_and_odd_names_in_scripts(git_repo: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    flow = """\
+workflow:
+  name: "odd | `name`"
+tasks:
+  - name: "t|1"
+    task_type: Shell
+    command: |
+      echo start
+      echo '```' and more text to make this a long value
+"""
+    _write(git_repo, {"dagship.yaml": "workflows: [workflows/]\n", "workflows/odd.yaml": flow})
+    git("add", "-A", cwd=git_repo)
+    git("commit", "-q", "--no-verify", "-m", "feat: odd", cwd=git_repo)
+    (git_repo / "workflows" / "odd.yaml").write_text(flow.replace("echo start", "echo begin"),
+                                                     encoding="utf-8")
+    code, out, _err = _run(capsys, "HEAD", "--format", "markdown")
+    assert code == 0
+    assert "\n    ````diff\n" in out  # longer than the script's own ``` run
+    assert "\n    ````\n" in out
+    assert "| ~ | <code>odd &#124; `name`</code> |" in out
+    assert 't0["t|1"]' in out
