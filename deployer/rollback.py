@@ -66,7 +66,12 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
                        f"{snap.short}): workflows as they were at {ref}, target settings "
                        f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
-        plan = commands._plan(run, commands._load(run, env), prune, progress)
+        try:
+            specs = commands._load(run, env)
+        except errors.ValidationFailed as exc:
+            raise errors.ValidationFailed(f"{exc.message} (the files as they were at "
+                                          f"{ref})") from exc
+        plan = commands._plan(run, specs, prune, progress)
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
         commands._echo(plan_text(plan, color=run.color))
         return commands._execute(run, plan, json_path=json_path, markdown_path=markdown_path,

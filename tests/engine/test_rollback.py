@@ -238,3 +238,15 @@ def test_version_switch_that_cannot_go_back_online_exits_4_and_says_so(env: Env)
     assert parent is not None
     assert (parent["version"], parent["releaseState"]) == (1, "OFFLINE")
     assert "**Error**" in (env.root / "sw.md").read_text()
+
+
+def test_rollback_to_a_ref_with_invalid_files_sends_nothing(env: Env) -> None:
+    git("init", "-q", cwd=env.root)
+    env.write("etl", ETL_V1.replace("task_type: Shell", "task_type: Shel", 1))
+    _commit(env, "feat: broken", tag="bad")
+    env.write("etl", ETL_V1)
+    res = env.run("rollback", "--to", "bad", "--no-progress")
+    assert res.code == 1
+    assert "workflows/etl.yaml:" in res.err
+    assert "nothing was sent (the files as they were at bad)" in res.err
+    assert env.sb.state.project(PROJECT) is None
