@@ -161,12 +161,72 @@ def deploy_cmd(**options: Any) -> None:
 
 @cli.command("status")
 @deploy_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="What is printed on stdout.")
 @common_options
 def status_cmd(**options: Any) -> None:
-    """Per workflow: deployed commit, online state, schedule, drift."""
-    from deployer.commands import status_command
+    """Per workflow: deployed commit, digests (Git / marker / remote), release state,
+    schedule and its state, drift."""
+    from deployer.status import status_command
 
     sys.exit(status_command(**options))
+
+
+@cli.command("rollback")
+@deploy_options
+@click.option("--to", "to", default=None, metavar="REF",
+              help="Deploy the workflow definitions as they were at this Git ref (a tag).")
+@click.option("--workflow", default=None, metavar="NAME",
+              help="With --version: switch this one workflow to a stored DolphinScheduler "
+                   "version.")
+@click.option("--version", "version", type=click.IntRange(1), default=None, metavar="N",
+              help="The DolphinScheduler version of --workflow to switch to.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan, send nothing.")
+@click.option("--prune", is_flag=True, help="--to: delete dagship-managed workflows the ref "
+              "does not define.")
+@click.option("--on-drift", type=click.Choice(["fail", "overwrite", "skip"]), default="fail",
+              show_default=True, help="--to: what to do with workflows edited in the UI.")
+@click.option("--parallel", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="--to: workflows applied at once.")
+@common_options
+def rollback_cmd(**options: Any) -> None:
+    """Deploy the definitions of a Git ref (--to REF), or switch one workflow to a stored
+    DolphinScheduler version (--workflow NAME --version N), restoring its release state.
+
+    With --to, the workflows come from REF and the target settings from the current
+    dagship.yaml; the deploy metadata records REF's commit.
+    """
+    from deployer.rollback import rollback_command
+
+    sys.exit(rollback_command(**options))
+
+
+@cli.command("diff")
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--target", "-t", default=None,
+              help="Without BASE: compare with the merge base of the branch this target "
+                   "deploys from.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="What is printed.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the diff as JSON to this file.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write Markdown with Mermaid graphs (MR comment, job summary).")
+@click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
+              help="Compare workflow OLD at BASE with NEW at HEAD as one renamed workflow "
+                   "(repeatable; default: removed + added).")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when any workflow differs.")
+@common_options
+def diff_cmd(**options: Any) -> None:
+    """Semantic diff of workflow definitions between two Git refs.
+
+    BASE defaults to the merge base with the branch a merge request targets (CI variables)
+    or with the branch --target deploys from; HEAD defaults to the working tree.
+    """
+    from deployer.diffcmd import diff_command
+
+    sys.exit(diff_command(**options))
 
 
 @cli.command("sandbox")

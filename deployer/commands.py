@@ -231,14 +231,22 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
                    verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
                    on_drift: str, parallel: int, config_path: str | None, color: bool | None,
                    env: Mapping[str, str] | None = None) -> int:
-    from deployer.apply import NotApplied, apply_plan, to_apply
-    from deployer.progress import Progress
-    from deployer.report import result_text
-
     planned = _planned(config_path, target, color, verbose, env, prune, progress)
     if planned is None:
         return errors.EXIT_OK
     run, plan = planned
+    return _execute(run, plan, json_path=json_path, markdown_path=markdown_path,
+                    progress=progress, dry_run=dry_run, on_drift=on_drift, parallel=parallel)
+
+
+def _execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str | None,
+             progress: bool | None, dry_run: bool, on_drift: str, parallel: int) -> int:
+    """The second half of a deploy (also of a rollback to a ref): refuse, or apply and
+    report."""
+    from deployer.apply import NotApplied, apply_plan, to_apply
+    from deployer.progress import Progress
+    from deployer.report import result_text
+
     if plan.cycles:
         _reports(plan, None, json_path, markdown_path, dry_run=True)
         raise _cycle_refusal(plan)
@@ -267,32 +275,3 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
                                     "rerun converges the rest")
     return errors.EXIT_PARTIAL if result.failed else errors.EXIT_OK
 
-
-def status_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                   verbose: bool, progress: bool | None, config_path: str | None,
-                   color: bool | None, env: Mapping[str, str] | None = None) -> int:
-    import json
-
-    from deployer.plan import remote_status
-    from deployer.report import status_rows
-
-    env = os.environ if env is None else env
-    run = _prepare(config_path, target, color, verbose, env)
-    if run is None:
-        return errors.EXIT_OK
-    client = _client_factory(run)()
-    try:
-        with _token_named(run):
-            rows = remote_status(client, run.target.project)
-    finally:
-        client.close()
-    _echo(f"Target {run.target.name}: project {run.target.project}")
-    _echo(status_rows(rows) if rows else "  no workflows")
-    if json_path:
-        _write(json_path, redact(json.dumps({"target": run.target.name,
-                                             "project": run.target.project,
-                                             "workflows": rows}, indent=2, sort_keys=True))
-               + "\n")
-    if markdown_path:
-        _write(markdown_path, "```\n" + status_rows(rows) + "\n```\n")
-    return errors.EXIT_OK

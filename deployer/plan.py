@@ -121,6 +121,10 @@ class Plan:
     resolver: Resolver
     requests: int = 0
     cycles: list[list[str]] = field(default_factory=list)  # new workflows waiting on each other
+    # Everything read from the target, for `status` (remote-only workflows included).
+    remote_dags: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
+    source: str | None = None  # where the definitions came from when not the checkout
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -259,7 +263,8 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     _find_referrers(deletes, items, dags)
     return Plan(target=target, project=project, project_code=code, generation=generation,
                 commit=commit, items=items, deletes=deletes, orphans=orphans, resolver=resolver,
-                requests=client.request_count - start, cycles=new_cycles(items))
+                requests=client.request_count - start, cycles=new_cycles(items),
+                remote_dags=dags, remote_schedules=schedules)
 
 
 def _find_referrers(deletes: Sequence[WorkflowPlan], items: Sequence[WorkflowPlan],
@@ -312,29 +317,3 @@ def _plan_one(spec: WorkflowSpec, dag: Mapping[str, Any] | None,
     classify(item, tr)
     return item
 
-
-def remote_status(client: Any, project: str) -> list[dict[str, Any]]:
-    """`dagship status`: every workflow of the project, as the server has it (3 requests)."""
-    found = client.find_project(project)
-    if found is None:
-        return []
-    code = int(found["code"])
-    schedules = {int(s.get("workflowDefinitionCode") or 0): s
-                 for s in client.list_schedules(code)}
-    rows = []
-    for dag in sorted(client.list_workflows(code),
-                      key=lambda d: str(d["workflowDefinition"]["name"])):
-        wf = dag["workflowDefinition"]
-        _user, meta = metadata.parse(wf.get("description"))
-        digest = canonical.digest(canonical.from_dag(dag))
-        sched = schedules.get(int(wf["code"]))
-        rows.append({
-            "workflow": str(wf["name"]), "code": int(wf["code"]), "managed": meta is not None,
-            "commit": meta.commit if meta else None, "digest": meta.digest if meta else None,
-            "remote_digest": digest, "version": wf.get("version"),
-            "state": str(wf.get("releaseState") or "OFFLINE"),
-            "schedule": (f"{sched.get('crontab')} {sched.get('releaseState') or 'OFFLINE'}"
-                         if sched else None),
-            "drift": (meta.digest != digest) if meta else None,
-        })
-    return rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deployer.apply import FAILED, SKIPPED, ApplyResult
@@ -92,7 +91,7 @@ def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) ->
         "summary": plan.counts(), "plan_requests": plan.requests,
         "workflows": [_item_json(i) for i in plan.items],
         "deletes": [_item_json(d) for d in plan.deletes],
-        "orphans": plan.orphans, "cycles": plan.cycles,
+        "orphans": plan.orphans, "cycles": plan.cycles, "source": plan.source,
         "result": None,
     }
     if result is not None:
@@ -126,6 +125,8 @@ def _html_code(name: str) -> str:
 
 def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
     out = [f"### dagship: {plan.target} ({plan.project})", "", f"**{plan.summary()}**", ""]
+    if plan.source:
+        out[2:2] = [_md_cell(plan.source), ""]
     rows = [i for i in plan.items if i.action != "unchanged"] + plan.deletes
     if rows:
         out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]
@@ -188,20 +189,3 @@ def _label(name: str) -> str:
     (`#`), be read as HTML (`<`, `>`, `&`) or as a Markdown string (a backtick)."""
     return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in name)
 
-
-def status_rows(rows: Sequence[Mapping[str, Any]]) -> str:
-    cols = ("workflow", "managed", "commit", "digest", "state", "schedule", "drift")
-    table = [cols] + [tuple(_cell(r.get(k)) for k in cols) for r in rows]
-    widths = [max(len(row[k]) for row in table) for k in range(len(cols))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
-             for row in table]
-    lines[0] = lines[0].upper()
-    return redact("\n".join(lines))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

@@ -20,7 +20,8 @@ Generation: pinned by `api_version`, else detected on first use of a project-sco
 Contract changes against docs/design.md (all additive except the first):
 - `generation` is `str | None`: None until pinned or detected (detection needs a project code).
 - `find_schedule(project_code, workflow_code)`, `delete_schedule(project_code, schedule_id)`,
-  `delete_project(project_code)`,
+  `delete_project(project_code)`, `list_versions(project_code, code)`,
+  `switch_version(project_code, code, version)`,
   `close()` / context manager, and `DSClient.from_target(target, token)` are extra.
 - `list_datasources()` reads the paged `GET /datasources`; `list_schedules()` the paged
   `GET .../schedules` (3.1: `POST .../schedules/list`, as the paged list needs a workflow code).
@@ -228,6 +229,24 @@ class DSClient:
     def delete_workflow(self, project_code: int, code: int) -> None:
         path = self._g(project_code).workflow_path(project_code, code)
         delete_tolerant(self._http, path, WORKFLOW_NOT_FOUND)
+
+    def list_versions(self, project_code: int, code: int) -> list[JsonDict]:
+        """Every stored version of a workflow (definition-log rows: `version`, `operator`,
+        `operateTime` and the definition fields), as the server pages them."""
+        g = self._g(project_code)
+        rows = paged(self._http, g.workflow_path(project_code, code, "versions"), {})
+        return [g.definition(row) for row in rows]
+
+    def switch_version(self, project_code: int, code: int, version: int) -> None:
+        """Make a stored version the current definition (a state-changing GET).
+
+        The server copies that version's row and relations back in place, creates no new
+        version, writes OFFLINE into the workflow and leaves its schedule alone, so callers
+        take an ONLINE workflow offline first (the release endpoint also takes the schedule
+        offline) and restore both afterwards. Repeating it changes nothing more: safe to retry.
+        """
+        g = self._g(project_code)
+        self._http.call("GET", g.workflow_path(project_code, code, "versions", version))
 
     def gen_task_codes(self, project_code: int, n: int) -> list[int]:
         """`n` fresh task codes, fetched in batches of at most 100."""

@@ -183,3 +183,50 @@ def test_faults_are_retried_without_duplicates(seed: int, api: str) -> None:
         assert clean.find_project("etl") is not None
         assert len(sb.state.projects) == 1
         assert sum(sb.faults.counts.values()) > 0  # faults did strike
+
+
+def test_versions_are_listed_and_switched(sb: Any, version: str) -> None:
+    """A switch restores the old tasks and relations in place, with their codes, creates no
+    version, and leaves the workflow OFFLINE; its schedule keeps its state."""
+    client = make(sb, version)
+    pc = int(client.create_project("v")["code"])
+    a, b = client.gen_task_codes(pc, 2)
+    form = workflow_form("w", [shell(a, "A"), shell(b, "B")], [edge(0, a), edge(a, b)])
+    code = client.create_workflow(pc, form)
+    changed = shell(b, "B") | {"taskParams": {"rawScript": "echo v2", "localParams": [],
+                                              "resourceList": []}}
+    client.update_workflow(pc, code, form | {"taskDefinitionJson": [shell(a, "A"), changed],
+                                             "description": "second"})
+    client.release_workflow(pc, code, "ONLINE")
+    sid = client.create_schedule(pc, code, schedule_form())
+    client.set_schedule_state(pc, sid, True)
+    rows = client.list_versions(pc, code)
+    assert sorted(r["version"] for r in rows) == [1, 2]
+    assert {r["version"]: r["description"] for r in rows} == {1: "", 2: "second"}
+
+    client.switch_version(pc, code, 1)
+    dag = client.get_workflow(pc, "w")
+    assert dag is not None
+    wf = dag["workflowDefinition"]
+    assert (wf["version"], wf["releaseState"]) == (1, "OFFLINE")
+    scripts = {t["code"]: t["taskParams"]["rawScript"] for t in dag["taskDefinitionList"]}
+    assert scripts == {a: "echo A", b: "echo B"}
+    assert sorted(r["version"] for r in client.list_versions(pc, code)) == [1, 2]
+    found = client.find_schedule(pc, code)
+    assert found is not None
+    assert found["releaseState"] == "ONLINE"  # the switch does not touch the schedule
+
+
+def test_switch_to_an_unknown_version_or_workflow(sb: Any, version: str) -> None:
+    from deployer.errors import ApiError
+
+    client = make(sb, version)
+    pc = int(client.create_project("v")["code"])
+    (a,) = client.gen_task_codes(pc, 1)
+    code = client.create_workflow(pc, workflow_form("w", [shell(a, "A")], [edge(0, a)]))
+    with pytest.raises(ApiError) as no_version:
+        client.switch_version(pc, code, 9)
+    assert no_version.value.code == 10153
+    with pytest.raises(ApiError) as no_workflow:
+        client.switch_version(pc, code + 1, 1)
+    assert no_workflow.value.code == 10152

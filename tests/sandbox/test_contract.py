@@ -323,6 +323,26 @@ def test_switch_version_sets_offline(ds: DS) -> None:
     ds.ok("DELETE", ds.wf_path(pc, f"/{code}/versions/2"))
 
 
+def test_switch_version_of_an_online_workflow_leaves_its_schedule_alone(ds: DS) -> None:
+    """The server does not refuse switching an ONLINE workflow: it writes OFFLINE into the row
+    and never touches the schedule (ProcessServiceImpl.switchVersion), so the schedule row
+    still says ONLINE. dagship's version rollback takes the workflow offline first."""
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "sws")
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"),
+          data=ds.form("sws", [shell(a, "t0", "echo 2"), shell(b, "t1")], [(0, a), (a, b)]))
+    assert ds.release(pc, code, "ONLINE") == 0
+    sid = ds.ok("POST", f"/projects/{pc}/schedules",
+                data=dict(ds.schedule_form(), **{ds.code_key: code}))["id"]
+    ds.ok("POST", f"/projects/{pc}/schedules/{sid}/online")
+    ds.ok("GET", ds.wf_path(pc, f"/{code}/versions/1"))
+    assert ds.dag(pc, code)[ds.dag_def]["releaseState"] == "OFFLINE"
+    rows = ds.ok("POST", f"/projects/{pc}/schedules/list")
+    assert [(r["id"], r["releaseState"]) for r in rows] == [(sid, "ONLINE")]
+    assert ds.code("GET", ds.wf_path(pc, f"/{code}/versions/7")) == 10153
+    assert ds.code("GET", ds.wf_path(pc, f"/{code + 1}/versions/1")) == 10152
+
+
 # --- lookups and lists -----------------------------------------------------------------------
 
 
