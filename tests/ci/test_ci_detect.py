@@ -86,3 +86,52 @@ def test_lint_prints_annotations_on_github_and_text_elsewhere(tmp_path, monkeypa
     monkeypatch.delenv("GITHUB_ACTIONS")
     assert main(["lint"]) == 1
     assert capsys.readouterr().out.startswith("workflows/w.yaml:3:")
+
+
+def _two_targets(root, url: str) -> None:
+    (root / "workflows").mkdir()
+    (root / "workflows" / "w.yaml").write_text(
+        "workflow:\n  name: w\ntasks:\n  - name: t\n    task_type: Shell\n    command: echo\n")
+    (root / "dagship.yaml").write_text(
+        "targets:\n"
+        f"  staging: {{url: {url}, token_env: T, project: p-staging, branches: [develop]}}\n"
+        f"  production: {{url: {url}, token_env: T, project: p-prod, branches: [main],"
+        " production: true}\n")
+
+
+@pytest.fixture
+def ci_repo(tmp_path, monkeypatch):
+    from deployer.sandbox import Sandbox
+
+    for var in ("GITHUB_REF_NAME", "GITHUB_REF_TYPE", "GITHUB_BASE_REF", "CI_COMMIT_BRANCH",
+                "BRANCH_NAME", "GIT_BRANCH", "GITLAB_CI", "JENKINS_URL", "CHANGE_TARGET",
+                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"):
+        monkeypatch.delenv(var, raising=False)
+    with Sandbox(token="tok-0123456789abcdef") as sb:
+        _two_targets(tmp_path, sb.base_url)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("T", sb.token)
+        yield sb
+
+
+@pytest.mark.parametrize(("into", "target"), [("main", "production"), ("develop", "staging")])
+def test_a_pull_request_plans_against_the_target_it_merges_into(ci_repo, monkeypatch, capsys,
+                                                                into, target):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_REF_NAME", "7/merge")
+    monkeypatch.setenv("GITHUB_BASE_REF", into)
+    assert main(["plan", "--no-progress"]) == 0
+    assert f"Target {target}:" in capsys.readouterr().out
+    # a deploy of the same build deploys nothing: the merge, not the request, deploys
+    assert main(["deploy", "--no-progress"]) == 0
+    assert "pull request build" in capsys.readouterr().out
+    assert ci_repo.state.project("p-prod") is None
+    assert ci_repo.state.project("p-staging") is None
+
+
+def test_a_gitlab_merge_request_plan_names_its_target(ci_repo, monkeypatch, capsys):
+    monkeypatch.setenv("GITLAB_CI", "true")
+    monkeypatch.setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
+    monkeypatch.setenv("DAGSHIP_TARGET", "production")  # the env var stands for --target
+    assert main(["plan", "--no-progress"]) == 0
+    assert "Target production: project p-prod" in capsys.readouterr().out
