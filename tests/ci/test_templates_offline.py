@@ -305,3 +305,11 @@ def test_jenkinsfile_uses_the_pinned_library_and_junit_in_post():
     assert "junit(" in post
     assert text.count("dagshipDeploy(") == 4
     assert "timeout(time:" in text
+
+
+def test_jenkins_help_text_documents_every_setting_of_the_step():
+    text = JENKINS_STEP.read_text(encoding="utf-8")
+    used = set(re.findall(r"\bconfig\.(\w+)", text))
+    help_text = (JENKINS_STEP.with_suffix(".txt")).read_text(encoding="utf-8")
+    documented = set(re.findall(r"^  (\w+) ", help_text, flags=re.M))
+    assert used == documented

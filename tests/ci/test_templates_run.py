@@ -180,6 +180,15 @@ def test_composite_action_lints_plans_and_deploys(data_repo, package_index, tmp_
     assert data_repo.workflows("dataops-staging") == ["hello_dagship", "second"]
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "hello_dagship" in summary  # the deploy's Markdown report is the job summary
+    # the installed wheel carries the CI templates `dagship init` copies
+    installed = tmp_path / "runner" / "dagship-venv" / "bin" / "dagship"
+    for ci in ("github", "gitlab", "jenkins"):
+        subprocess.run([str(installed), "init", "--ci", ci, "--dir", str(tmp_path / ci)],
+                       check=True, capture_output=True, timeout=60)
+    assert (tmp_path / "github" / ".github/workflows/dagship.yml").read_text() == \
+        GITHUB_WORKFLOW.read_text()
+    assert (tmp_path / "jenkins" / "Jenkinsfile").is_file()
+    assert (tmp_path / "gitlab" / ".gitlab/dagship.gitlab-ci.yml").is_file()
 
 
 def test_reusable_workflow_validates_a_pull_request_and_deploys_a_push(
