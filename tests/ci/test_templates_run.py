@@ -106,6 +106,11 @@ def _python_venv(where: Path) -> Path:
     return where / "bin"
 
 
+def _base_python() -> Path:
+    """The interpreter's own bin folder, for templates that make their own venv."""
+    return Path(sys.base_prefix) / "bin"
+
+
 def _env(extra: dict[str, str], path_first: Path | None = None) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items()
             if not k.startswith(("GITHUB_", "GITLAB", "CI_", "JENKINS", "DS_", "DAGSHIP_"))
@@ -159,7 +164,7 @@ def _github_ci_env(repo: DataRepo, tmp: Path, event: dict[str, Any], **extra: st
 def test_composite_action_lints_plans_and_deploys(data_repo, package_index, tmp_path):
     action = load_yaml(GITHUB_ACTION.read_text(encoding="utf-8"))
     shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
-    python = _python_venv(tmp_path / "python")
+    python = _base_python()  # the action makes its own venv
     (tmp_path / "runner").mkdir()
     ci = _github_ci_env(data_repo, tmp_path, {"before": data_repo.base,
                                               "after": data_repo.head},
@@ -295,7 +300,7 @@ def test_jenkins_step_scripts_run_in_order(data_repo, package_index, tmp_path):
                 "BRANCH_NAME": "PR-7", "CHANGE_ID": "7", "CHANGE_TARGET": "develop",
                 "GIT_COMMIT": data_repo.head,
                 "DS_STAGING_TOKEN": TOKEN})  # withCredentials(variable: tokenEnv)
-    python = _python_venv(tmp_path / "agent-python")
+    python = _base_python()  # the step makes its own venv
     scripts = groovy_sh_scripts(text)
     assert [s.split()[1] if s.startswith(".dagship") else "install" for s in scripts] == [
         "install", "lint", "commit-msg", "plan", "deploy"]
