@@ -313,3 +313,20 @@ def test_jenkins_help_text_documents_every_setting_of_the_step():
     help_text = (JENKINS_STEP.with_suffix(".txt")).read_text(encoding="utf-8")
     documented = set(re.findall(r"^  (\w+) ", help_text, flags=re.M))
     assert used == documented
+
+
+def test_jenkins_never_aborts_a_running_deploy():
+    for path in (JENKINS_STEP, JENKINSFILE):
+        text = path.read_text(encoding="utf-8")
+        assert "abortPrevious" not in text  # disableConcurrentBuilds() queues, never aborts
+        assert "milestone" not in text      # a passed milestone aborts older builds
+
+
+def test_a_missing_validator_fails_in_ci_and_skips_only_on_a_workstation(monkeypatch):
+    """So the offline validation cannot silently pass where it matters."""
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no-such-validator is not installed"):
+        validator("no-such-validator")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        validator("no-such-validator")
