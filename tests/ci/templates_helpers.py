@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def groovy_sh_scripts(text: str) -> list[str]:
 
 def validator(name: str) -> str:
     """The path of a validator; missing: FAIL in CI (CI is set), skip on a workstation."""
-    venv_bin = Path(os.sys.executable).parent  # type: ignore[attr-defined]
+    venv_bin = Path(sys.executable).parent
     for candidate in (venv_bin / name, ROOT / ".cache" / "npm-groovy-lint" / "node_modules"
                       / ".bin" / name):
         if candidate.exists():
