@@ -14,7 +14,13 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed  ## lint and deploy examples/ to the embedded sandbox, show plan, result, status
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
-test: $(BIN)/.installed  ## the whole test suite
+# npm-groovy-lint 16 (18.x needs Node 22) lints the Jenkins templates; Java comes from the JDK.
+GROOVY_LINT := .cache/npm-groovy-lint/node_modules/.bin/npm-groovy-lint
+
+$(GROOVY_LINT):
+	npm install --prefix .cache/npm-groovy-lint --no-audit --no-fund --loglevel=error npm-groovy-lint@16
+
+test: $(BIN)/.installed $(GROOVY_LINT)  ## the whole test suite
 	$(BIN)/pytest
 
 check: $(BIN)/.installed  ## static checks: ruff, mypy (strict), our own commit messages

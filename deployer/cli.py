@@ -19,6 +19,19 @@ from deployer import __version__
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = click.Choice(["text", "json", "github"])
+FORMAT_HELP = ("How findings are printed (default: github on GitHub Actions, where they become "
+               "annotations; text elsewhere).")
+
+
+def _format(fmt: str | None) -> str:
+    """An explicit --format wins; else the CI we run in chooses (deployer.ci)."""
+    if fmt is not None:
+        return fmt
+    import os
+
+    from deployer.ci import default_format
+
+    return default_format(os.environ)
 
 
 def common_options(func: F) -> F:
@@ -28,6 +41,7 @@ def common_options(func: F) -> F:
     )(func)
     return click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+        envvar="DAGSHIP_CONFIG", show_envvar=True,
         help="Path to dagship.yaml (default: found by walking up from the working directory).",
     )(func)
 
@@ -47,14 +61,13 @@ def cli() -> None:
 
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="How findings are printed.")
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False), default=None,
               help="Also write a JUnit XML report to this file.")
 @click.option("--codequality", "codequality_path", type=click.Path(dir_okay=False), default=None,
               help="Also write a GitLab Code Quality report to this file.")
 @common_options
-def lint_cmd(paths: tuple[str, ...], fmt: str, junit_path: str | None,
+def lint_cmd(paths: tuple[str, ...], fmt: str | None, junit_path: str | None,
              codequality_path: str | None, config_path: str | None, color: bool | None) -> None:
     """Validate workflow files (default: every file of the configured folders).
 
@@ -65,23 +78,25 @@ def lint_cmd(paths: tuple[str, ...], fmt: str, junit_path: str | None,
     from hooks.lint import run_lint
 
     config = load_config(config_path)
-    code = run_lint(config, list(paths), fmt=fmt, junit_path=junit_path,
+    code = run_lint(config, list(paths), fmt=_format(fmt), junit_path=junit_path,
                     codequality_path=codequality_path, color=_color(color))
     sys.exit(code)
 
 
 @cli.command("commit-msg")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--range", "rev_range", default=None, metavar="A..B",
-              help="Lint every commit of a git revision range instead of a message file.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--range", "rev_range", default=None, metavar="A..B|auto",
+              help="Lint every commit of a git revision range instead of a message file; "
+                   "`auto`: the commits of the merge request or push CI is building.")
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False), default=None,
               help="Also write a JUnit XML report to this file.")
 @click.option("--allow-autosquash/--no-allow-autosquash", default=None,
               help="Accept fixup!/squash!/amend! messages "
                    "(default: yes for a file, no for --range).")
 @common_options
-def commit_msg_cmd(file: str | None, rev_range: str | None, fmt: str, junit_path: str | None,
+def commit_msg_cmd(file: str | None, rev_range: str | None, fmt: str | None,
+                   junit_path: str | None,
                    allow_autosquash: bool | None, config_path: str | None,
                    color: bool | None) -> None:
     """Lint a commit message file (commit-msg hook) or every commit in a range (CI)."""
@@ -91,7 +106,14 @@ def commit_msg_cmd(file: str | None, rev_range: str | None, fmt: str, junit_path
     if (file is None) == (rev_range is None):
         raise click.UsageError("give either a message FILE or --range A..B")
     config = load_config(config_path)
-    code = run_commit_msg(config, file=file, rev_range=rev_range, fmt=fmt, junit_path=junit_path,
+    if rev_range == "auto":
+        import os
+
+        from deployer.ci import commit_range
+
+        rev_range = commit_range(os.environ)
+    code = run_commit_msg(config, file=file, rev_range=rev_range, fmt=_format(fmt),
+                          junit_path=junit_path,
                           allow_autosquash=allow_autosquash, color=_color(color, sys.stderr))
     sys.exit(code)
 
@@ -114,8 +136,10 @@ def branch_cmd(pre_push: bool, branch_name: str | None, config_path: str | None,
 
 
 def deploy_options(func: F) -> F:
-    func = click.option("--target", "-t", default=None,
-                        help="Target of dagship.yaml (default: chosen from the CI branch).")(func)
+    func = click.option("--target", "-t", default=None, envvar="DAGSHIP_TARGET",
+                        show_envvar=True,
+                        help="Target of dagship.yaml (default: chosen from the CI branch; "
+                             "a merge request plans against its target branch's).")(func)
     func = click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
                         help="Write the plan/result as JSON to this file.")(func)
     func = click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False),
@@ -227,6 +251,26 @@ def diff_cmd(**options: Any) -> None:
     from deployer.diffcmd import diff_command
 
     sys.exit(diff_command(**options))
+
+
+@cli.command("init")
+@click.option("--ci", type=click.Choice(["github", "gitlab", "jenkins"]), default=None,
+              help="Also write the CI files of this CI (a copy of ci-templates/ and the "
+                   "lines that call it).")
+@click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="The data repository to scaffold.")
+def init_cmd(ci: str | None, force: bool, directory: str) -> None:
+    """Scaffold dagship.yaml, the pre-commit hooks, an example workflow and a CI file.
+
+    Idempotent: files already there are left alone unless --force.
+    """
+    from pathlib import Path
+
+    from deployer.scaffold import describe, init_repository
+
+    outcomes = init_repository(Path(directory), ci=ci, force=force)
+    click.echo(describe(outcomes))
 
 
 @cli.command("sandbox")

@@ -83,12 +83,12 @@ def _write(path: str, text: str) -> None:
 
 
 def _prepare(config_path: str | None, target_name: str | None, color: bool | None,
-             verbose: bool, env: Mapping[str, str]) -> Run | None:
+             verbose: bool, env: Mapping[str, str], *, merge_request: bool = False) -> Run | None:
     from deployer.targets import select_target, source_commit
 
     _setup_logging(verbose)
     config = load_config(config_path)
-    selection = select_target(config, target_name, env)
+    selection = select_target(config, target_name, env, merge_request=merge_request)
     if selection.target is None:
         _echo(f"dagship: {selection.reason}")
         return None
@@ -197,12 +197,12 @@ def _drift_refusal(plan: Plan) -> errors.DeployRefused:
 
 def _planned(config_path: str | None, target: str | None, color: bool | None, verbose: bool,
              env: Mapping[str, str] | None, prune: bool,
-             progress: bool | None) -> tuple[Run, Plan] | None:
+             progress: bool | None, *, merge_request: bool = False) -> tuple[Run, Plan] | None:
     """The shared first half of plan and deploy: validate, plan, show the plan."""
     from deployer.report import plan_text
 
     env = os.environ if env is None else env
-    run = _prepare(config_path, target, color, verbose, env)
+    run = _prepare(config_path, target, color, verbose, env, merge_request=merge_request)
     if run is None:
         return None
     plan = _plan(run, _load(run, env), prune, progress)
@@ -214,7 +214,9 @@ def plan_command(*, target: str | None, json_path: str | None, markdown_path: st
                  verbose: bool, progress: bool | None, on_drift: str, prune: bool,
                  config_path: str | None, color: bool | None,
                  env: Mapping[str, str] | None = None) -> int:
-    planned = _planned(config_path, target, color, verbose, env, prune, progress)
+    # A plan on a merge request shows what merging would deploy (its target branch's target).
+    planned = _planned(config_path, target, color, verbose, env, prune, progress,
+                       merge_request=True)
     if planned is None:
         return errors.EXIT_OK
     _run, plan = planned

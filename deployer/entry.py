@@ -21,8 +21,12 @@ def _commit_msg(file: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) == 2 and args[0] == "commit-msg" and not args[1].startswith("-"):
+    # DAGSHIP_CONFIG is an option of the click CLI: with it set, take that path.
+    if (len(args) == 2 and args[0] == "commit-msg" and not args[1].startswith("-")
+            and not os.environ.get("DAGSHIP_CONFIG")):
         from deployer.boundary import guarded
 
         return guarded(lambda: _commit_msg(args[1]))

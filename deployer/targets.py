@@ -72,11 +72,17 @@ def _lists(target: Target, branch: str) -> bool:
 
 
 def select_target(config: Config, name: str | None, env: Mapping[str, str],
-                  cwd: Path | None = None) -> Selection:
+                  cwd: Path | None = None, *, merge_request: bool = False) -> Selection:
+    """`merge_request=True` (plan): a pull/merge request build is judged as the branch it
+    merges into, so its plan shows what merging would deploy; a deploy never does this."""
     if not config.targets:
         raise UsageError(f"{config.path or 'dagship.yaml'}: no targets configured; add one "
                          "under `targets:` (url, token_env, project)")
     branch = current_branch(env, cwd or config.root)
+    if merge_request:
+        from deployer.ci import merge_target_branch
+
+        branch = merge_target_branch(env) or branch
     if name is not None:
         target = config.target(name)
         if target.production and target.branches and (branch is None

@@ -1,0 +1,61 @@
+// dagshipDeploy: the dagship shared-library step. Lint, plan and (unless deploy: false)
+// deploy one target:
+//
+//   dagshipDeploy(target: 'staging', credentialsId: 'ds-staging-token',
+//                 tokenEnv: 'DS_STAGING_TOKEN')
+//
+// Settings reach the shell as environment variables and every `sh` is a single-quoted
+// string, so Groovy never interpolates a value (least of all the token) into a script.
+// The token is bound by withCredentials (masked in the log) to the variable the target's
+// token_env names. Deploys of one target are serialised across jobs by `lock`; each deploy
+// is bounded by `timeout`. JUnit reports are recorded even when a step fails. All logic
+// lives in the dagship CLI.
+def call(Map config = [:]) {
+    String target = config.target ?: ''
+    String credentialsId = config.credentialsId ?: ''
+    String tokenEnv = config.tokenEnv ?: ''
+    boolean deploy = config.deploy == null ? true : config.deploy
+    int timeoutMinutes = config.timeoutMinutes ?: 30
+    if (!target || !credentialsId || !tokenEnv) {
+        error('dagshipDeploy needs target, credentialsId and tokenEnv (the token_env of the target)')
+    }
+    Map settings = [
+        DAGSHIP_VERSION: config.version ?: '0.1.0',
+        DAGSHIP_PACKAGE: config.pkg ?: '',
+        DAGSHIP_INDEX_URL: config.indexUrl ?: '',
+        DAGSHIP_CONFIG: config.configPath ?: '',
+        DAGSHIP_TARGET: target,
+        DAGSHIP_ARGS: config.deployArgs ?: '',
+    ]
+    withEnv(settings.collect { name, value -> "${name}=${value}" }) {
+        try {
+            sh '''
+                set -eu
+                if [ ! -x .dagship-venv/bin/dagship ]; then
+                  python3 -m venv .dagship-venv
+                  set -- "${DAGSHIP_PACKAGE:-dagship==$DAGSHIP_VERSION}"
+                  if [ -n "$DAGSHIP_INDEX_URL" ]; then set -- --index-url "$DAGSHIP_INDEX_URL" "$@"; fi
+                  .dagship-venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
+                fi
+                .dagship-venv/bin/dagship --version
+            '''
+            sh '.dagship-venv/bin/dagship lint --junit dagship-lint.xml'
+            if (env.CHANGE_ID) {
+                sh '.dagship-venv/bin/dagship commit-msg --range auto --junit dagship-commits.xml'
+            }
+            withCredentials([string(credentialsId: credentialsId, variable: tokenEnv)]) {
+                sh '.dagship-venv/bin/dagship plan --no-progress --markdown dagship-plan.md --json dagship-plan.json'
+                if (deploy) {
+                    lock(resource: "dagship-${target}") {
+                        timeout(time: timeoutMinutes, unit: 'MINUTES') {
+                            sh '.dagship-venv/bin/dagship deploy --no-progress --json dagship-deploy.json $DAGSHIP_ARGS'
+                        }
+                    }
+                }
+            }
+        } finally {
+            junit(allowEmptyResults: true, testResults: 'dagship-*.xml')
+            archiveArtifacts(allowEmptyArchive: true, artifacts: 'dagship-*.md, dagship-*.json')
+        }
+    }
+}
