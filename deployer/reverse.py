@@ -1,0 +1,620 @@
+"""A remote workflow (DagData, 3.3+ names) -> a document of the pydolphinscheduler YAML dialect.
+
+The inverse of the loader plus `translate`: codes become names (own tasks, sub-workflow
+children, dependent projects/workflows/tasks, datasources, environments), `taskParams`
+become the dialect's keys, and values equal to what the loader would fill in anyway are
+left out, so a pulled file reads like one written by hand. What the dialect cannot say (a
+SQL task's `segmentSeparator`, a schedule's failure strategy, ...) is reported as a `Loss`
+rather than dropped silently: deploying the pulled file would change those fields.
+
+The document is plain dicts/lists/strings; `deployer.yamlwrite` gives it its key order and
+scalar styles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from deployer import metadata
+from deployer.definitions import dialect
+from deployer.definitions.dialect import TaskType
+from deployer.definitions.schedule import DEFAULT_END, DEFAULT_START
+from deployer.definitions.subst import CONFIG_PROJECT
+from deployer.definitions.values import PARAM_TYPES
+
+_NOT_SELECT = re.compile(
+    r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
+    r"|(.* |)create ).*", re.IGNORECASE)
+_TYPE_CALL = re.compile(r"^([A-Z][A-Z_]*)\((.*)\)$", re.DOTALL)
+# taskParams keys the loader writes for every Sql task (pydolphinscheduler's constants).
+_SQL_FIXED = {"sendEmail": False, "showType": "TABLE", "connParams": "", "title": "",
+              "groupId": 0}
+_DS_KEYS = {  # taskParams (ref key, type key) -> dialect (name key, type key)
+    ("datasource", "type"): ("datasource_name", "datasource_type"),
+    ("dataSource", "dsType"): ("datasource_name", "datasource_type"),
+    ("dataTarget", "dtType"): ("datatarget_name", "datatarget_type"),
+}
+_LOGIC = {"SWITCH", "CONDITIONS", "DEPENDENT"}
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """A remote field the dialect cannot express: a deploy of the pulled file changes it."""
+
+    workflow: str
+    where: str  # "task `x`: taskParams.segmentSeparator", "schedule: failureStrategy"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.workflow}: {self.where}: {self.detail}"
+
+
+@dataclass
+class Names:
+    """Code -> name lookups for one target (or one export file)."""
+
+    project: str | None = None  # the target's project (dependents on it use ${CONFIG...})
+    workflows: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # code->(proj, name)
+    tasks: dict[int, str] = field(default_factory=dict)  # any task code -> name
+    projects: dict[int, str | None] = field(default_factory=dict)  # None = the target's project
+    datasources: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name, type)
+    environments: dict[int, str] = field(default_factory=dict)
+    # called with a project code the maps above do not know yet; fills them (pull only)
+    fetch_project: Callable[[int], None] | None = None
+
+    def _ensure(self, project_code: int) -> None:
+        if project_code not in self.projects and self.fetch_project is not None:
+            self.fetch_project(project_code)
+
+    def add_dag(self, dag: Mapping[str, Any], project: str | None) -> None:
+        wf = dag.get("workflowDefinition") or {}
+        self.workflows[_int(wf.get("code"))] = (project, str(wf.get("name")))
+        for t in dag.get("taskDefinitionList") or []:
+            self.tasks[_int(t.get("code"))] = str(t.get("name"))
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class _Reverser:
+    def __init__(self, dag: Mapping[str, Any], names: Names,
+                 schedule: Mapping[str, Any] | None) -> None:
+        self.dag = dag
+        self.names = names
+        self.schedule = schedule
+        self.wf = dag.get("workflowDefinition") or {}
+        self.name = str(self.wf.get("name"))
+        self.tasks: list[Mapping[str, Any]] = list(dag.get("taskDefinitionList") or [])
+        self.own = {_int(t.get("code")): str(t.get("name")) for t in self.tasks}
+        self.losses: list[Loss] = []
+        self.worker_group = "default"
+
+    def lose(self, where: str, detail: str) -> None:
+        self.losses.append(Loss(self.name, where, detail))
+
+    # --- workflow ---------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        self.worker_group = self._workflow_worker_group()
+        wf: dict[str, Any] = {"name": self.name}
+        user, _meta = metadata.parse(self.wf.get("description"))
+        if user.strip():
+            wf["description"] = user.strip()
+        self._schedule(wf)
+        if str(self.wf.get("releaseState") or "OFFLINE") != "ONLINE":
+            wf["release_state"] = "offline"
+        if self.worker_group != "default":
+            wf["worker_group"] = self.worker_group
+        if str(self.wf.get("executionType") or "PARALLEL") != "PARALLEL":
+            wf["execution_type"] = str(self.wf["executionType"])
+        if _int(self.wf.get("timeout")):
+            wf["timeout"] = _int(self.wf.get("timeout"))
+        params = self._global_params()
+        if params:
+            wf["param"] = params
+        upstream = self._upstream()
+        tasks = [self._task(t, upstream) for t in self._order(upstream)]
+        return {"workflow": wf, "tasks": tasks}
+
+    def _workflow_worker_group(self) -> str:
+        """The workflow default: the schedule's, else the logic tasks' (they cannot say their
+        own), else the one most tasks use."""
+        if self.schedule is not None:
+            return str(self.schedule.get("workerGroup") or "default")
+        logic = {str(t.get("workerGroup") or "default") for t in self.tasks
+                 if t.get("taskType") in _LOGIC}
+        if len(logic) == 1:
+            return logic.pop()
+        counts: dict[str, int] = {}
+        for t in self.tasks:
+            group = str(t.get("workerGroup") or "default")
+            counts[group] = counts.get(group, 0) + 1
+        if not counts:
+            return "default"
+        best = max(counts.values())
+        tied = sorted(g for g, n in counts.items() if n == best)
+        return "default" if "default" in tied else tied[0]
+
+    def _global_params(self) -> dict[str, str]:
+        raw = _loads(self.wf.get("globalParams"), [])
+        out: dict[str, str] = {}
+        for item in raw if isinstance(raw, list) else []:
+            if not isinstance(item, Mapping):
+                continue
+            prop = str(item.get("prop", ""))
+            direct, ptype = str(item.get("direct") or "IN"), str(item.get("type") or "VARCHAR")
+            if direct != "IN" or ptype != "VARCHAR" or prop in out:
+                self.lose(f"parameter `{prop}`", f"{direct} {ptype} (the dialect's `param:` "
+                          "holds IN VARCHAR values only, each name once)")
+            out[prop] = "" if item.get("value") is None else str(item.get("value"))
+        return out
+
+    def _schedule(self, wf: dict[str, Any]) -> None:
+        s = self.schedule
+        if s is None:
+            return
+        wf["schedule"] = str(s.get("crontab"))
+        wf["timezone"] = str(s.get("timezoneId") or "UTC")
+        start, end = str(s.get("startTime") or ""), str(s.get("endTime") or "")
+        if start and start != DEFAULT_START:
+            wf["start_time"] = start
+        if end and end != DEFAULT_END:
+            wf["end_time"] = end
+        if str(s.get("releaseState") or "OFFLINE") != "ONLINE":
+            wf["online_schedule"] = False
+        warning = str(s.get("warningType") or "NONE")
+        if warning != "NONE":
+            wf["warning_type"] = warning
+        for key, default in (("failureStrategy", "END"), ("workflowInstancePriority", "MEDIUM"),
+                             ("warningGroupId", 0), ("tenantCode", "default"),
+                             ("environmentCode", -1)):
+            value = s.get(key)
+            if value is not None and str(value) != str(default) and value != "":
+                self.lose(f"schedule: {key}", f"{value!r} (the dialect always deploys "
+                          f"{default!r})")
+
+    # --- graph ----------------------------------------------------------------------------
+
+    def _upstream(self) -> dict[str, list[str]]:
+        ups: dict[str, list[str]] = {str(t.get("name")): [] for t in self.tasks}
+        for rel in self.dag.get("workflowTaskRelationList") or []:
+            pre, post = _int(rel.get("preTaskCode")), _int(rel.get("postTaskCode"))
+            if pre and pre in self.own and post in self.own:
+                ups[self.own[post]].append(self.own[pre])
+        return {k: sorted(set(v)) for k, v in ups.items()}
+
+    def _order(self, upstream: Mapping[str, list[str]]) -> list[Mapping[str, Any]]:
+        """Upstream first (ties by name), except that the dialect needs a switch's or a
+        condition's targets and inputs declared above it."""
+        by_name = {str(t.get("name")): t for t in self.tasks}
+        before: dict[str, set[str]] = {n: set(upstream.get(n, ())) for n in by_name}
+        for name, t in by_name.items():
+            targets = set(_logic_targets(t, self.own))
+            for target in targets & set(by_name):
+                before[target].discard(name)  # the implied edge: written by the logic task
+                before[name].add(target)
+        rank = {n: i for i, n in enumerate(by_name)}  # ties keep the server's (the UI's) order
+        order = _topo(before, rank)
+        if order is None:  # the two orders disagree: the dialect's constraint wins
+            only_logic = {n: {x for x in by_name if x in _logic_targets(by_name[n], self.own)}
+                          for n in by_name}
+            order = _topo(only_logic, rank) or list(by_name)
+        return [by_name[n] for n in order]
+
+    # --- tasks ------------------------------------------------------------------------------
+
+    def _task(self, t: Mapping[str, Any], upstream: Mapping[str, list[str]]) -> dict[str, Any]:
+        name = str(t.get("name"))
+        ds_type = str(t.get("taskType"))
+        params = _loads(t.get("taskParams"), {})
+        params = dict(params) if isinstance(params, Mapping) else {}
+        where = f"task `{name}`"
+        ttype = _task_type(ds_type, params)
+        out: dict[str, Any] = {"name": name}
+        if ttype is None:
+            self.lose(where, f"task type {ds_type} has no form in the YAML dialect; written as "
+                      "a Shell task to fill in by hand")
+            out.update(task_type="Shell", command=f"# {ds_type} task: not expressible")
+            return out
+        out["task_type"] = ttype.name
+        implied = set(_implied_upstream(t, self.own))
+        implied |= {n for n, tt in ((str(x.get("name")), x) for x in self.tasks)
+                    if name in _logic_downstream(tt, self.own)}
+        deps = [d for d in upstream.get(name, []) if d not in implied]
+        if deps:
+            out["deps"] = deps
+        if ttype.logic:
+            self._logic(ttype, params, out, where)
+            self._logic_common(t, where)
+        else:
+            self._params(ttype, params, out, where)
+            self._common(t, ttype, out, where)
+        return out
+
+    def _common(self, t: Mapping[str, Any], ttype: TaskType, out: dict[str, Any],
+                where: str) -> None:
+        if t.get("description"):
+            out["description"] = str(t["description"])
+        simple = (("flag", "flag", "YES"), ("taskPriority", "task_priority", "MEDIUM"),
+                  ("workerGroup", "worker_group", self.worker_group))
+        for key, dkey, default in simple:
+            value = str(t.get(key) or default)
+            if value != default:
+                out[dkey] = value
+        env = _int(t.get("environmentCode") if t.get("environmentCode") is not None else -1)
+        if env not in (-1, 0):
+            if env in self.names.environments:
+                out["environment_name"] = self.names.environments[env]
+            else:
+                self.lose(where, f"environment code {env} matches no environment on the target")
+        numbers = (("failRetryTimes", "fail_retry_times", 0),
+                   ("failRetryInterval", "fail_retry_interval", 1),
+                   ("delayTime", "delay_time", 0), ("taskGroupId", "task_group_id", 0),
+                   ("taskGroupPriority", "task_group_priority", 0))
+        for field_, dkey, number in numbers:
+            count = _int(t.get(field_)) if t.get(field_) is not None else number
+            if count != number:
+                out[dkey] = count
+        for field_, dkey in (("cpuQuota", "cpu_quota"), ("memoryMax", "memory_max")):
+            limit = _int(t.get(field_)) if t.get(field_) is not None else -1
+            if limit != -1:
+                if ttype.worker_resource:
+                    out[dkey] = limit
+                else:
+                    self.lose(where, f"{field_} {limit} ({ttype.name} tasks cannot set it)")
+        self._timeout(t, out, where)
+
+    def _timeout(self, t: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
+        timed = t.get("timeoutFlag") == "OPEN"
+        minutes = _int(t.get("timeout"))
+        strategy = t.get("timeoutNotifyStrategy") or None
+        if timed and minutes > 0:
+            out["timeout"] = minutes
+            if strategy and strategy != "WARN":
+                out["timeout_notify_strategy"] = str(strategy)
+        elif timed or minutes or strategy:
+            self.lose(where, f"timeout flag {t.get('timeoutFlag')}, {minutes} minute(s), "
+                      f"notify {strategy} (the dialect opens the timeout exactly when it is "
+                      "above 0)")
+
+    def _logic_common(self, t: Mapping[str, Any], where: str) -> None:
+        """Switch, Condition and Dependent take no common keys: the loader uses defaults."""
+        expected = {"description": "", "flag": "YES", "taskPriority": "MEDIUM",
+                    "workerGroup": self.worker_group, "failRetryTimes": 0,
+                    "failRetryInterval": 1, "timeout": 0, "delayTime": 0, "taskGroupId": 0,
+                    "taskGroupPriority": 0, "cpuQuota": -1, "memoryMax": -1,
+                    "environmentCode": -1}
+        for key, default in expected.items():
+            value = t.get(key)
+            if value is not None and value != "" and str(value) != str(default):
+                self.lose(where, f"{key} {value!r} (logic tasks take pydolphinscheduler's "
+                          f"default {default!r})")
+
+    def _params(self, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
+                where: str) -> None:
+        rest = dict(params)
+        for fixed in ttype.fixed:
+            rest.pop(fixed, None)
+        for key in ttype.keys:
+            if key.param is None or key.param not in rest:
+                continue
+            value = rest.pop(key.param)
+            if value is None:
+                continue
+            if key.default is not None and value == key.default:
+                continue
+            out[key.name] = _dialect_value(value, key.kind)
+        self._special(ttype, rest, out, where)
+        self._locals(rest.pop("localParams", None), out, where)
+        self._resources(rest.pop("resourceList", None), out, where)
+        for extra in sorted(rest):
+            if rest[extra] not in (None, [], {}):
+                self.lose(where, f"taskParams.{extra} = {json.dumps(rest[extra])[:60]} (no key "
+                          f"of {ttype.name} carries it)")
+
+    def _special(self, ttype: TaskType, rest: dict[str, Any], out: dict[str, Any],
+                 where: str) -> None:
+        for (ref_key, type_key), (name_key, dtype_key) in _DS_KEYS.items():
+            if ref_key not in rest:
+                continue
+            ds_id, ds_type = _int(rest.pop(ref_key)), rest.pop(type_key, None)
+            found = self.names.datasources.get(ds_id)
+            if found is None:
+                self.lose(where, f"datasource id {ds_id} matches no datasource; written as "
+                          f"`datasource_{ds_id}`")
+                found = (f"datasource_{ds_id}", str(ds_type or ""))
+            out[name_key] = found[0]
+            if ds_type and str(ds_type).upper() != found[1].upper():
+                out[dtype_key] = str(ds_type)
+        if ttype.name == "Sql":
+            sql = str(out.get("sql", ""))
+            sql_type = str(rest.pop("sqlType", ""))
+            if sql_type and sql_type != ("0" if _NOT_SELECT.match(sql) else "1"):
+                out["sql_type"] = sql_type
+            for key, value in _SQL_FIXED.items():
+                if key in rest and rest[key] == value:
+                    rest.pop(key)
+        if "mainJar" in rest and isinstance(rest["mainJar"], Mapping) \
+                and set(rest["mainJar"]) == {"resourceName"}:
+            out["main_package"] = str(rest.pop("mainJar")["resourceName"])
+        if ttype.name == "Http" and isinstance(rest.get("httpParams"), list):
+            http: dict[str, str] = {}
+            for item in rest.pop("httpParams"):
+                if not isinstance(item, Mapping):
+                    continue
+                kind = item.get("httpParametersType") or "PARAMETER"
+                prop = str(item.get("prop"))
+                if kind != "PARAMETER" or prop in http:
+                    self.lose(where, f"http parameter `{prop}` of type {kind} (the dialect "
+                              "sends PARAMETER items, each name once)")
+                    continue
+                http[prop] = "" if item.get("value") is None else str(item.get("value"))
+            if http:
+                out["http_params"] = http
+        if ttype.name == "SubWorkflow":
+            code = _int(rest.pop("workflowDefinitionCode", 0))
+            project, child = self.names.workflows.get(code, (None, None))
+            if child is None or project is not None:
+                self.lose(where, f"sub-workflow code {code} is not a workflow of this project")
+                child = child or f"workflow_{code}"
+            out["workflow_name"] = child
+
+    def _locals(self, raw: Any, out: dict[str, Any], where: str) -> None:
+        items = [i for i in _loads(raw, []) if isinstance(i, Mapping)] \
+            if isinstance(_loads(raw, []), list) else []
+        directs = [str(i.get("direct") or "IN") for i in items]
+        props = [str(i.get("prop", "")) for i in items]
+        in_then_out = directs == sorted(directs, key=lambda d: d != "IN") \
+            and set(directs) <= {"IN", "OUT"} and len(set(props)) == len(props)
+        if not in_then_out:
+            out["local_params"] = [{"prop": str(i.get("prop", "")), "direct": d,
+                                    "type": str(i.get("type") or "VARCHAR"),
+                                    "value": "" if i.get("value") is None else str(i["value"])}
+                                   for i, d in zip(items, directs, strict=True)]
+            return
+        for item, direct in zip(items, directs, strict=True):
+            key = "input_params" if direct == "IN" else "output_params"
+            ptype = str(item.get("type") or "VARCHAR")
+            value = "" if item.get("value") is None else str(item.get("value"))
+            if ptype not in PARAM_TYPES:
+                self.lose(where, f"parameter `{item.get('prop')}` has type {ptype}")
+                ptype = "VARCHAR"
+            if ptype == "VARCHAR" and _TYPE_CALL.match(value.strip()) is None \
+                    and value == value.strip():
+                text = value
+            else:
+                text = f"{ptype}({value})"
+                if value != value.rstrip():
+                    self.lose(where, f"parameter `{item.get('prop')}` ends with blanks")
+            out.setdefault(key, {})[str(item.get("prop", ""))] = text
+
+    def _resources(self, raw: Any, out: dict[str, Any], where: str) -> None:
+        items = _loads(raw, [])
+        names = []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, Mapping) and item.get("resourceName"):
+                names.append(str(item["resourceName"]))
+                if set(item) - {"resourceName"}:
+                    self.lose(where, f"resource {item['resourceName']!r} also carries "
+                              f"{', '.join(sorted(set(item) - {'resourceName'}))}")
+            else:
+                self.lose(where, f"resource {item!r} has no resourceName")
+        if names:
+            out["resource_list"] = names
+
+    # --- logic tasks ------------------------------------------------------------------------
+
+    def _logic(self, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
+               where: str) -> None:
+        rest = dict(params)
+        for key in ("localParams", "resourceList"):
+            if rest.get(key) in (None, []):
+                rest.pop(key, None)
+        if ttype.name == "Switch":
+            self._switch(rest.pop("switchResult", None) or {}, out, where)
+        elif ttype.name == "Condition":
+            self._condition(rest, out, where)
+        else:
+            dep = rest.pop("dependence", None) or {}
+            out["op"] = _op(dep.get("relation"))
+            out["groups"] = self._groups(dep, where, self._dep_item)
+            _extra(self, where, "dependence", dep, {"relation", "dependTaskList"})
+        for key in sorted(rest):
+            if rest[key] not in (None, [], {}):
+                self.lose(where, f"taskParams.{key} (no key of {ttype.name} carries it)")
+
+    def _task_name(self, code: Any, where: str) -> str:
+        name = self.own.get(_int(code))
+        if name is None:
+            self.lose(where, f"task code {code} is not a task of this workflow")
+            return f"task_{code}"
+        return name
+
+    def _switch(self, sw: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
+        items: list[dict[str, Any]] = []
+        for branch in sw.get("dependTaskList") or []:
+            target = self._task_name(branch.get("nextNode"), where)
+            items.append({"task": target, "condition": str(branch.get("condition") or "")})
+            _extra(self, where, "switch branch", branch, {"condition", "nextNode"})
+        default = sw.get("nextNode")
+        if isinstance(default, list):  # some UI versions keep a list of one
+            default = default[0] if default else None
+        if default not in (None, 0, ""):
+            items.append({"task": self._task_name(default, where)})
+        out["condition"] = items
+        _extra(self, where, "switchResult", sw, {"dependTaskList", "nextNode"})
+
+    def _condition(self, rest: dict[str, Any], out: dict[str, Any], where: str) -> None:
+        result = rest.pop("conditionResult", None) or {}
+        dep = rest.pop("dependence", None) or {}
+        for key, dkey in (("successNode", "success_task"), ("failedNode", "failed_task")):
+            nodes = result.get(key) or []
+            if len(nodes) != 1:
+                self.lose(where, f"conditionResult.{key} has {len(nodes)} task(s); the dialect "
+                          "takes exactly one")
+            if nodes:
+                out[dkey] = self._task_name(nodes[0], where)
+        out["op"] = _op(dep.get("relation"))
+
+        def item(raw: Mapping[str, Any]) -> dict[str, Any]:
+            _extra(self, where, "condition item", raw, {"depTaskCode", "status"})
+            return {"task": self._task_name(raw.get("depTaskCode"), where),
+                    "flag": raw.get("status") == "SUCCESS"}
+
+        out["groups"] = self._groups(dep, where, item)
+
+    def _groups(self, dep: Mapping[str, Any], where: str,
+                item: Callable[[Mapping[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+        groups = []
+        for group in dep.get("dependTaskList") or []:
+            _extra(self, where, "dependence group", group, {"relation", "dependItemList"})
+            groups.append({"op": _op(group.get("relation")),
+                           "groups": [item(i) for i in group.get("dependItemList") or []]})
+        return groups
+
+    def _dep_item(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        where = "dependent item"
+        _extra(self, where, "dependent item", raw,
+               {"projectCode", "definitionCode", "depTaskCode", "cycle", "dateValue"})
+        project_code = _int(raw.get("projectCode"))
+        self.names._ensure(project_code)
+        project = self.names.projects.get(project_code, f"project_{project_code}")
+        if project_code not in self.names.projects:
+            self.lose(where, f"project code {project_code} matches no project")
+        wf_code = _int(raw.get("definitionCode"))
+        _proj, workflow = self.names.workflows.get(wf_code, (None, f"workflow_{wf_code}"))
+        if wf_code not in self.names.workflows:
+            self.lose(where, f"workflow code {wf_code} matches no workflow")
+        task_code = _int(raw.get("depTaskCode"))
+        task = "0" if task_code == 0 else self.names.tasks.get(task_code, f"task_{task_code}")
+        if task_code and task_code not in self.names.tasks:
+            self.lose(where, f"task code {task_code} matches no task of {workflow!r}")
+        date = str(raw.get("dateValue") or "today")
+        if raw.get("cycle") and raw.get("cycle") != _cycle(date):
+            self.lose(where, f"cycle {raw.get('cycle')!r} with date {date!r} (the dialect "
+                      f"infers {_cycle(date)!r})")
+        return {"project_name": CONFIG_PROJECT if project is None else project,
+                "workflow_name": workflow, "dependent_task_name": task,
+                "dependent_date": date}
+
+
+def _extra(r: _Reverser, where: str, what: str, raw: Mapping[str, Any], known: set[str]) -> None:
+    for key in sorted(set(raw) - known):
+        if raw[key] not in (None, "", [], {}):
+            r.lose(where, f"{what}.{key} = {json.dumps(raw[key])[:60]} (the dialect has no key "
+                   "for it)")
+
+
+def _op(relation: Any) -> str:
+    return str(relation or "AND").lower()
+
+
+def _cycle(date: str) -> str:
+    if "Hour" in date:
+        return "hour"
+    if date == "today" or "Days" in date:
+        return "day"
+    if "Month" in date:
+        return "month"
+    return "week"
+
+
+def _loads(value: Any, default: Any) -> Any:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return value
+
+
+def _dialect_value(value: Any, kind: str) -> Any:
+    if kind in ("int", "num", "bool") or isinstance(value, list):
+        return value
+    return value if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+
+
+def _task_type(ds_type: str, params: Mapping[str, Any]) -> TaskType | None:
+    """The dialect type whose DolphinScheduler type and fixed params match."""
+    for ttype in dialect.TASK_TYPES:
+        if ttype.ds_type != ds_type or ttype.name == "SubProcess":
+            continue
+        if all(params.get(k) == v for k, v in ttype.fixed.items()):
+            return ttype
+    return None
+
+
+def _logic_targets(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
+    """Tasks a switch/condition names (branches, inputs): declared above it in the dialect."""
+    return [*_logic_downstream(t, own), *_implied_upstream(t, own)]
+
+
+def _logic_downstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
+    params = _loads(t.get("taskParams"), {})
+    if not isinstance(params, Mapping):
+        return []
+    codes: list[Any] = []
+    if t.get("taskType") == "SWITCH":
+        sw = params.get("switchResult") or {}
+        codes += [b.get("nextNode") for b in sw.get("dependTaskList") or []]
+        nxt = sw.get("nextNode")
+        codes += nxt if isinstance(nxt, list) else [nxt]
+    elif t.get("taskType") == "CONDITIONS":
+        cr = params.get("conditionResult") or {}
+        codes += list(cr.get("successNode") or []) + list(cr.get("failedNode") or [])
+    return [own[_int(c)] for c in codes if _int(c) in own]
+
+
+def _implied_upstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
+    if t.get("taskType") != "CONDITIONS":
+        return []
+    params = _loads(t.get("taskParams"), {})
+    dep = params.get("dependence") or {} if isinstance(params, Mapping) else {}
+    return [own[_int(i.get("depTaskCode"))] for g in dep.get("dependTaskList") or []
+            for i in g.get("dependItemList") or [] if _int(i.get("depTaskCode")) in own]
+
+
+def _topo(before: Mapping[str, set[str]], rank: Mapping[str, int]) -> list[str] | None:
+    """Kahn's order, lowest rank first among the ready; None on a cycle."""
+    import heapq
+
+    waiting = {n: set(b) & set(before) for n, b in before.items()}
+    ready = [(rank[n], n) for n, b in waiting.items() if not b]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _r, n = heapq.heappop(ready)
+        order.append(n)
+        for m, b in waiting.items():
+            if n in b:
+                b.discard(n)
+                if not b:
+                    heapq.heappush(ready, (rank[m], m))
+    return order if len(order) == len(before) else None
+
+
+def reverse(dag: Mapping[str, Any], names: Names,
+            schedule: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[Loss]]:
+    """The dialect document of one workflow, and what it could not express."""
+    r = _Reverser(dag, names, schedule)
+    return r.document(), r.losses
+
+
+def file_stem(name: str, taken: Sequence[str]) -> str:
+    """A file name for a workflow: lower-case, [a-z0-9_-], unique among `taken`."""
+    stem = re.sub(r"[^a-z0-9_-]+", "_", name.lower()).strip("_") or "workflow"
+    candidate, n = stem, 2
+    while candidate in taken:
+        candidate, n = f"{stem}_{n}", n + 1
+    return candidate
