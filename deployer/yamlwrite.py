@@ -100,6 +100,10 @@ def _tail(node: Any) -> tuple[Any, Any, int] | None:
 
 
 def _detach_tail(node: Any) -> Any:
+    """Take the lines that follow the last value (blank lines, comment lines) off it; an
+    end-of-line comment on the value's own line stays with it."""
+    import copy
+
     where = _tail(node)
     if where is None:
         return None
@@ -108,8 +112,16 @@ def _detach_tail(node: Any) -> Any:
     if not entry or len(entry) <= slot or entry[slot] is None:
         return None
     token = entry[slot]
-    entry[slot] = None
-    return token
+    if not token.value.startswith("#"):
+        entry[slot] = None
+        return token
+    own, _nl, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    tail = copy.copy(token)
+    tail.value = "\n" + rest  # ends the value's line, then the lines that followed
+    token.value = own + "\n"
+    return tail
 
 
 def _attach_tail(node: Any, token: Any) -> None:
@@ -122,6 +134,8 @@ def _attach_tail(node: Any, token: Any) -> None:
         entry.append(None)
     if entry[slot] is None:
         entry[slot] = token
+    else:  # the new last value has its own end-of-line comment: the lines go after it
+        entry[slot].value = entry[slot].value.rstrip("\n") + "\n" + token.value
 
 
 def _task_order(task: Mapping[str, Any]) -> list[str]:

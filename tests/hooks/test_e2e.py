@@ -236,7 +236,7 @@ def test_fmt_hook(git_repo: Path, hook_source: tuple[Path, str], pre_commit_home
     assert (workflows / "orders.yaml").read_text(encoding="utf-8") == (
         "# orders: extract then load\n"
         "workflow:\n"
-        "  name: orders   # the name in DolphinScheduler\n"
+        "  name: orders     # the name in DolphinScheduler\n"  # the comment keeps its column
         "  timezone: UTC\n"
         "tasks:\n"
         "  - name: extract\n"

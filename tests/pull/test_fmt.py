@@ -159,3 +159,16 @@ def test_fmt_reports_a_file_it_cannot_read(tmp_path, monkeypatch, capsys) -> Non
     res = run(capsys, "fmt", "missing.yaml")
     assert res.code == 2
     assert "missing.yaml: no such file or directory" in res.err
+
+
+def test_comments_stay_on_their_lines_when_keys_move() -> None:
+    from deployer.yamlwrite import format_text
+
+    src = ("workflow:\n  timezone: UTC\n  name: x   # eol of name\n\n  # after the workflow\n"
+           "tasks:\n  - command: echo a  # eol of command\n    task_type: Shell\n"
+           "    name: a\n")
+    out = format_text(src)
+    assert out == ("workflow:\n  name: x   # eol of name\n  timezone: UTC\n\n"
+                   "  # after the workflow\ntasks:\n  - name: a\n    task_type: Shell\n"
+                   "    command: echo a  # eol of command\n")
+    assert format_text(out) == out
