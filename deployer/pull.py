@@ -3,7 +3,9 @@
 Both go through `deployer.reverse` (codes -> names, taskParams -> dialect keys) and
 `deployer.yamlwrite` (the one writer), so the same remote gives byte-identical files and a
 pulled file deployed back changes nothing. A workflow the repository already defines is
-rewritten in its own file; a new one gets `<name>.yaml` in the first workflows folder.
+rewritten in its own file, unless that file already says what the target has (then it is
+left exactly as written, substitutions included); a new one gets `<name>.yaml` in the first
+workflows folder, never over another file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import click
 
 from deployer import errors
-from deployer.config import Config, load_config
+from deployer.config import Config, Target, load_config
 from deployer.redact import redact, register_secret
 from deployer.reverse import Loss, Names, file_stem, reverse
 
@@ -34,19 +36,59 @@ class Written:
     changed: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
+    templated: list[Path] = field(default_factory=list)  # rewritten files that had $VAR{}...
+
+
+_TOKENS = ("$VAR{", "$FILE{", "$ENV{", "${CONFIG.", "$WORKFLOW{")
 
 
 def _echo(text: str, *, err: bool = False) -> None:
     click.echo(redact(text), err=err)
 
 
-def _existing_files(config: Config) -> dict[str, Path]:
-    """Workflow name -> its file, for the YAML files of the repository that load."""
-    from deployer.definitions.repo import load_repository
+@dataclass
+class Repo:
+    """What the repository already holds, for a pull into it."""
 
-    loaded = load_repository(config)
-    return {s.name: Path(s.path) for s in loaded.workflows
-            if Path(s.path).suffix in (".yaml", ".yml")}
+    files: dict[str, Path] = field(default_factory=dict)  # workflow name -> its YAML file
+    matching: set[str] = field(default_factory=set)  # names whose file already says it all
+    taken: list[str] = field(default_factory=list)  # file stems a new file must not reuse
+
+
+def _repo_state(config: Config, target: Target, env: Mapping[str, str], client: Any,
+                code: int, dags: Sequence[Mapping[str, Any]],
+                schedules: Mapping[int, Mapping[str, Any]]) -> Repo:
+    """A workflow whose file already translates to what the target has is left as written,
+    with its `$VAR{}`, `$FILE{}` and `$WORKFLOW{}`; the others are (re)written."""
+    from deployer import canonical
+    from deployer.definitions.repo import discover, load_repository
+    from deployer.plan import schedule_difference, schedule_online
+    from deployer.translate import Resolver, UnresolvedReference, placeholder_codes, translate
+
+    repo = Repo(taken=[p.stem for p in discover(config)])
+    loaded = load_repository(config, target=target, env=env)
+    by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
+    resolver = Resolver(client, target.project, code, by_name)
+    for spec in loaded.workflows:
+        path = Path(spec.path)
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        repo.files[spec.name] = path
+        dag = by_name.get(spec.name)
+        if dag is None:
+            continue
+        try:
+            tr = translate(spec, resolver, dag, placeholder_codes(), "nogit")
+        except UnresolvedReference:
+            continue
+        wf = dag["workflowDefinition"]
+        same = (canonical.digest(canonical.from_dag(dag)) == tr.digest
+                and str(wf.get("releaseState") or "OFFLINE") == spec.release_state
+                and schedule_difference(tr.schedule, schedules.get(int(wf["code"])),
+                                        schedule_online(spec)) is None)
+        if same:
+            repo.matching.add(spec.name)
+    return repo
 
 
 def _side_files(doc: dict[str, Any], stem: str, folder: Path,
@@ -78,6 +120,8 @@ def _write_all(files: Mapping[Path, str], out: Written) -> None:
         if old == text:
             out.unchanged.append(path)
             continue
+        if old is not None and any(token in old for token in _TOKENS):
+            out.templated.append(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
@@ -87,22 +131,23 @@ def _write_all(files: Mapping[Path, str], out: Written) -> None:
 
 
 def render_workflows(dags: Sequence[Mapping[str, Any]], names: Names,
-                     schedules: Mapping[int, Mapping[str, Any]], folder: Path,
-                     existing: Mapping[str, Path], side_files: bool) -> tuple[dict[Path, str],
-                                                                              list[Loss]]:
+                     schedules: Mapping[int, Mapping[str, Any]], folder: Path, repo: Repo,
+                     side_files: bool) -> tuple[dict[Path, str], list[Loss]]:
     """Every file to write (YAML and side files), by path; pure apart from `names` lookups."""
     from deployer.yamlwrite import render
 
     files: dict[Path, str] = {}
     losses: list[Loss] = []
-    taken = [p.stem for p in existing.values()]
+    taken = list(repo.taken)
     for dag in sorted(dags, key=lambda d: str(d["workflowDefinition"]["name"])):
         wf = dag["workflowDefinition"]
         name = str(wf["name"])
+        if name in repo.matching:
+            continue
         schedule = schedules.get(int(wf.get("code") or 0))
         doc, lost = reverse(dag, names, schedule)
         losses += lost
-        path = existing.get(name)
+        path = repo.files.get(name)
         if path is None:
             stem = file_stem(name, taken)
             taken.append(stem)
@@ -113,12 +158,17 @@ def render_workflows(dags: Sequence[Mapping[str, Any]], names: Names,
     return files, losses
 
 
-def _report(out: Written, root: Path, verb: str) -> None:
+def _report(out: Written, root: Path, verb: str, kept: int = 0) -> None:
     for path in out.changed:
         _echo(f"{verb} {_rel(path, root)}")
     for loss in out.losses:
         _echo(f"dagship: warning: {loss}; a deploy of the file would change it", err=True)
-    _echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged")
+    for path in out.templated:
+        _echo(f"dagship: warning: {_rel(path, root)} was rewritten with the target's values: "
+              "its substitutions ($VAR, $FILE, $ENV, ${CONFIG}, $WORKFLOW) are gone; review "
+              "the diff before committing", err=True)
+    also = f", {kept} kept as written (they already match)" if kept else ""
+    _echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged{also}")
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -182,19 +232,21 @@ def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
     client = DSClient(tgt.url, token, api_version=tgt.api_version, timeout=tgt.timeout,
                       policy=RetryPolicy(deadline=tgt.deadline), ca_bundle=tgt.ca_bundle)
     try:
-        files, losses = _pull(client, config, tgt.project, workflows, side_files, out_dir)
+        files, losses, kept = _pull(client, config, tgt, env, workflows, side_files, out_dir)
     except errors.AuthError as exc:
         raise errors.AuthError(f"{exc.message}: check the token in {tgt.token_env}") from exc
     finally:
         client.close()
     out = Written(losses=losses)
     _write_all(files, out)
-    _report(out, config.root, "pulled")
+    _report(out, config.root, "pulled", kept)
     return errors.EXIT_OK
 
 
-def _pull(client: Any, config: Config, project: str, only: Sequence[str], side_files: bool,
-          out_dir: str | None) -> tuple[dict[Path, str], list[Loss]]:
+def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
+          only: Sequence[str], side_files: bool,
+          out_dir: str | None) -> tuple[dict[Path, str], list[Loss], int]:
+    project = target.project
     found = client.find_project(project)
     if found is None:
         raise errors.UsageError(f"project {project!r} not found on the target")
@@ -220,8 +272,11 @@ def _pull(client: Any, config: Config, project: str, only: Sequence[str], side_f
     if need_env:
         names.environments = {int(e["code"]): str(e["name"]) for e in client.list_environments()}
     folder = Path(out_dir) if out_dir else config.root / config.workflows[0]
-    existing = {} if out_dir else _existing_files(config)
-    return render_workflows(dags, names, schedules, folder, existing, side_files)
+    repo = Repo() if out_dir else _repo_state(config, target, env, client, code, dags,
+                                              schedules)
+    files, losses = render_workflows(dags, names, schedules, folder, repo, side_files)
+    return files, losses, len(repo.matching & {str(d["workflowDefinition"]["name"])
+                                                for d in dags})
 
 
 # --- convert ------------------------------------------------------------------------------
@@ -267,7 +322,7 @@ def convert_command(*, file: str, output: str | None) -> int:
     target = Path(output) if output else None
     as_dir = target is not None and (len(dags) != 1 or target.is_dir())
     folder = target if as_dir and target is not None else Path(".")
-    files, losses = render_workflows(dags, names, schedules, folder, {}, side_files=False)
+    files, losses = render_workflows(dags, names, schedules, folder, Repo(), side_files=False)
     if target is None:
         sys.stdout.write(next(iter(files.values())))
         for loss in losses:

@@ -76,7 +76,8 @@ def test_pull_then_deploy_sends_nothing(adopted, capsys) -> None:
 
     again = run(capsys, "pull", "--target", "staging")
     assert again.code == 0
-    assert "0 file(s) written, 2 unchanged" in again.out
+    assert "0 file(s) written, 0 unchanged, 2 kept as written (they already match)" \
+        in again.out
     assert _tree(repo / "workflows") == written
 
     lint = run(capsys, "lint")
@@ -143,3 +144,33 @@ def test_pull_errors(adopted, capsys) -> None:
     res = run(capsys, "pull", "--target", "prod")
     assert res.code == 2
     assert "unknown target 'prod'" in res.err
+
+
+def test_pull_keeps_a_file_that_already_matches(adopted, capsys) -> None:
+    sb, repo = adopted
+    config = (repo / "dagship.yaml").read_text()
+    (repo / "dagship.yaml").write_text(config + "    variables: {greeting: leaf}\n")
+    templated = ("# the child, with its greeting per target\nworkflow:\n  name: child_wf\n\n"
+                 "tasks:\n  - name: leaf\n    task_type: Shell\n"
+                 "    command: echo $VAR{greeting}\n")
+    (repo / "workflows" / "child.yaml").write_text(templated)
+    (repo / "workflows" / "all_types.yaml").write_text("not: a workflow of ours\n")
+    res = run(capsys, "pull", "--target", "staging")
+    assert res.code == 0, res.err
+    assert (repo / "workflows" / "child.yaml").read_text() == templated
+    assert "1 kept as written" in res.out
+    # a file that is no workflow is never overwritten: the pulled one gets another name
+    assert (repo / "workflows" / "all_types.yaml").read_text() == "not: a workflow of ours\n"
+    assert "pulled workflows/all_types_2.yaml" in res.out
+
+    c = client(sb)
+    try:
+        edit_task_script(c, int(sb.state.project(PROJECT)["code"]), "child_wf", "leaf",
+                         "echo changed in the UI")
+    finally:
+        c.close()
+    res = run(capsys, "pull", "--target", "staging", "--workflow", "child_wf")
+    assert res.code == 0, res.err
+    assert "pulled workflows/child.yaml" in res.out  # its own file, rewritten
+    assert "command: echo changed in the UI" in (repo / "workflows" / "child.yaml").read_text()
+    assert "workflows/child.yaml was rewritten with the target's values" in res.err
