@@ -94,3 +94,33 @@ def versions(sb: Sandbox) -> dict[str, Any]:
 
 __all__ = ["DATASOURCES", "ENVIRONMENTS", "HERE", "TOKEN", "create_like_ui", "run",
            "schedule_form", "versions", "write_config"]
+
+
+def ui_task(code: int, name: str, task_type: str, params: dict[str, Any],
+            **fields: Any) -> dict[str, Any]:
+    """A task definition with the fields the UI's task form sends."""
+    task = {"code": code, "version": 1, "name": name, "description": "",
+            "taskType": task_type, "taskParams": params, "flag": "YES",
+            "taskPriority": "MEDIUM", "workerGroup": "default", "environmentCode": -1,
+            "failRetryTimes": 0, "failRetryInterval": 1, "timeoutFlag": "CLOSE",
+            "timeoutNotifyStrategy": None, "timeout": 0, "delayTime": 0, "taskGroupId": 0,
+            "taskGroupPriority": 0, "cpuQuota": -1, "memoryMax": -1,
+            "taskExecuteType": "BATCH", "isCache": "NO"}
+    task.update(fields)
+    return task
+
+
+def post_workflow(c: DSClient, project_code: int, name: str, tasks: list[dict[str, Any]],
+                  edges: list[tuple[str | None, str]],
+                  global_params: list[dict[str, str]] | None = None) -> int:
+    """Save a workflow as the UI's DAG editor does: tasks, relations by code, canvas places."""
+    codes = {t["name"]: t["code"] for t in tasks}
+    relations = [{"name": "", "preTaskCode": codes[pre] if pre else 0, "preTaskVersion": 0,
+                  "postTaskCode": codes[post], "postTaskVersion": 0, "conditionType": "NONE",
+                  "conditionParams": {}} for pre, post in edges]
+    locations = [{"taskCode": t["code"], "x": 100 + 200 * i, "y": 100}
+                 for i, t in enumerate(tasks)]
+    return c.create_workflow(project_code, {
+        "name": name, "description": "", "globalParams": global_params or [],
+        "locations": locations, "timeout": 0, "executionType": "PARALLEL",
+        "taskDefinitionJson": tasks, "taskRelationJson": relations})

@@ -174,3 +174,23 @@ def test_pull_keeps_a_file_that_already_matches(adopted, capsys) -> None:
     assert "pulled workflows/child.yaml" in res.out  # its own file, rewritten
     assert "command: echo changed in the UI" in (repo / "workflows" / "child.yaml").read_text()
     assert "workflows/child.yaml was rewritten with the target's values" in res.err
+
+
+def test_both_generations_pull_the_same_bytes(tmp_path: Path, monkeypatch, capsys) -> None:
+    trees = []
+    for version in ("3.2", "3.3"):
+        with Sandbox(api_version=version, token=TOKEN, datasources=DATASOURCES,
+                     environments=ENVIRONMENTS) as sb:
+            source = tmp_path / version / "source"
+            write_config(source, sb)
+            for name in ("all_types.yaml", "child_wf.yaml"):
+                shutil.copy(HERE / name, source / "workflows" / name)
+            create_like_ui(sb, source, ["child_wf", "all_types"])
+            repo = tmp_path / version / "repo"
+            write_config(repo, sb)
+            monkeypatch.chdir(repo)
+            monkeypatch.setenv("DS_TOKEN", sb.token)
+            res = run(capsys, "pull", "--target", "staging")
+            assert res.code == 0, res.err
+            trees.append(_tree(repo / "workflows"))
+    assert trees[0] == trees[1]
