@@ -114,3 +114,6 @@ def test_what_the_dialect_cannot_say_is_named(ds, capsys) -> None:
                      "lossy: task `jupyter`: task type JUPYTER has no form in the YAML dialect"):
         assert fragment in res.err, res.err
     assert "Traceback" not in res.err
+    lint = run(capsys, "lint")
+    assert lint.code == 1  # the stand-in for the JUPYTER task can never deploy by mistake
+    assert "WF106 task `jupyter`: unknown task_type 'JUPYTER'" in lint.out
