@@ -22,7 +22,7 @@ from deployer.sandbox import Sandbox
 
 @pytest.fixture(params=["3.2", "3.3"])
 def ds(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    with Sandbox(api_version=request.param, token=TOKEN) as sb:
+    with Sandbox(api_version=request.param, token=TOKEN, datasources={"pg": "POSTGRESQL"}) as sb:
         c = client(sb)
         repo = tmp_path / "repo"
         write_config(repo, sb)
@@ -117,3 +117,22 @@ def test_what_the_dialect_cannot_say_is_named(ds, capsys) -> None:
     lint = run(capsys, "lint")
     assert lint.code == 1  # the stand-in for the JUPYTER task can never deploy by mistake
     assert "WF106 task `jupyter`: unknown task_type 'JUPYTER'" in lint.out
+
+
+def test_the_ui_sql_form_is_read_back_and_its_gaps_named(ds, capsys) -> None:
+    """DolphinScheduler's UI saves a SQL task without the keys pydolphinscheduler always
+    writes (showType, connParams, title, groupId): pull reads the files back as deploy would
+    and names each field a deploy would change."""
+    _sb, c, pc, repo = ds
+    pg = next(d["id"] for d in c.list_datasources() if d["name"] == "pg")
+    sql = {"type": "POSTGRESQL", "datasource": pg, "sql": "select 1", "sqlType": "0",
+           "preStatements": [], "postStatements": [], "sendEmail": False, "displayRows": 10,
+           "localParams": [], "resourceList": []}
+    post_workflow(c, pc, "from_ui", [ui_task(c.gen_task_codes(pc, 1)[0], "q", "SQL", sql)],
+                  [(None, "q")])
+    res = run(capsys, "pull", "--target", "staging")
+    assert res.code == 0
+    for key in ("connParams", "groupId", "showType", "title"):
+        assert f"from_ui: task `q`: taskParams.{key}: the YAML dialect writes it " \
+               "differently" in res.err, res.err
+    assert "datasource_name: pg" in (repo / "workflows" / "from_ui.yaml").read_text()
