@@ -198,7 +198,7 @@ def pull_cmd(color: bool | None, **options: Any) -> None:
               help="Output file (one workflow) or folder (several; default: stdout for one).")
 def convert_cmd(file: str, output: str | None) -> None:
     """Convert a DolphinScheduler export (JSON, 3.2 or 3.3+ keys) into the YAML dialect."""
-    from deployer.pull import convert_command
+    from deployer.convert import convert_command
 
     sys.exit(convert_command(file=file, output=output))
 

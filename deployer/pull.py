@@ -1,4 +1,4 @@
-"""`dagship pull` and `dagship convert`: remote workflows / export files into YAML files.
+"""`dagship pull`: remote workflows into YAML files (and the writing `convert` shares).
 
 Both go through `deployer.reverse` (codes -> names, taskParams -> dialect keys) and
 `deployer.yamlwrite` (the one writer), so the same remote gives byte-identical files and a
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import click
 
 from deployer import errors
 from deployer.config import Config, Target, load_config
+from deployer.pullcheck import Repo, repo_state, verify
 from deployer.redact import redact, register_secret
 from deployer.reverse import Loss, Names, file_stem, reverse
 
@@ -42,81 +42,8 @@ class Written:
 _TOKENS = ("$VAR{", "$FILE{", "$ENV{", "${CONFIG.", "$WORKFLOW{")
 
 
-def _echo(text: str, *, err: bool = False) -> None:
+def echo(text: str, *, err: bool = False) -> None:
     click.echo(redact(text), err=err)
-
-
-@dataclass
-class Repo:
-    """What the repository already holds, for a pull into it."""
-
-    files: dict[str, Path] = field(default_factory=dict)  # workflow name -> its YAML file
-    matching: set[str] = field(default_factory=set)  # names whose file already says it all
-    taken: list[str] = field(default_factory=list)  # file stems a new file must not reuse
-
-
-def _repo_state(config: Config, target: Target, env: Mapping[str, str], client: Any,
-                code: int, dags: Sequence[Mapping[str, Any]],
-                schedules: Mapping[int, Mapping[str, Any]]) -> Repo:
-    """A workflow whose file already translates to what the target has is left as written,
-    with its `$VAR{}`, `$FILE{}` and `$WORKFLOW{}`; the others are (re)written."""
-    from deployer.definitions.repo import discover, load_repository
-
-    repo = Repo(taken=[p.stem for p in discover(config)])
-    loaded = load_repository(config, target=target, env=env)
-    by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
-    for spec in loaded.workflows:
-        path = Path(spec.path)
-        if path.suffix not in (".yaml", ".yml"):
-            continue
-        repo.files[spec.name] = path
-        dag = by_name.get(spec.name)
-        if dag is not None and not _differences(spec, client, target.project, code, by_name,
-                                                schedules):
-            repo.matching.add(spec.name)
-    return repo
-
-
-def _differences(spec: Any, client: Any, project: str, code: int,
-                 by_name: Mapping[str, Mapping[str, Any]],
-                 schedules: Mapping[int, Mapping[str, Any]]) -> list[str] | None:
-    """How a loaded file differs from the remote workflow of its name, in words ([]: it
-    does not); None when its references do not resolve on the target."""
-    from deployer import canonical
-    from deployer.plan import diff, schedule_difference, schedule_online
-    from deployer.translate import Resolver, UnresolvedReference, placeholder_codes, translate
-
-    dag = by_name[spec.name]
-    try:
-        tr = translate(spec, Resolver(client, project, code, by_name), dag,
-                       placeholder_codes(), "nogit")
-    except UnresolvedReference:
-        return None
-    remote = canonical.from_dag(dag)
-    out: list[str] = []
-    if canonical.digest(remote) != tr.digest:
-        changes = diff(tr.canon, remote)
-        for name in changes.changed:
-            want, have = tr.canon["tasks"][name], remote["tasks"][name]
-            keys = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
-            for key in keys:
-                if key == "taskParams":
-                    wp, hp = want.get(key) or {}, have.get(key) or {}
-                    keys_p = sorted(k for k in set(wp) | set(hp) if wp.get(k) != hp.get(k))
-                    out += [f"task `{name}`: taskParams.{k}" for k in keys_p]
-                else:
-                    out.append(f"task `{name}`: {key}")
-        out += [f"task `{n}` added" for n in changes.added]
-        out += [f"task `{n}` missing" for n in changes.removed]
-        out += ["dependencies"] if changes.edges else []
-        out += changes.fields
-    wf = dag["workflowDefinition"]
-    if str(wf.get("releaseState") or "OFFLINE") != spec.release_state:
-        out.append("release state")
-    if schedule_difference(tr.schedule, schedules.get(int(wf["code"])),
-                           schedule_online(spec)) is not None:
-        out.append("schedule")
-    return out
 
 
 def _side_files(doc: dict[str, Any], stem: str, folder: Path,
@@ -138,7 +65,7 @@ def _side_files(doc: dict[str, Any], stem: str, folder: Path,
         task[key] = f'$FILE{{"{rel}"}}'
 
 
-def _write_all(files: Mapping[Path, str], out: Written) -> None:
+def write_all(files: Mapping[Path, str], out: Written) -> None:
     for path in sorted(files):
         text = files[path]
         try:
@@ -186,17 +113,17 @@ def render_workflows(dags: Sequence[Mapping[str, Any]], names: Names,
     return files, losses
 
 
-def _report(out: Written, root: Path, verb: str, kept: int = 0) -> None:
+def report(out: Written, root: Path, verb: str, kept: int = 0) -> None:
     for path in out.changed:
-        _echo(f"{verb} {_rel(path, root)}")
+        echo(f"{verb} {_rel(path, root)}")
     for loss in out.losses:
-        _echo(f"dagship: warning: {loss}; a deploy of the file would change it", err=True)
+        echo(f"dagship: warning: {loss}; a deploy of the file would change it", err=True)
     for path in out.templated:
-        _echo(f"dagship: warning: {_rel(path, root)} was rewritten with the target's values: "
+        echo(f"dagship: warning: {_rel(path, root)} was rewritten with the target's values: "
               "its substitutions ($VAR, $FILE, $ENV, ${CONFIG}, $WORKFLOW) are gone; review "
               "the diff before committing", err=True)
     also = f", {kept} kept as written (they already match)" if kept else ""
-    _echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged{also}")
+    echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged{also}")
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -266,48 +193,9 @@ def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
     finally:
         client.close()
     out = Written(losses=losses)
-    _write_all(files, out)
-    _report(out, config.root, "pulled", kept)
+    write_all(files, out)
+    report(out, config.root, "pulled", kept)
     return errors.EXIT_OK
-
-
-def _verify(config: Config, target: Target, env: Mapping[str, str], client: Any, code: int,
-            dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[str, Any]],
-            files: Mapping[Path, str], losses: list[Loss]) -> None:
-    """Read the pulled files back as `deploy` would and name every field that would still
-    change: what `reverse` could not say and did not know it could not (an absent key that
-    the dialect always writes, say). Runs on a copy, so nothing half-checked is left behind."""
-    import shutil
-    import tempfile
-
-    from deployer.definitions.repo import load_repository
-
-    by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
-    named = {loss.workflow for loss in losses}
-    with tempfile.TemporaryDirectory(prefix="dagship-pull-") as tmp:
-        root = Path(tmp)
-        for folder in config.workflows:
-            src = config.root / folder
-            if src.is_dir():
-                shutil.copytree(src, root / folder, dirs_exist_ok=True)
-        moved = {}
-        for path, text in files.items():
-            try:
-                rel = path.resolve().relative_to(config.root.resolve())
-            except ValueError:
-                return  # --out outside the repository: nothing to read it back with
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, encoding="utf-8")
-            moved[(root / rel).resolve()] = path
-        copy = config._replace(root=root, path=None)
-        loaded = load_repository(copy, target=target, env=env)
-        for spec in loaded.workflows:
-            if Path(spec.path).resolve() not in moved or spec.name not in by_name \
-                    or spec.name in named:
-                continue
-            for what in _differences(spec, client, target.project, code, by_name,
-                                     schedules) or []:
-                losses.append(Loss(spec.name, what, "the YAML dialect writes it differently"))
 
 
 def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
@@ -339,66 +227,9 @@ def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
     if need_env:
         names.environments = {int(e["code"]): str(e["name"]) for e in client.list_environments()}
     folder = Path(out_dir) if out_dir else config.root / config.workflows[0]
-    repo = Repo() if out_dir else _repo_state(config, target, env, client, code, dags,
+    repo = Repo() if out_dir else repo_state(config, target, env, client, code, dags,
                                               schedules)
     files, losses = render_workflows(dags, names, schedules, folder, repo, side_files)
-    _verify(config, target, env, client, code, dags, schedules, files, losses)
+    verify(config, target, env, client, code, dags, schedules, files, losses)
     return files, losses, len(repo.matching & {str(d["workflowDefinition"]["name"])
                                                 for d in dags})
-
-
-# --- convert ------------------------------------------------------------------------------
-
-
-def _export_items(path: Path) -> list[dict[str, Any]]:
-    from deployer.client.generations import G2, G3
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.UsageError(f"{path}: cannot read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise errors.UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") \
-            from exc
-    items = data if isinstance(data, list) else [data]
-    out = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or not (isinstance(item.get("workflowDefinition"), dict)
-                                              or isinstance(item.get("processDefinition"), dict)):
-            raise errors.UsageError(f"{path}: element {i} is not an exported workflow (expected "
-                                    "`workflowDefinition` or `processDefinition`)")
-        gen = G2 if "processDefinition" in item else G3
-        dag = gen.dag(item)
-        if isinstance(item.get("schedule"), dict):
-            dag["schedule"] = gen.schedule(item["schedule"])
-        out.append(dag)
-    return out
-
-
-def convert_command(*, file: str, output: str | None) -> int:
-    src = Path(file)
-    dags = _export_items(src)
-    names = Names()
-    for dag in dags:
-        names.add_dag(dag, None)
-        names.projects[int(dag["workflowDefinition"].get("projectCode") or 0)] = None
-    schedules = {int(d["workflowDefinition"].get("code") or 0): d["schedule"]
-                 for d in dags if isinstance(d.get("schedule"), dict)}
-    if output is None and len(dags) != 1:
-        raise errors.UsageError(f"{src}: the export holds {len(dags)} workflows; name a "
-                                "folder for them with -o DIR")
-    target = Path(output) if output else None
-    as_dir = target is not None and (len(dags) != 1 or target.is_dir())
-    folder = target if as_dir and target is not None else Path(".")
-    files, losses = render_workflows(dags, names, schedules, folder, Repo(), side_files=False)
-    if target is None:
-        sys.stdout.write(next(iter(files.values())))
-        for loss in losses:
-            _echo(f"dagship: warning: {loss}", err=True)
-        return errors.EXIT_OK
-    if not as_dir:
-        files = {target: next(iter(files.values()))}
-    out = Written(losses=losses)
-    _write_all(files, out)
-    _report(out, Path.cwd(), "wrote")
-    return errors.EXIT_OK

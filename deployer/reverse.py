@@ -23,21 +23,16 @@ from deployer import metadata
 from deployer.definitions import dialect
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.schedule import DEFAULT_END, DEFAULT_START
-from deployer.definitions.subst import CONFIG_PROJECT
-from deployer.definitions.values import PARAM_TYPES
+from deployer.reverse_logic import (
+    implied_upstream,
+    loads,
+    logic,
+    logic_downstream,
+    logic_targets,
+    to_int,
+)
+from deployer.reverse_params import local_params, resources, special
 
-_NOT_SELECT = re.compile(
-    r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
-    r"|(.* |)create ).*", re.IGNORECASE)
-_TYPE_CALL = re.compile(r"^([A-Z][A-Z_]*)\((.*)\)$", re.DOTALL)
-# taskParams keys the loader writes for every Sql task (pydolphinscheduler's constants).
-_SQL_FIXED = {"sendEmail": False, "showType": "TABLE", "connParams": "", "title": "",
-              "groupId": 0}
-_DS_KEYS = {  # taskParams (ref key, type key) -> dialect (name key, type key)
-    ("datasource", "type"): ("datasource_name", "datasource_type"),
-    ("dataSource", "dsType"): ("datasource_name", "datasource_type"),
-    ("dataTarget", "dtType"): ("datatarget_name", "datatarget_type"),
-}
 _LOGIC = {"SWITCH", "CONDITIONS", "DEPENDENT"}
 
 
@@ -72,16 +67,9 @@ class Names:
 
     def add_dag(self, dag: Mapping[str, Any], project: str | None) -> None:
         wf = dag.get("workflowDefinition") or {}
-        self.workflows[_int(wf.get("code"))] = (project, str(wf.get("name")))
+        self.workflows[to_int(wf.get("code"))] = (project, str(wf.get("name")))
         for t in dag.get("taskDefinitionList") or []:
-            self.tasks[_int(t.get("code"))] = str(t.get("name"))
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+            self.tasks[to_int(t.get("code"))] = str(t.get("name"))
 
 
 class _Reverser:
@@ -93,7 +81,7 @@ class _Reverser:
         self.wf = dag.get("workflowDefinition") or {}
         self.name = str(self.wf.get("name"))
         self.tasks: list[Mapping[str, Any]] = list(dag.get("taskDefinitionList") or [])
-        self.own = {_int(t.get("code")): str(t.get("name")) for t in self.tasks}
+        self.own = {to_int(t.get("code")): str(t.get("name")) for t in self.tasks}
         self.losses: list[Loss] = []
         self.worker_group = "default"
 
@@ -115,8 +103,8 @@ class _Reverser:
             wf["worker_group"] = self.worker_group
         if str(self.wf.get("executionType") or "PARALLEL") != "PARALLEL":
             wf["execution_type"] = str(self.wf["executionType"])
-        if _int(self.wf.get("timeout")):
-            wf["timeout"] = _int(self.wf.get("timeout"))
+        if to_int(self.wf.get("timeout")):
+            wf["timeout"] = to_int(self.wf.get("timeout"))
         params = self._global_params()
         if params:
             wf["param"] = params
@@ -144,7 +132,7 @@ class _Reverser:
         return "default" if "default" in tied else tied[0]
 
     def _global_params(self) -> dict[str, str]:
-        raw = _loads(self.wf.get("globalParams"), [])
+        raw = loads(self.wf.get("globalParams"), [])
         out: dict[str, str] = {}
         for item in raw if isinstance(raw, list) else []:
             if not isinstance(item, Mapping):
@@ -186,7 +174,7 @@ class _Reverser:
     def _upstream(self) -> dict[str, list[str]]:
         ups: dict[str, list[str]] = {str(t.get("name")): [] for t in self.tasks}
         for rel in self.dag.get("workflowTaskRelationList") or []:
-            pre, post = _int(rel.get("preTaskCode")), _int(rel.get("postTaskCode"))
+            pre, post = to_int(rel.get("preTaskCode")), to_int(rel.get("postTaskCode"))
             if pre and pre in self.own and post in self.own:
                 ups[self.own[post]].append(self.own[pre])
         return {k: sorted(set(v)) for k, v in ups.items()}
@@ -197,14 +185,14 @@ class _Reverser:
         by_name = {str(t.get("name")): t for t in self.tasks}
         before: dict[str, set[str]] = {n: set(upstream.get(n, ())) for n in by_name}
         for name, t in by_name.items():
-            targets = set(_logic_targets(t, self.own))
+            targets = set(logic_targets(t, self.own))
             for target in targets & set(by_name):
                 before[target].discard(name)  # the implied edge: written by the logic task
                 before[name].add(target)
         rank = {n: i for i, n in enumerate(by_name)}  # ties keep the server's (the UI's) order
         order = _topo(before, rank)
         if order is None:  # the two orders disagree: the dialect's constraint wins
-            only_logic = {n: {x for x in by_name if x in _logic_targets(by_name[n], self.own)}
+            only_logic = {n: {x for x in by_name if x in logic_targets(by_name[n], self.own)}
                           for n in by_name}
             order = _topo(only_logic, rank) or list(by_name)
         return [by_name[n] for n in order]
@@ -214,7 +202,7 @@ class _Reverser:
     def _task(self, t: Mapping[str, Any], upstream: Mapping[str, list[str]]) -> dict[str, Any]:
         name = str(t.get("name"))
         ds_type = str(t.get("taskType"))
-        params = _loads(t.get("taskParams"), {})
+        params = loads(t.get("taskParams"), {})
         params = dict(params) if isinstance(params, Mapping) else {}
         where = f"task `{name}`"
         ttype = _task_type(ds_type, params)
@@ -227,14 +215,14 @@ class _Reverser:
             out["task_type"] = ds_type
             return out
         out["task_type"] = ttype.name
-        implied = set(_implied_upstream(t, self.own))
+        implied = set(implied_upstream(t, self.own))
         implied |= {n for n, tt in ((str(x.get("name")), x) for x in self.tasks)
-                    if name in _logic_downstream(tt, self.own)}
+                    if name in logic_downstream(tt, self.own)}
         deps = [d for d in upstream.get(name, []) if d not in implied]
         if deps:
             out["deps"] = deps
         if ttype.logic:
-            self._logic(ttype, params, out, where)
+            logic(self, ttype, params, out, where)
             self._logic_common(t, where)
         else:
             self._params(ttype, params, out, where)
@@ -251,7 +239,7 @@ class _Reverser:
             value = str(t.get(key) or default)
             if value != default:
                 out[dkey] = value
-        env = _int(t.get("environmentCode") if t.get("environmentCode") is not None else -1)
+        env = to_int(t.get("environmentCode") if t.get("environmentCode") is not None else -1)
         if env not in (-1, 0):
             if env in self.names.environments:
                 out["environment_name"] = self.names.environments[env]
@@ -262,11 +250,11 @@ class _Reverser:
                    ("delayTime", "delay_time", 0), ("taskGroupId", "task_group_id", 0),
                    ("taskGroupPriority", "task_group_priority", 0))
         for field_, dkey, number in numbers:
-            count = _int(t.get(field_)) if t.get(field_) is not None else number
+            count = to_int(t.get(field_)) if t.get(field_) is not None else number
             if count != number:
                 out[dkey] = count
         for field_, dkey in (("cpuQuota", "cpu_quota"), ("memoryMax", "memory_max")):
-            limit = _int(t.get(field_)) if t.get(field_) is not None else -1
+            limit = to_int(t.get(field_)) if t.get(field_) is not None else -1
             if limit != -1:
                 if ttype.worker_resource:
                     out[dkey] = limit
@@ -276,7 +264,7 @@ class _Reverser:
 
     def _timeout(self, t: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
         timed = t.get("timeoutFlag") == "OPEN"
-        minutes = _int(t.get("timeout"))
+        minutes = to_int(t.get("timeout"))
         strategy = t.get("timeoutNotifyStrategy") or None
         if timed and minutes > 0:
             out["timeout"] = minutes
@@ -314,230 +302,13 @@ class _Reverser:
             if key.default is not None and value == key.default:
                 continue
             out[key.name] = _dialect_value(value, key.kind)
-        self._special(ttype, rest, out, where)
-        self._locals(rest.pop("localParams", None), out, where)
-        self._resources(rest.pop("resourceList", None), out, where)
+        special(self, ttype, rest, out, where)
+        local_params(self, rest.pop("localParams", None), out, where)
+        resources(self, rest.pop("resourceList", None), out, where)
         for extra in sorted(rest):
             if rest[extra] not in (None, [], {}):
                 self.lose(where, f"taskParams.{extra} = {json.dumps(rest[extra])[:60]} (no key "
                           f"of {ttype.name} carries it)")
-
-    def _special(self, ttype: TaskType, rest: dict[str, Any], out: dict[str, Any],
-                 where: str) -> None:
-        for (ref_key, type_key), (name_key, dtype_key) in _DS_KEYS.items():
-            if ref_key not in rest:
-                continue
-            ds_id, ds_type = _int(rest.pop(ref_key)), rest.pop(type_key, None)
-            found = self.names.datasources.get(ds_id)
-            if found is None:
-                self.lose(where, f"datasource id {ds_id} matches no datasource; written as "
-                          f"`datasource_{ds_id}`")
-                found = (f"datasource_{ds_id}", str(ds_type or ""))
-            out[name_key] = found[0]
-            if ds_type and str(ds_type).upper() != found[1].upper():
-                out[dtype_key] = str(ds_type)
-        if ttype.name == "Sql":
-            sql = str(out.get("sql", ""))
-            sql_type = str(rest.pop("sqlType", ""))
-            if sql_type and sql_type != ("0" if _NOT_SELECT.match(sql) else "1"):
-                out["sql_type"] = sql_type
-            for key, value in _SQL_FIXED.items():
-                if key in rest and rest[key] == value:
-                    rest.pop(key)
-        if "mainJar" in rest and isinstance(rest["mainJar"], Mapping) \
-                and set(rest["mainJar"]) == {"resourceName"}:
-            out["main_package"] = str(rest.pop("mainJar")["resourceName"])
-        if ttype.name == "Http" and isinstance(rest.get("httpParams"), list):
-            http: dict[str, str] = {}
-            for item in rest.pop("httpParams"):
-                if not isinstance(item, Mapping):
-                    continue
-                kind = item.get("httpParametersType") or "PARAMETER"
-                prop = str(item.get("prop"))
-                if kind != "PARAMETER" or prop in http:
-                    self.lose(where, f"http parameter `{prop}` of type {kind} (the dialect "
-                              "sends PARAMETER items, each name once)")
-                    continue
-                http[prop] = "" if item.get("value") is None else str(item.get("value"))
-            if http:
-                out["http_params"] = http
-        if ttype.name == "SubWorkflow":
-            code = _int(rest.pop("workflowDefinitionCode", 0))
-            project, child = self.names.workflows.get(code, (None, None))
-            if child is None or project is not None:
-                self.lose(where, f"sub-workflow code {code} is not a workflow of this project")
-                child = child or f"workflow_{code}"
-            out["workflow_name"] = child
-
-    def _locals(self, raw: Any, out: dict[str, Any], where: str) -> None:
-        items = [i for i in _loads(raw, []) if isinstance(i, Mapping)] \
-            if isinstance(_loads(raw, []), list) else []
-        directs = [str(i.get("direct") or "IN") for i in items]
-        props = [str(i.get("prop", "")) for i in items]
-        in_then_out = directs == sorted(directs, key=lambda d: d != "IN") \
-            and set(directs) <= {"IN", "OUT"} and len(set(props)) == len(props)
-        if not in_then_out:
-            out["local_params"] = [{"prop": str(i.get("prop", "")), "direct": d,
-                                    "type": str(i.get("type") or "VARCHAR"),
-                                    "value": "" if i.get("value") is None else str(i["value"])}
-                                   for i, d in zip(items, directs, strict=True)]
-            return
-        for item, direct in zip(items, directs, strict=True):
-            key = "input_params" if direct == "IN" else "output_params"
-            ptype = str(item.get("type") or "VARCHAR")
-            value = "" if item.get("value") is None else str(item.get("value"))
-            if ptype not in PARAM_TYPES:
-                self.lose(where, f"parameter `{item.get('prop')}` has type {ptype}")
-                ptype = "VARCHAR"
-            if ptype == "VARCHAR" and _TYPE_CALL.match(value.strip()) is None \
-                    and value == value.strip():
-                text = value
-            else:
-                text = f"{ptype}({value})"
-                if value != value.rstrip():
-                    self.lose(where, f"parameter `{item.get('prop')}` ends with blanks")
-            out.setdefault(key, {})[str(item.get("prop", ""))] = text
-
-    def _resources(self, raw: Any, out: dict[str, Any], where: str) -> None:
-        items = _loads(raw, [])
-        names = []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, Mapping) and item.get("resourceName"):
-                names.append(str(item["resourceName"]))
-                if set(item) - {"resourceName"}:
-                    self.lose(where, f"resource {item['resourceName']!r} also carries "
-                              f"{', '.join(sorted(set(item) - {'resourceName'}))}")
-            else:
-                self.lose(where, f"resource {item!r} has no resourceName")
-        if names:
-            out["resource_list"] = names
-
-    # --- logic tasks ------------------------------------------------------------------------
-
-    def _logic(self, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
-               where: str) -> None:
-        rest = dict(params)
-        for key in ("localParams", "resourceList"):
-            if rest.get(key) in (None, []):
-                rest.pop(key, None)
-        if ttype.name == "Switch":
-            self._switch(rest.pop("switchResult", None) or {}, out, where)
-        elif ttype.name == "Condition":
-            self._condition(rest, out, where)
-        else:
-            dep = rest.pop("dependence", None) or {}
-            out["op"] = _op(dep.get("relation"))
-            out["groups"] = self._groups(dep, where, self._dep_item)
-            _extra(self, where, "dependence", dep, {"relation", "dependTaskList"})
-        for key in sorted(rest):
-            if rest[key] not in (None, [], {}):
-                self.lose(where, f"taskParams.{key} (no key of {ttype.name} carries it)")
-
-    def _task_name(self, code: Any, where: str) -> str:
-        name = self.own.get(_int(code))
-        if name is None:
-            self.lose(where, f"task code {code} is not a task of this workflow")
-            return f"task_{code}"
-        return name
-
-    def _switch(self, sw: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
-        items: list[dict[str, Any]] = []
-        for branch in sw.get("dependTaskList") or []:
-            target = self._task_name(branch.get("nextNode"), where)
-            items.append({"task": target, "condition": str(branch.get("condition") or "")})
-            _extra(self, where, "switch branch", branch, {"condition", "nextNode"})
-        default = sw.get("nextNode")
-        if isinstance(default, list):  # some UI versions keep a list of one
-            default = default[0] if default else None
-        if default not in (None, 0, ""):
-            items.append({"task": self._task_name(default, where)})
-        out["condition"] = items
-        _extra(self, where, "switchResult", sw, {"dependTaskList", "nextNode"})
-
-    def _condition(self, rest: dict[str, Any], out: dict[str, Any], where: str) -> None:
-        result = rest.pop("conditionResult", None) or {}
-        dep = rest.pop("dependence", None) or {}
-        for key, dkey in (("successNode", "success_task"), ("failedNode", "failed_task")):
-            nodes = result.get(key) or []
-            if len(nodes) != 1:
-                self.lose(where, f"conditionResult.{key} has {len(nodes)} task(s); the dialect "
-                          "takes exactly one")
-            if nodes:
-                out[dkey] = self._task_name(nodes[0], where)
-        out["op"] = _op(dep.get("relation"))
-
-        def item(raw: Mapping[str, Any]) -> dict[str, Any]:
-            _extra(self, where, "condition item", raw, {"depTaskCode", "status"})
-            return {"task": self._task_name(raw.get("depTaskCode"), where),
-                    "flag": raw.get("status") == "SUCCESS"}
-
-        out["groups"] = self._groups(dep, where, item)
-
-    def _groups(self, dep: Mapping[str, Any], where: str,
-                item: Callable[[Mapping[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
-        groups = []
-        for group in dep.get("dependTaskList") or []:
-            _extra(self, where, "dependence group", group, {"relation", "dependItemList"})
-            groups.append({"op": _op(group.get("relation")),
-                           "groups": [item(i) for i in group.get("dependItemList") or []]})
-        return groups
-
-    def _dep_item(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        where = "dependent item"
-        _extra(self, where, "dependent item", raw,
-               {"projectCode", "definitionCode", "depTaskCode", "cycle", "dateValue"})
-        project_code = _int(raw.get("projectCode"))
-        self.names._ensure(project_code)
-        project = self.names.projects.get(project_code, f"project_{project_code}")
-        if project_code not in self.names.projects:
-            self.lose(where, f"project code {project_code} matches no project")
-        wf_code = _int(raw.get("definitionCode"))
-        _proj, workflow = self.names.workflows.get(wf_code, (None, f"workflow_{wf_code}"))
-        if wf_code not in self.names.workflows:
-            self.lose(where, f"workflow code {wf_code} matches no workflow")
-        task_code = _int(raw.get("depTaskCode"))
-        task = "0" if task_code == 0 else self.names.tasks.get(task_code, f"task_{task_code}")
-        if task_code and task_code not in self.names.tasks:
-            self.lose(where, f"task code {task_code} matches no task of {workflow!r}")
-        date = str(raw.get("dateValue") or "today")
-        if raw.get("cycle") and raw.get("cycle") != _cycle(date):
-            self.lose(where, f"cycle {raw.get('cycle')!r} with date {date!r} (the dialect "
-                      f"infers {_cycle(date)!r})")
-        return {"project_name": CONFIG_PROJECT if project is None else project,
-                "workflow_name": workflow, "dependent_task_name": task,
-                "dependent_date": date}
-
-
-def _extra(r: _Reverser, where: str, what: str, raw: Mapping[str, Any], known: set[str]) -> None:
-    for key in sorted(set(raw) - known):
-        if raw[key] not in (None, "", [], {}):
-            r.lose(where, f"{what}.{key} = {json.dumps(raw[key])[:60]} (the dialect has no key "
-                   "for it)")
-
-
-def _op(relation: Any) -> str:
-    return str(relation or "AND").lower()
-
-
-def _cycle(date: str) -> str:
-    if "Hour" in date:
-        return "hour"
-    if date == "today" or "Days" in date:
-        return "day"
-    if "Month" in date:
-        return "month"
-    return "week"
-
-
-def _loads(value: Any, default: Any) -> Any:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return value
 
 
 def _dialect_value(value: Any, kind: str) -> Any:
@@ -555,36 +326,6 @@ def _task_type(ds_type: str, params: Mapping[str, Any]) -> TaskType | None:
         if all(params.get(k) == v for k, v in ttype.fixed.items()):
             return ttype
     return None
-
-
-def _logic_targets(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
-    """Tasks a switch/condition names (branches, inputs): declared above it in the dialect."""
-    return [*_logic_downstream(t, own), *_implied_upstream(t, own)]
-
-
-def _logic_downstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
-    params = _loads(t.get("taskParams"), {})
-    if not isinstance(params, Mapping):
-        return []
-    codes: list[Any] = []
-    if t.get("taskType") == "SWITCH":
-        sw = params.get("switchResult") or {}
-        codes += [b.get("nextNode") for b in sw.get("dependTaskList") or []]
-        nxt = sw.get("nextNode")
-        codes += nxt if isinstance(nxt, list) else [nxt]
-    elif t.get("taskType") == "CONDITIONS":
-        cr = params.get("conditionResult") or {}
-        codes += list(cr.get("successNode") or []) + list(cr.get("failedNode") or [])
-    return [own[_int(c)] for c in codes if _int(c) in own]
-
-
-def _implied_upstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
-    if t.get("taskType") != "CONDITIONS":
-        return []
-    params = _loads(t.get("taskParams"), {})
-    dep = params.get("dependence") or {} if isinstance(params, Mapping) else {}
-    return [own[_int(i.get("depTaskCode"))] for g in dep.get("dependTaskList") or []
-            for i in g.get("dependItemList") or [] if _int(i.get("depTaskCode")) in own]
 
 
 def _topo(before: Mapping[str, set[str]], rank: Mapping[str, int]) -> list[str] | None:
