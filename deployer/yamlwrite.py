@@ -190,6 +190,16 @@ def _plain_ok(text: str) -> bool:
     return isinstance(value, dict) and value.get("k") == text
 
 
+def _literal_ok(text: str) -> bool:
+    """A `|` block holds the text exactly: no carriage return or control character, no tab
+    where the block's indentation is read, no blank-only line with trailing blanks."""
+    if "\r" in text or text.startswith(("\t", " ")) or text.startswith("\n"):
+        return False
+    if any(not (ch.isprintable() or ch in "\n\t") for ch in text):
+        return False
+    return all(line.strip() or not line for line in text.split("\n"))
+
+
 def styled(text: str, key: str | None, was_plain: bool) -> Any:
     """The scalar to write for a string value under `key`."""
     from ruamel.yaml.scalarstring import (
@@ -198,13 +208,15 @@ def styled(text: str, key: str | None, was_plain: bool) -> Any:
         SingleQuotedScalarString,
     )
 
-    if "\n" in text.rstrip("\n") or (text.endswith("\n") and text.strip()):
+    multi_line = "\n" in text.rstrip("\n") or (text.endswith("\n") and text.strip())
+    if multi_line and _literal_ok(text):
         return LiteralScalarString(text)
     if key in ALWAYS_QUOTED:
         return DoubleQuotedScalarString(text)
     if was_plain or _plain_ok(text):
         return text
-    if ("\\" in text or '"' in text) and "'" not in text and text.isprintable():
+    if ("\\" in text or '"' in text) and "'" not in text and "\n" not in text \
+            and text.isprintable():
         return SingleQuotedScalarString(text)
     return DoubleQuotedScalarString(text)
 
@@ -291,9 +303,19 @@ def render(document: Mapping[str, Any], header: str = "") -> str:
     doc = to_commented(document)
     _order_document(doc)
     doc = _restyle(doc, fresh=True)
-    text = _dump(doc)
-    text = _blank_between_tasks(text)
-    return header + text
+    text = header + _blank_between_tasks(_dump(doc))
+    if _plain_data(text) != _strip(to_plain(document)):
+        raise FormatError("the YAML writer would not read back as written (please report)")
+    return text
+
+
+def to_plain(value: Any) -> Any:
+    """A document with tuples as lists, as the loader gives them back."""
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
 
 
 def _blank_between_tasks(text: str) -> str:

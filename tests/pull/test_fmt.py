@@ -172,3 +172,28 @@ def test_comments_stay_on_their_lines_when_keys_move() -> None:
                    "  # after the workflow\ntasks:\n  - name: a\n    task_type: Shell\n"
                    "    command: echo a  # eol of command\n")
     assert format_text(out) == out
+
+
+TRICKY = ["a\n\nb  \n", "  leading", "tab\there", "\ttab start\nx", "x\r\ny", "emoji ✓",
+          "#comment-like", "- dash", "a: b\nc", "", "null", "~", "123", "1e3", "true", "0o17",
+          "2024-01-01", "${a}", "*alias", "&anchor", "!tag", "%pct", "@at", "`bt", "|pipe",
+          ">gt", "key: value #x", "trailing\n\n\n", "\n", "\nlead nl", "a\\b", 'say "hi"',
+          "it's", "'q'", "x" * 300, "line1\n  indented\nline3", "  indented first\nsecond\n",
+          "NO", "yes", "on", "=", "[x]", "{y}", "a, b", "\u00a0nbsp", "\x07bell",
+          "end space \nnext", "multi\nline\nwith 'quotes' and \"dq\"\n"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_writer_reads_back_every_string(text: str) -> None:
+    from deployer.yamlmarks import load
+    from deployer.yamlwrite import format_text, render
+
+    doc = {"workflow": {"name": "x", "description": text, "param": {"k": text}},
+           "tasks": [{"name": "a", "task_type": "Shell", "command": text,
+                      "deps": [text] if text else []}]}
+    written = render(doc)
+    back, _dups = load(written)
+    assert back["workflow"]["description"] == text
+    assert back["workflow"]["param"]["k"] == text
+    assert back["tasks"][0]["command"] == text
+    assert format_text(written) == written
