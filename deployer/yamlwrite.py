@@ -35,7 +35,7 @@ ITEM_ORDERS: dict[str, tuple[str, ...]] = {  # nested mappings, by the key that 
     "local_params": ("prop", "direct", "type", "value"),
 }
 ALWAYS_QUOTED = frozenset({"schedule", "start_time", "end_time"})
-_BLOCK_LISTS = frozenset({"deps"})  # written as [a, b]
+_FLOW_LISTS = frozenset({"deps"})  # written as [a, b]
 
 
 class FormatError(Exception):
@@ -239,7 +239,8 @@ def _restyle(node: Any, key: str | None = None, *, fresh: bool = False) -> Any:
                 dict.__setitem__(node, k, new)
         return node
     if isinstance(node, CommentedSeq):
-        if key in _BLOCK_LISTS and all(isinstance(x, str | int) for x in node):
+        if key in _FLOW_LISTS and all(isinstance(x, str | int) for x in node) \
+                and not any(node.ca.items.values()):  # a flow list cannot hold comments
             node.fa.set_flow_style()
         else:
             node.fa.set_block_style()

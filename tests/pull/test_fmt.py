@@ -197,3 +197,16 @@ def test_the_writer_reads_back_every_string(text: str) -> None:
     assert back["workflow"]["param"]["k"] == text
     assert back["tasks"][0]["command"] == text
     assert format_text(written) == written
+
+
+def test_a_deps_list_with_comments_stays_a_block() -> None:
+    from deployer.yamlwrite import format_text
+
+    head = "workflow:\n  name: x\ntasks:\n"
+    src = (head + "  - name: b\n    task_type: Shell\n    command: echo\n    deps:\n"
+           "      - a  # why\n  - name: c\n    task_type: Shell\n    command: echo\n"
+           "    deps:\n      - a\n      - b\n")
+    assert format_text(src) == (
+        head + "  - name: b\n    task_type: Shell\n    deps:\n      - a  # why\n"
+        "    command: echo\n  - name: c\n    task_type: Shell\n    deps: [a, b]\n"
+        "    command: echo\n")
