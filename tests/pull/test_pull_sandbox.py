@@ -55,9 +55,11 @@ def adopted(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_pull_then_deploy_sends_nothing(adopted, capsys) -> None:
     sb, repo = adopted
+    served = sb.request_count
     res = run(capsys, "pull", "--target", "staging")
     assert res.code == 0, res.err
     assert "warning" not in res.err, res.err
+    assert sb.request_count - served <= 8  # list requests, not one per workflow
     written = _tree(repo / "workflows")
     assert set(written) == {"all_types.yaml", "child_wf.yaml"}
     text = written["all_types.yaml"].decode()
