@@ -206,7 +206,7 @@ def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
     if found is None:
         raise errors.UsageError(f"project {project!r} not found on the target")
     code = int(found["code"])
-    dags = list(client.list_workflows(code))
+    dags = all_dags = list(client.list_workflows(code))
     schedules = {int(s.get("workflowDefinitionCode") or 0): s
                  for s in client.list_schedules(code)}
     names = Names(project=project, projects={code: None})
@@ -226,10 +226,15 @@ def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
                              for d in client.list_datasources()}
     if need_env:
         names.environments = {int(e["code"]): str(e["name"]) for e in client.list_environments()}
+    from deployer.translate import Resolver
+
     folder = Path(out_dir) if out_dir else config.root / config.workflows[0]
-    repo = Repo() if out_dir else repo_state(config, target, env, client, code, dags,
-                                              schedules)
+    # one resolver for every read-back: each list (datasources, ...) is fetched once
+    resolver = Resolver(client, project, code, {str(d["workflowDefinition"]["name"]): d
+                                                for d in all_dags})
+    repo = Repo() if out_dir else repo_state(config, target, env, resolver, all_dags,
+                                             schedules)
     files, losses = render_workflows(dags, names, schedules, folder, repo, side_files)
-    verify(config, target, env, client, code, dags, schedules, files, losses)
+    verify(config, target, env, resolver, all_dags, schedules, files, losses)
     return files, losses, len(repo.matching & {str(d["workflowDefinition"]["name"])
                                                 for d in dags})

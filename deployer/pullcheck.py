@@ -22,9 +22,9 @@ class Repo:
     taken: list[str] = field(default_factory=list)  # file stems a new file must not reuse
 
 
-def repo_state(config: Config, target: Target, env: Mapping[str, str], client: Any,
-                code: int, dags: Sequence[Mapping[str, Any]],
-                schedules: Mapping[int, Mapping[str, Any]]) -> Repo:
+def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver: Any,
+               dags: Sequence[Mapping[str, Any]],
+               schedules: Mapping[int, Mapping[str, Any]]) -> Repo:
     """A workflow whose file already translates to what the target has is left as written,
     with its `$VAR{}`, `$FILE{}` and `$WORKFLOW{}`; the others are (re)written."""
     from deployer.definitions.repo import discover, load_repository
@@ -38,24 +38,22 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], client: A
             continue
         repo.files[spec.name] = path
         dag = by_name.get(spec.name)
-        if dag is not None and not _differences(spec, client, target.project, code, by_name,
-                                                schedules):
+        if dag is not None and not _differences(spec, resolver, by_name, schedules):
             repo.matching.add(spec.name)
     return repo
 
 
-def _differences(spec: Any, client: Any, project: str, code: int,
-                 by_name: Mapping[str, Mapping[str, Any]],
+def _differences(spec: Any, resolver: Any, by_name: Mapping[str, Mapping[str, Any]],
                  schedules: Mapping[int, Mapping[str, Any]]) -> list[str] | None:
     """How a loaded file differs from the remote workflow of its name, in words ([]: it
     does not); None when its references do not resolve on the target."""
     from deployer import canonical
     from deployer.plan import diff, schedule_difference, schedule_online
-    from deployer.translate import Resolver, UnresolvedReference, placeholder_codes, translate
+    from deployer.translate import UnresolvedReference, placeholder_codes, translate
 
     dag = by_name[spec.name]
     try:
-        tr = translate(spec, Resolver(client, project, code, by_name), dag,
+        tr = translate(spec, resolver, dag,
                        placeholder_codes(), "nogit")
     except UnresolvedReference:
         return None
@@ -86,8 +84,8 @@ def _differences(spec: Any, client: Any, project: str, code: int,
     return out
 
 
-def verify(config: Config, target: Target, env: Mapping[str, str], client: Any, code: int,
-            dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[str, Any]],
+def verify(config: Config, target: Target, env: Mapping[str, str], resolver: Any,
+           dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[str, Any]],
             files: Mapping[Path, str], losses: list[Loss]) -> None:
     """Read the pulled files back as `deploy` would and name every field that would still
     change: what `reverse` could not say and did not know it could not (an absent key that
@@ -120,6 +118,6 @@ def verify(config: Config, target: Target, env: Mapping[str, str], client: Any, 
             if Path(spec.path).resolve() not in moved or spec.name not in by_name \
                     or spec.name in named:
                 continue
-            for what in _differences(spec, client, target.project, code, by_name,
+            for what in _differences(spec, resolver, by_name,
                                      schedules) or []:
                 losses.append(Loss(spec.name, what, "the YAML dialect writes it differently"))
