@@ -196,7 +196,9 @@ def pull_cmd(color: bool | None, **options: Any) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, type=click.Path(),
               help="Output file (one workflow) or folder (several; default: stdout for one).")
-def convert_cmd(file: str, output: str | None) -> None:
+@common_options
+def convert_cmd(file: str, output: str | None, config_path: str | None,
+                color: bool | None) -> None:
     """Convert a DolphinScheduler export (JSON, 3.2 or 3.3+ keys) into the YAML dialect."""
     from deployer.convert import convert_command
 
