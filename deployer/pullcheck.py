@@ -96,7 +96,7 @@ def verify(config: Config, target: Target, env: Mapping[str, str], resolver: Any
     from deployer.definitions.repo import load_repository
 
     by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
-    named = {loss.workflow for loss in losses}
+    named = {(loss.workflow, loss.where) for loss in losses}  # said already, more precisely
     with tempfile.TemporaryDirectory(prefix="dagship-pull-") as tmp:
         root = Path(tmp)
         for folder in config.workflows:
@@ -115,9 +115,11 @@ def verify(config: Config, target: Target, env: Mapping[str, str], resolver: Any
         copy = config._replace(root=root, path=None)
         loaded = load_repository(copy, target=target, env=env)
         for spec in loaded.workflows:
-            if Path(spec.path).resolve() not in moved or spec.name not in by_name \
-                    or spec.name in named:
+            if Path(spec.path).resolve() not in moved or spec.name not in by_name:
                 continue
-            for what in _differences(spec, resolver, by_name,
-                                     schedules) or []:
-                losses.append(Loss(spec.name, what, "the YAML dialect writes it differently"))
+            for what in _differences(spec, resolver, by_name, schedules) or []:
+                task = what.split(":", 1)[0]  # "task `q`" of "task `q`: taskParams.x"
+                if not any(w == spec.name and where.split(":", 1)[0] == task
+                           for w, where in named):
+                    losses.append(Loss(spec.name, what, "the YAML dialect writes it "
+                                       "differently"))
