@@ -22,6 +22,7 @@ from typing import Any
 from deployer import metadata
 from deployer.definitions import dialect
 from deployer.definitions.dialect import TaskType
+from deployer.definitions.pyds import DESCRIPTION_ROOM
 from deployer.definitions.schedule import DEFAULT_END, DEFAULT_START
 from deployer.reverse_logic import (
     implied_upstream,
@@ -96,6 +97,9 @@ class _Reverser:
         user, _meta = metadata.parse(self.wf.get("description"))
         if user.strip():
             wf["description"] = user.strip()
+            if len(user.strip()) > DESCRIPTION_ROOM:
+                self.lose("description", f"{len(user.strip())} characters; lint accepts "
+                          f"{DESCRIPTION_ROOM} (dagship's deploy marker needs the rest of 255)")
         self._schedule(wf)
         if str(self.wf.get("releaseState") or "OFFLINE") != "ONLINE":
             wf["release_state"] = "offline"
@@ -180,8 +184,8 @@ class _Reverser:
         return {k: sorted(set(v)) for k, v in ups.items()}
 
     def _order(self, upstream: Mapping[str, list[str]]) -> list[Mapping[str, Any]]:
-        """Upstream first (ties by name), except that the dialect needs a switch's or a
-        condition's targets and inputs declared above it."""
+        """Upstream first (ties in the server's order), except that the dialect needs a
+        switch's or a condition's targets and inputs declared above it."""
         by_name = {str(t.get("name")): t for t in self.tasks}
         before: dict[str, set[str]] = {n: set(upstream.get(n, ())) for n in by_name}
         for name, t in by_name.items():

@@ -112,7 +112,8 @@ def ui_task(code: int, name: str, task_type: str, params: dict[str, Any],
 
 def post_workflow(c: DSClient, project_code: int, name: str, tasks: list[dict[str, Any]],
                   edges: list[tuple[str | None, str]],
-                  global_params: list[dict[str, str]] | None = None) -> int:
+                  global_params: list[dict[str, str]] | None = None,
+                  description: str = "") -> int:
     """Save a workflow as the UI's DAG editor does: tasks, relations by code, canvas places."""
     codes = {t["name"]: t["code"] for t in tasks}
     relations = [{"name": "", "preTaskCode": codes[pre] if pre else 0, "preTaskVersion": 0,
@@ -121,6 +122,6 @@ def post_workflow(c: DSClient, project_code: int, name: str, tasks: list[dict[st
     locations = [{"taskCode": t["code"], "x": 100 + 200 * i, "y": 100}
                  for i, t in enumerate(tasks)]
     return c.create_workflow(project_code, {
-        "name": name, "description": "", "globalParams": global_params or [],
+        "name": name, "description": description, "globalParams": global_params or [],
         "locations": locations, "timeout": 0, "executionType": "PARALLEL",
         "taskDefinitionJson": tasks, "taskRelationJson": relations})

@@ -105,13 +105,15 @@ def test_what_the_dialect_cannot_say_is_named(ds, capsys) -> None:
                 timeoutNotifyStrategy="WARN"),
         ui_task(next(code), "jupyter", "JUPYTER", {"condaEnvName": "x"}),
     ], [(None, "call"), (None, "odd"), (None, "jupyter")],
-        global_params=[{"prop": "n", "direct": "IN", "type": "INTEGER", "value": "1"}])
+        global_params=[{"prop": "n", "direct": "IN", "type": "INTEGER", "value": "1"}],
+        description="d" * 230)
     res = run(capsys, "pull", "--target", "staging")
     assert res.code == 0
     for fragment in ("lossy: parameter `n`: IN INTEGER",
                      "lossy: task `call`: http parameter `Accept` of type HEADERS",
                      "lossy: task `odd`: timeout flag CLOSE, 0 minute(s), notify WARN",
-                     "lossy: task `jupyter`: task type JUPYTER has no form in the YAML dialect"):
+                     "lossy: task `jupyter`: task type JUPYTER has no form in the YAML dialect",
+                     "lossy: description: 230 characters; lint accepts 207"):
         assert fragment in res.err, res.err
     assert "Traceback" not in res.err
     lint = run(capsys, "lint")
