@@ -29,7 +29,8 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver:
     with its `$VAR{}`, `$FILE{}` and `$WORKFLOW{}`; the others are (re)written."""
     from deployer.definitions.repo import discover, load_repository
 
-    repo = Repo(taken=[p.stem for p in discover(config)])
+    found = discover(config)
+    repo = Repo(taken=[p.stem for p in found], files=_files_by_name(found))
     loaded = load_repository(config, target=target, env=env)
     by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
     for spec in loaded.workflows:
@@ -41,6 +42,26 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver:
         if dag is not None and not _differences(spec, resolver, by_name, schedules):
             repo.matching.add(spec.name)
     return repo
+
+
+def _files_by_name(paths: Sequence[Path]) -> dict[str, Path]:
+    """Workflow name -> YAML file, as written (a file with errors, or with an `$ENV{}` unset
+    here, is still that workflow's file: pull rewrites it rather than adding a twin)."""
+    from deployer.yamlmarks import YamlSyntaxError, load
+
+    out: dict[str, Path] = {}
+    for path in paths:
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            tree, _dups = load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlSyntaxError):
+            continue
+        wf = tree.get("workflow") if isinstance(tree, dict) else None
+        name = wf.get("name") if isinstance(wf, dict) else None
+        if isinstance(name, str):
+            out.setdefault(name, path)
+    return out
 
 
 def _differences(spec: Any, resolver: Any, by_name: Mapping[str, Mapping[str, Any]],

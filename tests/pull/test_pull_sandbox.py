@@ -196,3 +196,17 @@ def test_both_generations_pull_the_same_bytes(tmp_path: Path, monkeypatch, capsy
             assert res.code == 0, res.err
             trees.append(_tree(repo / "workflows"))
     assert trees[0] == trees[1]
+
+
+def test_a_file_that_does_not_load_here_is_still_rewritten_in_place(adopted, capsys,
+                                                                    monkeypatch) -> None:
+    _sb, repo = adopted
+    monkeypatch.delenv("NOT_SET_HERE", raising=False)
+    (repo / "workflows" / "the_child.yaml").write_text(
+        "workflow:\n  name: child_wf\n\ntasks:\n  - name: leaf\n    task_type: Shell\n"
+        "    command: echo $ENV{NOT_SET_HERE}\n")
+    res = run(capsys, "pull", "--target", "staging", "--workflow", "child_wf")
+    assert res.code == 0, res.err
+    assert res.out.splitlines()[0] == "pulled workflows/the_child.yaml"
+    assert sorted(p.name for p in (repo / "workflows").iterdir()) == ["the_child.yaml"]
+    assert "command: echo leaf" in (repo / "workflows" / "the_child.yaml").read_text()
