@@ -33,6 +33,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/lint_bench.py
 	$(BIN)/python bench/deploy_bench.py
 	$(BIN)/python bench/diff_bench.py
+	$(BIN)/python bench/pull_bench.py
 
 clean:
 	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache

@@ -273,6 +273,58 @@ def init_cmd(ci: str | None, force: bool, directory: str) -> None:
     click.echo(describe(outcomes))
 
 
+@cli.command("pull")
+@click.option("--target", "-t", required=True, help="Target of dagship.yaml to read from.")
+@click.option("--workflow", "workflows", multiple=True, metavar="NAME",
+              help="Pull only this workflow (repeatable; default: every workflow of the project).")
+@click.option("--side-files", is_flag=True,
+              help="Write long scripts (shell, python, SQL) to files beside the YAML, "
+                   "referenced with $FILE{}.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write into this folder (default: the workflow's existing file, else the "
+                   "first workflows folder).")
+@click.option("--verbose", "-v", is_flag=True, help="Log every HTTP request.")
+@common_options
+def pull_cmd(color: bool | None, **options: Any) -> None:
+    """Write the target's workflows into the repository as YAML (adopting a project).
+
+    Deterministic: the same remote gives byte-identical files, and deploying them back
+    changes nothing. What the YAML dialect cannot express is named as a warning.
+    """
+    from deployer.pull import pull_command
+
+    sys.exit(pull_command(**options))
+
+
+@cli.command("convert")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default=None, type=click.Path(),
+              help="Output file (one workflow) or folder (several; default: stdout for one).")
+@common_options
+def convert_cmd(file: str, output: str | None, config_path: str | None,
+                color: bool | None) -> None:
+    """Convert a DolphinScheduler export (JSON, 3.2 or 3.3+ keys) into the YAML dialect."""
+    from deployer.convert import convert_command
+
+    sys.exit(convert_command(file=file, output=output))
+
+
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True,
+              help="Change nothing; exit 1 and list the files that would change.")
+@common_options
+def fmt_cmd(paths: tuple[str, ...], check: bool, config_path: str | None,
+            color: bool | None) -> None:
+    """Format workflow YAML files canonically (the writer of `pull`); comments are kept.
+
+    Key order, quoting and block scalars only: a formatted file means exactly what it meant.
+    """
+    from deployer.fmt import fmt_command
+
+    sys.exit(fmt_command(paths=list(paths), check=check, config_path=config_path))
+
+
 @cli.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=12345, show_default=True,

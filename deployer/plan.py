@@ -8,7 +8,8 @@ classified:
 
 - create     absent remotely
 - update     definition digest differs from Git, or release state / schedule differ, or an
-             unmanaged workflow of the same name is adopted
+             unmanaged workflow of the same name that differs from Git is adopted (one
+             identical to Git, e.g. just pulled, is left as it is: unchanged)
 - unchanged  nothing to send
 - drifted    the remote canonical digest differs from the digest recorded at the last deploy:
              someone edited it outside dagship; `--on-drift` decides
@@ -200,8 +201,12 @@ def classify(item: WorkflowPlan, tr: Translation) -> None:
     item.schedule_change = schedule_difference(tr.schedule, item.remote_schedule,
                                                schedule_online(item.spec))
     if item.meta is None:
-        item.adopted = True
-        item.action = UPDATE
+        # Already exactly what Git says (a freshly pulled project): a PUT would only write
+        # the marker, and a real server makes a new version of every PUT. It stays
+        # unmanaged, sending nothing, until Git changes it.
+        identical = not (item.definition_changed or item.state_change or item.schedule_change)
+        item.adopted = not identical
+        item.action = UNCHANGED if identical else UPDATE
     elif item.meta.digest != item.remote_digest:
         item.drift = True
         names = item.changes.changed + item.changes.added + item.changes.removed

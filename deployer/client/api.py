@@ -135,6 +135,11 @@ class DSClient:
         """The project with exactly this name (there is no get-by-name endpoint)."""
         return _by_name(self._http.call("GET", "/projects/list"), name)
 
+    def list_projects(self) -> list[JsonDict]:
+        """Every project the token's user sees (`pull` names a dependent's foreign project)."""
+        found = self._http.call("GET", "/projects/list")
+        return [dict(p) for p in found] if isinstance(found, list) else []
+
     def _find_project_once(self, name: str) -> JsonDict | None:
         return _by_name(self._http.once("GET", "/projects/list"), name)
 

@@ -201,3 +201,48 @@ def test_lint_hook(git_repo: Path, hook_source: tuple[Path, str], pre_commit_hom
     broken = run(*args, cwd=git_repo)
     assert broken.returncode == 1
     assert "workflows/broken.yaml:" in broken.stdout + broken.stderr
+
+
+UNFORMATTED = """\
+# orders: extract then load
+workflow:
+  timezone: UTC
+  name: "orders"   # the name in DolphinScheduler
+tasks:
+  - command: "echo extract"
+    task_type: Shell
+    name: extract
+"""
+
+
+def test_fmt_hook(git_repo: Path, hook_source: tuple[Path, str], pre_commit_home: Path,
+                  monkeypatch: pytest.MonkeyPatch, git_cmd) -> None:
+    clone, _ = hook_source
+    if "dagship-fmt" not in (clone / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"):
+        pytest.xfail("the dagship-fmt hook is not committed yet")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    (git_repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    workflows = git_repo / "workflows"
+    workflows.mkdir()
+    (workflows / "orders.yaml").write_text(UNFORMATTED, encoding="utf-8")
+    (git_repo / "ci.yml").write_text("on: {push: 'x'}\n", encoding="utf-8")
+    git_cmd("add", ".")
+    args = (PRE_COMMIT, "run", "--config", str(_config(git_repo, hook_source, "dagship-fmt")),
+            "dagship-fmt")
+    first = run(*args, cwd=git_repo)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "reformatted workflows/orders.yaml" in first.stdout
+    assert (workflows / "orders.yaml").read_text(encoding="utf-8") == (
+        "# orders: extract then load\n"
+        "workflow:\n"
+        "  name: orders     # the name in DolphinScheduler\n"  # the comment keeps its column
+        "  timezone: UTC\n"
+        "tasks:\n"
+        "  - name: extract\n"
+        "    task_type: Shell\n"
+        "    command: echo extract\n")
+    assert (git_repo / "ci.yml").read_text(encoding="utf-8") == "on: {push: 'x'}\n"
+    git_cmd("add", ".")
+    second = run(*args, cwd=git_repo)
+    assert second.returncode == 0, second.stdout + second.stderr
