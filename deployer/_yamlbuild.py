@@ -25,6 +25,10 @@ _SequenceNode = yaml.SequenceNode
 _MappingNode = yaml.MappingNode
 _BUSY: Any = object()  # a collection node whose value is being built
 _new_mark = tuple.__new__  # Mark(...) without the NamedTuple constructor's Python frame
+# Values that aliases may add to a document once expanded (JSON encoding of a deploy payload,
+# a digest, a report all expand them). A "billion laughs" document is refused at the anchor
+# instead; the YAML that people write (shared task defaults, `<<: *defaults`) stays far below.
+MAX_ALIAS_EXPANSION = 100_000
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -71,22 +75,48 @@ class _Builder:
     def __init__(self) -> None:
         self.duplicates: list[DuplicateKey] = []
         self.built: dict[int, Any] = {}  # id(collection node) -> its value, or _BUSY
+        self.expanded = 0  # values added by aliases, had they been copied
+        self.sizes: dict[int, int] = {}  # id(value) -> values in it once expanded
 
     def _recursive(self, node: yaml.Node) -> YamlSyntaxError:
         return YamlSyntaxError("invalid YAML: an anchor is used inside itself (recursive "
                                "alias); repeat the content instead", _mark(node))
+
+    def _count_alias(self, node: yaml.Node, value: Any) -> None:
+        """Only alias re-use is counted, so a document without aliases pays nothing."""
+        self.expanded += self._size(value)
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise YamlSyntaxError(
+                "invalid YAML: the aliases of this anchor expand to more than "
+                f"{MAX_ALIAS_EXPANSION:,} values (an alias bomb, \"billion laughs\"); "
+                "repeat less or flatten the anchors", _mark(node))
+
+    def _size(self, value: Any) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        known = self.sizes.get(id(value))
+        if known is None:
+            items = value.values() if isinstance(value, dict) else value
+            known = 1 + sum(self._size(item) for item in items)
+            self.sizes[id(value)] = known
+        return known
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         value: str = node.value
         if tag == _STR or node.style in ("'", '"', "|", ">"):
             return value
-        if tag == _INT:
-            return _int(value)
-        if tag == _FLOAT:
-            return _float(value)
-        if tag == _BOOLTAG:
-            return _BOOL[value.lower()]
+        try:
+            if tag == _INT:
+                return _int(value)
+            if tag == _FLOAT:
+                return _float(value)
+            if tag == _BOOLTAG:
+                return _BOOL[value.lower()]
+        except (ValueError, KeyError):  # only an explicit tag forces these on other text
+            short = tag.rsplit(":", 1)[-1]
+            raise YamlSyntaxError(f"invalid YAML: {value[:40]!r} is not a valid !!{short}",
+                                  _mark(node)) from None
         if tag == _NULL:
             return None
         # timestamps, binary and custom tags stay the text that was written
@@ -103,6 +133,7 @@ class _Builder:
         if done is not None:
             if done is _BUSY:
                 raise self._recursive(node)
+            self._count_alias(node, done)
             return done
         self.built[nid] = _BUSY
         if cls is _SequenceNode:

@@ -53,6 +53,13 @@ def read_native(path: Path, text: str, out: Collector) -> list[WorkflowSpec]:
     except json.JSONDecodeError as exc:
         out.add("WF100", Mark(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
         return []
+    except ValueError as exc:  # a number past Python's 4300-digit int limit
+        out.add("WF100", Mark(1, 1), f"invalid JSON: {str(exc).split(':')[0]}")
+        return []
+    except RecursionError:  # json's C scanner recurses once per bracket
+        out.add("WF100", _too_deep(text), "invalid JSON: nested too deeply for a workflow "
+                "file (hundreds of brackets inside each other)")
+        return []
     scan_duplicates(text, out)
     items = data if isinstance(data, list) else [data]
     if not items:
@@ -68,6 +75,28 @@ def read_native(path: Path, text: str, out: Collector) -> list[WorkflowSpec]:
         if spec is not None:
             specs.append(spec)
     return specs if out.errors == 0 else []
+
+
+def _too_deep(text: str, limit: int = 200) -> Mark:
+    """Where the nesting first exceeds `limit` brackets (strings skipped roughly)."""
+    depth, in_string, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return offset_to_mark(text, i)
+        elif ch in "]}":
+            depth -= 1
+    return Mark(1, 1)
 
 
 def _element_starts(text: str) -> list[int]:

@@ -138,3 +138,29 @@ def test_workflows_at_the_repository_root_do_not_make_the_config_a_workflow(tmp_
     (tmp_path / "w.yaml").write_text(_sub("w", "w2"), encoding="utf-8")
     result = load_repository(load_config(tmp_path / "dagship.yaml"))
     assert [p.name for p in result.files] == ["w.yaml"]
+
+
+@pytest.mark.parametrize(("text", "col"), [
+    ("[" * 5000, 201),  # the 201st bracket
+    ('{"a":' * 2000 + "1" + "}" * 2000, 1001),
+    ('["\\"[[[",' + "[" * 3000, 209),  # brackets inside a string (escaped quote) do not count
+])
+def test_json_nested_too_deeply_is_wf100_not_a_recursion_error(tmp_path, text, col):
+    # found by tests/fuzz: json.loads raised RecursionError past ~1000 brackets
+    assert _lint(tmp_path, {"e.json": text}) == [("e.json", "WF100", 1, col)]
+
+
+def test_json_number_past_pythons_digit_limit_is_wf100(tmp_path):
+    # found by tests/fuzz: json.loads raises a plain ValueError, not JSONDecodeError
+    got = _lint(tmp_path, {"e.json": '{"a": ' + "1" * 5000 + "}"})
+    assert got == [("e.json", "WF100", 1, 1)]
+
+
+@pytest.mark.parametrize(("text", "line", "col"), [
+    ("workflow: !!int\n", 1, 11),  # found by tests/fuzz: ValueError from int("")
+    ("workflow:\n  name: !!float abc\n", 2, 9),
+    ("workflow:\n  name: w\n  timeout: !!bool maybe\n", 3, 12),
+    ("workflow:\n  timeout: " + "9" * 5000 + "\n", 2, 12),  # past Python's int digit limit
+])
+def test_a_scalar_its_explicit_tag_cannot_read_is_wf100(tmp_path, text, line, col):
+    assert _lint(tmp_path, {"w.yaml": text}) == [("w.yaml", "WF100", line, col)]
