@@ -164,3 +164,22 @@ def test_json_number_past_pythons_digit_limit_is_wf100(tmp_path):
 ])
 def test_a_scalar_its_explicit_tag_cannot_read_is_wf100(tmp_path, text, line, col):
     assert _lint(tmp_path, {"w.yaml": text}) == [("w.yaml", "WF100", line, col)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # names and params are text: `010` would silently become "8", a zip code 01234 "668"
+    ("workflow:\n  name: 010\ntasks:\n  - {name: t, task_type: Shell, command: echo}\n",
+     [("WF103", 2, 9)]),
+    ("workflow:\n  name: w\n  param: {zip: 01234, n: 1_000, ok: 12}\n"
+     "tasks:\n  - {name: t, task_type: Shell, command: echo}\n",
+     [("WF103", 3, 16), ("WF103", 3, 26)]),
+    ("workflow:\n  name: w\n  timeout: 1:30\ntasks:\n  - {name: 07, task_type: Shell, "
+     "command: echo, fail_retry_times: 00}\n", [("WF103", 3, 12), ("WF103", 5, 12)]),
+    # keys stay the text written (`on`, `yes`), dates stay strings: no trap to report
+    ("workflow:\n  name: w\n  schedule: '0 0 0 * * ? *'\n  timezone: UTC\n"
+     "  start_time: 2024-01-01\n  param: {on: yes, 2024-01-01: x}\n"
+     "tasks:\n  - {name: t, task_type: Shell, command: echo}\n", []),
+])
+def test_yaml11_number_traps_are_wf103(tmp_path, text, expected):
+    got = _lint(tmp_path, {"w.yaml": text})
+    assert [(c, line, col) for _p, c, line, col in got] == expected
