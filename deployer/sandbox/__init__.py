@@ -54,6 +54,12 @@ class Sandbox:
     def request_count(self) -> int:
         return self._app.request_count
 
+    @property
+    def internal_errors(self) -> list[str]:
+        """Unexpected exceptions the server answered for (a sandbox bug each); tests assert
+        this stays empty."""
+        return list(self._app.internal_errors)
+
     def set_faults(self, rate: float, latency: float | None = None) -> None:
         self.faults.set(rate, latency)
 
