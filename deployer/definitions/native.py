@@ -251,6 +251,33 @@ def _schedule(raw: Any, num: Num) -> ScheduleSpec | None:
     )
 
 
+_SCRIPT_PARAMS = ("rawScript", "sql", "json", "url", "mainArgs", "others", "preStatements",
+                  "postStatements", "sagemakerRequestJson", "datasyncTaskJson")
+
+
+def _credentials(params: dict[str, Any], name: str, mark: Mark, out: Collector) -> None:
+    """WF601 for credentials in an exported task's scripts and HTTP parameters, at the task
+    (an export has no useful line for a value inside a JSON string)."""
+    from deployer.definitions.secrets import allowed_at, find_credentials
+
+    texts = []
+    for key in _SCRIPT_PARAMS:
+        value = params.get(key)
+        if isinstance(value, list):
+            texts += [(key, "\n".join(str(v) for v in value))]
+        elif isinstance(value, str):
+            texts.append((key, value))
+    http = params.get("httpParams")
+    if isinstance(http, list):
+        texts += [("httpParams", f"{p.get('prop')}={p.get('value')}") for p in http
+                  if isinstance(p, dict)]
+    for key, text in texts:
+        for hit in find_credentials(text):
+            if not allowed_at(text, hit.offset):
+                out.add("WF601", mark, f"task {name!r}: `{key}`: {hit.message}")
+                break
+
+
 def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], text: str,
           start: int, index: int, num: Callable[[Any, int, str, Mark], int],
           out: Collector) -> TaskSpec:
@@ -274,6 +301,7 @@ def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], 
         ttype = "SUB_WORKFLOW"
         params["workflowDefinitionCode"] = params.pop("processDefinitionCode", 0)
     _refs(ttype, params, names, name, mark, out)
+    _credentials(params, name, mark, out)
     params["localParams"] = _props(params.get("localParams"))
     env = t.get("environmentCode")
     if env not in (None, -1):
