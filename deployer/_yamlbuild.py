@@ -217,6 +217,10 @@ def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
         problem = exc.problem or str(exc)
         context = f" ({exc.context})" if exc.context else ""
         raise YamlSyntaxError(f"invalid YAML: {problem}{context}", where) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: placed by its offset
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, exc.position - before.rfind("\n"))
+        raise YamlSyntaxError(f"invalid YAML: {str(exc).splitlines()[0]}", where) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML: {exc}", Mark(1, 1)) from exc
     finally:

@@ -183,3 +183,13 @@ def test_a_scalar_its_explicit_tag_cannot_read_is_wf100(tmp_path, text, line, co
 def test_yaml11_number_traps_are_wf103(tmp_path, text, expected):
     got = _lint(tmp_path, {"w.yaml": text})
     assert [(c, line, col) for _p, c, line, col in got] == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # the offending byte's line, not 1:1: a big file must say where to look
+    (b"workflow:\n  name: w\n  description: caf\xe9\n", ("WF108", 3, 19)),
+    (b"workflow:\n  name: w\x00x\n", ("WF100", 2, 10)),
+    ("workflow:\n  name: w\n".encode("utf-16"), ("WF108", 1, 1)),
+])
+def test_undecodable_bytes_and_control_characters_are_placed(tmp_path, raw, expected):
+    assert _lint(tmp_path, {"w.yaml": raw}) == [("w.yaml", *expected)]
