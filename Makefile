@@ -26,6 +26,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/commit_msg_bench.py
 	$(BIN)/python bench/lint_bench.py
 	$(BIN)/python bench/deploy_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 fuzz: $(BIN)/.installed  ## the fuzz suites with the deep hypothesis profile (minutes; CI runs a fixed budget)
 	HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/fuzz -q
