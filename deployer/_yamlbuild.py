@@ -28,7 +28,9 @@ _new_mark = tuple.__new__  # Mark(...) without the NamedTuple constructor's Pyth
 # Values that aliases may add to a document once expanded (JSON encoding of a deploy payload,
 # a digest, a report all expand them). A "billion laughs" document is refused at the anchor
 # instead; the YAML that people write (shared task defaults, `<<: *defaults`) stays far below.
+# A long text aliased many times expands the same way, so each KB of text counts as a value.
 MAX_ALIAS_EXPANSION = 100_000
+_KB = 1024
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -77,6 +79,7 @@ class _Builder:
         self.built: dict[int, Any] = {}  # id(collection node) -> its value, or _BUSY
         self.expanded = 0  # values added by aliases, had they been copied
         self.sizes: dict[int, int] = {}  # id(value) -> values in it once expanded
+        self.long_texts: set[int] = set()  # id(scalar node) of the texts over a KB seen
 
     def _recursive(self, node: yaml.Node) -> YamlSyntaxError:
         return YamlSyntaxError("invalid YAML: an anchor is used inside itself (recursive "
@@ -88,12 +91,21 @@ class _Builder:
         if self.expanded > MAX_ALIAS_EXPANSION:
             raise YamlSyntaxError(
                 "invalid YAML: the aliases of this anchor expand to more than "
-                f"{MAX_ALIAS_EXPANSION:,} values (an alias bomb, \"billion laughs\"); "
+                f"{MAX_ALIAS_EXPANSION:,} values or KB of text (an alias bomb, \"billion "
+                "laughs\"); "
                 "repeat less or flatten the anchors", _mark(node))
+
+    def _long_text(self, node: yaml.ScalarNode) -> None:
+        """Scalars are not memoised, so an alias of a long text is seen by its node's id."""
+        nid = id(node)
+        if nid in self.long_texts:
+            self._count_alias(node, node.value)
+        else:
+            self.long_texts.add(nid)
 
     def _size(self, value: Any) -> int:
         if not isinstance(value, dict | list):
-            return 1
+            return 1 + len(value) // _KB if isinstance(value, str) else 1
         known = self.sizes.get(id(value))
         if known is None:
             items = value.values() if isinstance(value, dict) else value
@@ -125,6 +137,8 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         cls = type(node)
         if cls is _ScalarNode:
+            if len(node.value) > _KB:
+                self._long_text(node)  # type: ignore[arg-type]
             return self.scalar(node)  # type: ignore[arg-type]
         # Collections are built once per node, so an alias shares its anchor's value (as
         # PyYAML does) instead of re-expanding it: no exponential "billion laughs".

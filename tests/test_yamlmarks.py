@@ -97,3 +97,15 @@ def test_shared_anchors_below_the_expansion_budget_still_load() -> None:
     assert len(data["tasks"]) == 2000
     assert data["tasks"][1999]["retries"] == 1
     assert dups == []
+
+
+def test_a_long_text_aliased_many_times_is_refused_too() -> None:
+    # 1 MB of text, aliased 200 times in a list and the list 2 times more: 600 MB once
+    # a deploy payload or a digest expands it
+    text = ("big: &t " + "x" * 1_000_000 + "\nl: &l [" + ", ".join(["*t"] * 200) + "]\n"
+            "m: [*l, *l]\n")
+    with pytest.raises(yamlmarks.YamlSyntaxError, match="KB of text") as exc:
+        yamlmarks.load(text)
+    assert exc.value.mark.line == 1  # the text's anchor
+    data, _ = yamlmarks.load("big: &t " + "x" * 1_000_000 + "\nl: [*t, *t, *t]\n")
+    assert data["l"][2] is data["big"]  # a few aliases of a long text stay fine (and shared)
