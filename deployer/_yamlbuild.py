@@ -25,6 +25,12 @@ _SequenceNode = yaml.SequenceNode
 _MappingNode = yaml.MappingNode
 _BUSY: Any = object()  # a collection node whose value is being built
 _new_mark = tuple.__new__  # Mark(...) without the NamedTuple constructor's Python frame
+# Values that aliases may add to a document once expanded (JSON encoding of a deploy payload,
+# a digest, a report all expand them). A "billion laughs" document is refused at the anchor
+# instead; the YAML that people write (shared task defaults, `<<: *defaults`) stays far below.
+# A long text aliased many times expands the same way, so each KB of text counts as a value.
+MAX_ALIAS_EXPANSION = 100_000
+_KB = 1024
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -71,22 +77,58 @@ class _Builder:
     def __init__(self) -> None:
         self.duplicates: list[DuplicateKey] = []
         self.built: dict[int, Any] = {}  # id(collection node) -> its value, or _BUSY
+        self.expanded = 0  # values added by aliases, had they been copied
+        self.sizes: dict[int, int] = {}  # id(value) -> values in it once expanded
+        self.long_texts: set[int] = set()  # id(scalar node) of the texts over a KB seen
 
     def _recursive(self, node: yaml.Node) -> YamlSyntaxError:
         return YamlSyntaxError("invalid YAML: an anchor is used inside itself (recursive "
                                "alias); repeat the content instead", _mark(node))
+
+    def _count_alias(self, node: yaml.Node, value: Any) -> None:
+        """Only alias re-use is counted, so a document without aliases pays nothing."""
+        self.expanded += self._size(value)
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise YamlSyntaxError(
+                "invalid YAML: the aliases of this anchor expand to more than "
+                f"{MAX_ALIAS_EXPANSION:,} values or KB of text (an alias bomb, \"billion "
+                "laughs\"); "
+                "repeat less or flatten the anchors", _mark(node))
+
+    def _long_text(self, node: yaml.ScalarNode) -> None:
+        """Scalars are not memoised, so an alias of a long text is seen by its node's id."""
+        nid = id(node)
+        if nid in self.long_texts:
+            self._count_alias(node, node.value)
+        else:
+            self.long_texts.add(nid)
+
+    def _size(self, value: Any) -> int:
+        if not isinstance(value, dict | list):
+            return 1 + len(value) // _KB if isinstance(value, str) else 1
+        known = self.sizes.get(id(value))
+        if known is None:
+            items = value.values() if isinstance(value, dict) else value
+            known = 1 + sum(self._size(item) for item in items)
+            self.sizes[id(value)] = known
+        return known
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         value: str = node.value
         if tag == _STR or node.style in ("'", '"', "|", ">"):
             return value
-        if tag == _INT:
-            return _int(value)
-        if tag == _FLOAT:
-            return _float(value)
-        if tag == _BOOLTAG:
-            return _BOOL[value.lower()]
+        try:
+            if tag == _INT:
+                return _int(value)
+            if tag == _FLOAT:
+                return _float(value)
+            if tag == _BOOLTAG:
+                return _BOOL[value.lower()]
+        except (ValueError, KeyError):  # only an explicit tag forces these on other text
+            short = tag.rsplit(":", 1)[-1]
+            raise YamlSyntaxError(f"invalid YAML: {value[:40]!r} is not a valid !!{short}",
+                                  _mark(node)) from None
         if tag == _NULL:
             return None
         # timestamps, binary and custom tags stay the text that was written
@@ -95,6 +137,8 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         cls = type(node)
         if cls is _ScalarNode:
+            if len(node.value) > _KB:
+                self._long_text(node)  # type: ignore[arg-type]
             return self.scalar(node)  # type: ignore[arg-type]
         # Collections are built once per node, so an alias shares its anchor's value (as
         # PyYAML does) instead of re-expanding it: no exponential "billion laughs".
@@ -103,6 +147,7 @@ class _Builder:
         if done is not None:
             if done is _BUSY:
                 raise self._recursive(node)
+            self._count_alias(node, done)
             return done
         self.built[nid] = _BUSY
         if cls is _SequenceNode:
@@ -186,6 +231,10 @@ def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
         problem = exc.problem or str(exc)
         context = f" ({exc.context})" if exc.context else ""
         raise YamlSyntaxError(f"invalid YAML: {problem}{context}", where) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: placed by its offset
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, exc.position - before.rfind("\n"))
+        raise YamlSyntaxError(f"invalid YAML: {str(exc).splitlines()[0]}", where) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML: {exc}", Mark(1, 1)) from exc
     finally:

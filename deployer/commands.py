@@ -93,6 +93,10 @@ def _prepare(config_path: str | None, target_name: str | None, color: bool | Non
         _echo(f"dagship: {selection.reason}")
         return None
     target = selection.target
+    from deployer.client.transport import plain_http_warning
+
+    if (warning := plain_http_warning(target.url)) is not None:
+        _echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
     token = env.get(target.token_env, "")
     register_secret(token)
     if not token.strip():

@@ -269,11 +269,20 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
         prune=r.get(t, "prune", keypath, bool, False),
         variables=variables,
         api_version=api_version,
-        ca_bundle=r.get(t, "ca_bundle", keypath, str, None),
+        ca_bundle=_relative_to(r.path, r.get(t, "ca_bundle", keypath, str, None)),
         production=r.get(t, "production", keypath, bool, name in ("production", "prod")),
         timeout=float(r.get(t, "timeout", keypath, (int, float), 30.0)),
         deadline=float(r.get(t, "deadline", keypath, (int, float), 300.0)),
     )
+
+
+def _relative_to(config_path: Path, value: str | None) -> str | None:
+    """A relative ca_bundle is relative to dagship.yaml, not to wherever dagship runs (its
+    existence is checked when a client is made: lint must work without the file)."""
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else config_path.parent.resolve() / path)
 
 
 def _kname(kind: type | tuple[type, ...]) -> str:

@@ -64,6 +64,10 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     checked = ([_display(config, p) for p in result.files if p in set(only)]
                if only is not None else [_display(config, p) for p in result.files])
     found = result.findings
+    if config.path is not None and (only is None or _names_config(config, paths)):
+        from deployer.definitions.config_secrets import config_findings
+
+        found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path:
         Path(junit_path).write_text(report.format_junit(found, suite="dagship lint",
@@ -74,6 +78,15 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     if fmt == "text":
         sys.stderr.write(summary(found, len(checked)) + "\n")
     return 1 if report.has_errors(found) else 0
+
+
+def _is_config(config: Config, raw: str) -> bool:
+    return config.path is not None and (Path.cwd() / raw).resolve() == config.path.resolve()
+
+
+def _names_config(config: Config, paths: Sequence[str]) -> bool:
+    """pre-commit passes dagship.yaml among the changed files: then its secrets are checked."""
+    return any(_is_config(config, raw) for raw in paths)
 
 
 def _check_disabled(config: Config) -> None:

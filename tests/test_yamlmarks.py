@@ -68,3 +68,44 @@ def test_an_anchor_used_inside_itself_is_a_syntax_error_not_a_crash() -> None:
     assert exc.value.mark == Mark(1, 4)
     with pytest.raises(yamlmarks.YamlSyntaxError, match="invalid YAML"):
         yamlmarks.load("a: &a {<<: *a}\n")
+
+
+def _laughs(levels: int) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nworkflow:\n  name: w\n  param: {{x: *l{levels - 1}}}\n"
+
+
+def test_billion_laughs_is_refused_at_the_anchor_within_bounded_memory() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(yamlmarks.YamlSyntaxError, match="billion laughs") as exc:
+            yamlmarks.load(_laughs(10))  # 9**10 "lol"s once expanded
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert exc.value.mark == Mark(5, 5)  # l4, the anchor whose aliases crossed the budget
+    assert peak < 5_000_000  # bytes: the text's size, not the expansion's
+
+
+def test_shared_anchors_below_the_expansion_budget_still_load() -> None:
+    text = ("defaults: &d {retries: 1, worker_group: default}\n"
+            "tasks:\n" + "".join(f"  - {{<<: *d, name: t{i}}}\n" for i in range(2000)))
+    data, dups = yamlmarks.load(text)
+    assert len(data["tasks"]) == 2000
+    assert data["tasks"][1999]["retries"] == 1
+    assert dups == []
+
+
+def test_a_long_text_aliased_many_times_is_refused_too() -> None:
+    # 1 MB of text, aliased 200 times in a list and the list 2 times more: 600 MB once
+    # a deploy payload or a digest expands it
+    text = ("big: &t " + "x" * 1_000_000 + "\nl: &l [" + ", ".join(["*t"] * 200) + "]\n"
+            "m: [*l, *l]\n")
+    with pytest.raises(yamlmarks.YamlSyntaxError, match="KB of text") as exc:
+        yamlmarks.load(text)
+    assert exc.value.mark.line == 1  # the text's anchor
+    data, _ = yamlmarks.load("big: &t " + "x" * 1_000_000 + "\nl: [*t, *t, *t]\n")
+    assert data["l"][2] is data["big"]  # a few aliases of a long text stay fine (and shared)

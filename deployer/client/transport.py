@@ -10,17 +10,20 @@ carries a `RedactingFilter`, and every message we build passes through `redact` 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from deployer.client.retry import RETRYABLE_STATUS, RetryableStatus, RetryPolicy, parse_retry_after
-from deployer.errors import ApiError, AuthError, TransportError
+from deployer.errors import ApiError, AuthError, ConfigError, TransportError
 from deployer.redact import redact, register_secret
 
 log = logging.getLogger("dagship.http")
@@ -52,6 +55,24 @@ def encode_form(params: Mapping[str, Any] | None) -> dict[str, str]:
         else:
             out[key] = str(value)
     return out
+
+
+def plain_http_warning(url: str) -> str | None:
+    """A warning when the token would cross the network unencrypted (http:// to a host that
+    is not this machine); None for https:// and for loopback (the sandbox, a tunnel)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return None
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (f"{url} uses plain http:// to {host}: the API token travels unencrypted; "
+            "use https:// (with ca_bundle for a private CA)")
 
 
 def _decode(text: str) -> dict[str, Any] | None:
@@ -91,6 +112,10 @@ class Transport:
         self.session = requests.Session()
         self.session.headers["token"] = token
         self.session.headers["Accept"] = "application/json"
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            # requests would fail every request with an OSError instead
+            raise ConfigError(f"ca_bundle {ca_bundle}: no such file (a PEM file of the CA "
+                              "certificates the scheduler's TLS certificate is checked against)")
         self.session.verify = ca_bundle or True  # TLS verification is never switched off
 
     def close(self) -> None:

@@ -53,6 +53,13 @@ def read_native(path: Path, text: str, out: Collector) -> list[WorkflowSpec]:
     except json.JSONDecodeError as exc:
         out.add("WF100", Mark(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
         return []
+    except ValueError as exc:  # a number past Python's 4300-digit int limit
+        out.add("WF100", Mark(1, 1), f"invalid JSON: {str(exc).split(':')[0]}")
+        return []
+    except RecursionError:  # json's C scanner recurses once per bracket
+        out.add("WF100", _too_deep(text), "invalid JSON: nested too deeply for a workflow "
+                "file (hundreds of brackets inside each other)")
+        return []
     scan_duplicates(text, out)
     items = data if isinstance(data, list) else [data]
     if not items:
@@ -68,6 +75,28 @@ def read_native(path: Path, text: str, out: Collector) -> list[WorkflowSpec]:
         if spec is not None:
             specs.append(spec)
     return specs if out.errors == 0 else []
+
+
+def _too_deep(text: str, limit: int = 200) -> Mark:
+    """Where the nesting first exceeds `limit` brackets (strings skipped roughly)."""
+    depth, in_string, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return offset_to_mark(text, i)
+        elif ch in "]}":
+            depth -= 1
+    return Mark(1, 1)
 
 
 def _element_starts(text: str) -> list[int]:
@@ -222,6 +251,33 @@ def _schedule(raw: Any, num: Num) -> ScheduleSpec | None:
     )
 
 
+_SCRIPT_PARAMS = ("rawScript", "sql", "json", "url", "mainArgs", "others", "preStatements",
+                  "postStatements", "sagemakerRequestJson", "datasyncTaskJson")
+
+
+def _credentials(params: dict[str, Any], name: str, mark: Mark, out: Collector) -> None:
+    """WF601 for credentials in an exported task's scripts and HTTP parameters, at the task
+    (an export has no useful line for a value inside a JSON string)."""
+    from deployer.definitions.secrets import allowed_at, find_credentials
+
+    texts = []
+    for key in _SCRIPT_PARAMS:
+        value = params.get(key)
+        if isinstance(value, list):
+            texts += [(key, "\n".join(str(v) for v in value))]
+        elif isinstance(value, str):
+            texts.append((key, value))
+    http = params.get("httpParams")
+    if isinstance(http, list):
+        texts += [("httpParams", f"{p.get('prop')}={p.get('value')}") for p in http
+                  if isinstance(p, dict)]
+    for key, text in texts:
+        for hit in find_credentials(text):
+            if not allowed_at(text, hit.offset):
+                out.add("WF601", mark, f"task {name!r}: `{key}`: {hit.message}")
+                break
+
+
 def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], text: str,
           start: int, index: int, num: Callable[[Any, int, str, Mark], int],
           out: Collector) -> TaskSpec:
@@ -245,6 +301,7 @@ def _task(t: dict[str, Any], names: dict[Any, str], deps: dict[str, list[str]], 
         ttype = "SUB_WORKFLOW"
         params["workflowDefinitionCode"] = params.pop("processDefinitionCode", 0)
     _refs(ttype, params, names, name, mark, out)
+    _credentials(params, name, mark, out)
     params["localParams"] = _props(params.get("localParams"))
     env = t.get("environmentCode")
     if env not in (None, -1):

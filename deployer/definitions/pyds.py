@@ -73,7 +73,7 @@ class PydsReader:
         self.lines = Lines(text)
         self.ctx = ctx
         self.out = out
-        self.v = Values(ctx, out)
+        self.v = Values(ctx, out, self.lines.line)
         self.same_project = same_project  # Callable[[str | None], bool]
         self.parsed = Parsed()
 

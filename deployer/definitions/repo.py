@@ -132,8 +132,11 @@ def _read(path: Path, out: Collector) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        out.add("WF108", Mark(1, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                "save the file as UTF-8")
+        raw = exc.object
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - raw.rfind(b"\n", 0, exc.start)  # in bytes: the text is not text
+        out.add("WF108", Mark(line, col), f"not UTF-8 text ({exc.reason} at byte "
+                f"{exc.start}); save the file as UTF-8")
     except OSError as exc:
         out.add("WF108", Mark(1, 1), f"cannot read the file: {exc.strerror}")
     return None

@@ -16,6 +16,12 @@ Decisions:
 - A secret in a comment is still a leaked secret and is flagged; prose without an assignment
   (`# rotate the password`) never matches.
 - Messages never repeat the value: findings end up in CI logs.
+- A false positive is allowed where it stands: the marker `dagship: allow-secret` anywhere on
+  the line (in a comment of the script, or after the YAML value) silences the hits of that
+  line, and only of that line; `lint.disable: [WF601]` would silence every file, which is
+  rarely what one wants.
+- DolphinScheduler access tokens are 32 hex characters; a bare hex string is too common (a
+  digest, a UUID without dashes) to flag, so a hit needs the `token` header or key next to it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["CredentialHit", "find_credentials"]
+__all__ = ["ALLOW_MARKER", "CredentialHit", "allowed_at", "find_credentials"]
+
+ALLOW_MARKER = "dagship: allow-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,8 @@ _MESSAGES = {
     "DolphinScheduler resource file",
     "url-credentials": "password in a URL (`user:pass@host`): use a datasource, or build the "
     "URL from `$ENV{...}` / a DolphinScheduler parameter",
+    "ds-token": "DolphinScheduler access token in the script: revoke it (Security > Token "
+    "Manage), then pass it as a DolphinScheduler parameter or `$ENV{DS_TOKEN}`",
 }
 
 # Key names: PGPASSWORD, MYSQL_PWD, db.password, aws_secret_access_key, api-key, SLACK_TOKEN.
@@ -82,6 +92,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _URL = re.compile(
     r"(?i)\b[a-z][a-z0-9+.-]{0,20}://[^\s:/@'\"]{1,256}:(?P<value>[^\s@/'\"]{1,256})@[^\s@]"
 )
+# Oracle's thin URL carries `user/password@host`, no `://`
+_ORACLE = re.compile(r"(?i)\bjdbc:oracle:\w+:[^\s/@'\":]{1,128}/(?P<value>[^\s@'\"]{1,256})@")
+# the DolphinScheduler API's `token` header or parameter with a 32-hex-digit value
+_DS_TOKEN = re.compile(r"(?i)\btoken[\"']?\s*[:=]\s*[\"']?(?P<value>[0-9a-f]{32})(?![0-9a-z])")
 _MYSQL_P = re.compile(r"(?<![\w-])-p(?P<value>'[^'\n]*'|\"[^\"\n]*\"|[^\s'\"-][^\s'\"]*)")
 _MYSQL_CMD = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb)\b")
 _SQL = re.compile(
@@ -124,7 +138,7 @@ _CODE = re.compile(
 _TRIGGERS = (
     "pass", "pwd", "secret", "key", "token", "credential", "authorization", "mysql",
     "mariadb", "identified", "://", "akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa",
-    "anva", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox",
+    "anva", "jdbc:oracle", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox",
     "hooks.slack",
 )  # fmt: skip
 
@@ -145,7 +159,12 @@ def _candidates(text: str) -> Iterator[tuple[int, str]]:
         for m in pattern.finditer(text):
             if "EXAMPLE" not in m.group():
                 yield m.start(), kind
+    for m in _DS_TOKEN.finditer(text):
+        yield m.start("value"), "ds-token"
     for m in _URL.finditer(text):
+        if _literal(m.group("value")):
+            yield m.start("value"), "url-credentials"
+    for m in _ORACLE.finditer(text):
         if _literal(m.group("value")):
             yield m.start("value"), "url-credentials"
     for m in _SQL.finditer(text):
@@ -158,6 +177,11 @@ def _candidates(text: str) -> Iterator[tuple[int, str]]:
     for m in _KEY.finditer(text):
         if _assignment_is_secret(text, m):
             yield from _value_hit(m, _kind_of(m.group("word")))
+
+
+def allowed_at(text: str, offset: int) -> bool:
+    """True if the line of `text` holding `offset` carries the allow marker."""
+    return ALLOW_MARKER in _line_of(text, offset)
 
 
 def _mysql_hits(text: str) -> Iterator[tuple[int, str]]:

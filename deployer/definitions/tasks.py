@@ -202,7 +202,7 @@ class TaskReader:
         self._credentials(node, vals)
 
     def _credentials(self, node: MDict, vals: dict[str, Any]) -> None:
-        from deployer.definitions.secrets import find_credentials
+        from deployer.definitions.secrets import allowed_at, find_credentials
 
         for key in _SCAN_KEYS.intersection(node):
             raw = node[key]
@@ -214,12 +214,40 @@ class TaskReader:
 
                 path, text = payload
                 for hit in find_credentials(text):
-                    self.out.add("WF601", offset_to_mark(text, hit.offset), hit.message,
-                                 path=self.r.ctx.display(path))
+                    if not allowed_at(text, hit.offset):
+                        self.out.add("WF601", offset_to_mark(text, hit.offset), hit.message,
+                                     path=self.r.ctx.display(path))
                 continue
             for hit in find_credentials(raw):
                 mark = self.r.lines.locate(node.value_mark(key), raw, hit.offset)
-                self.out.add("WF601", mark, f"`{key}`: {hit.message}")
+                if not self._allow_marked(mark):
+                    self.out.add("WF601", mark, f"`{key}`: {hit.message}")
+        if "http_params" in node:
+            self._http_credentials(node["http_params"])
+
+    def _http_credentials(self, params: Any) -> None:
+        """Each HTTP parameter or header is read as `name=value`, so `token`, `password`,
+        `Authorization: Bearer ...` or an API key sent by an Http task is found too."""
+        from deployer.definitions.secrets import find_credentials
+
+        pairs: list[tuple[str, Any, Mark]] = []
+        if isinstance(params, MDict):
+            pairs = [(str(k), v, params.value_mark(k)) for k, v in params.items()]
+        elif isinstance(params, MList):  # the WF504 form: {prop, value, httpParametersType}
+            pairs = [(str(p.get("prop")), p.get("value"), p.value_mark("value"))
+                     for p in params if isinstance(p, MDict)]
+        for name, value, mark in pairs:
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                continue
+            sep = ": " if name.lower() == "authorization" else "="
+            hits = find_credentials(f"{name}{sep}{value}")
+            if hits and not self._allow_marked(mark):
+                self.out.add("WF601", mark, f"`http_params.{name}`: {hits[0].message}")
+
+    def _allow_marked(self, mark: Mark) -> bool:
+        from deployer.definitions.secrets import ALLOW_MARKER
+
+        return ALLOW_MARKER in self.r.lines.line(mark.line)
 
     def _dep_marks(self, node: MDict, n: int) -> list[Mark]:
         deps = node.get("deps")

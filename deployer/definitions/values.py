@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from deployer.definitions import subst
@@ -17,6 +18,11 @@ _KIND_NAMES = {"text": "a string", "int": "an integer", "num": "a number", "bool
                "map": "a mapping", "list": "a list", "strs": "a list of strings",
                "stmts": "a string or a list of strings"}
 _TYPE_CALL = re.compile(r"^([A-Z][A-Z_]*)\((.*)\)$", re.DOTALL)
+# Integers YAML 1.1 reads differently from the digits written: `010` is 8 (octal), `1:30` is
+# 90 (base 60), `0x1F`, `0b11` and `1_000` are numbers too. pyds loads them the same way, so a
+# zip code, a name or a timeout silently changes; written text differs from str(value).
+_YAML11_INT = re.compile(r"[-+]?(?:0[0-7_]+|0[xob][0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+"
+                         r"|[0-9]+_[0-9_]*)(?=\s*(?:#|$|[,\]}]))")
 PARAM_TYPES = ("VARCHAR", "LONG", "INTEGER", "FLOAT", "DOUBLE", "DATE", "TIME", "TIMESTAMP",
                "BOOLEAN", "LIST", "FILE")
 
@@ -24,12 +30,34 @@ PARAM_TYPES = ("VARCHAR", "LONG", "INTEGER", "FLOAT", "DOUBLE", "DATE", "TIME", 
 class Values:
     """Checks and substitutes the values of one file."""
 
-    def __init__(self, ctx: subst.Context, out: Collector) -> None:
+    def __init__(self, ctx: subst.Context, out: Collector,
+                 line: Callable[[int], str] | None = None) -> None:
         self.ctx = ctx
         self.out = out
+        self.line = line  # the file's source lines, to see how a number was written
 
     def text(self, raw: Any, mark: Mark) -> str:
-        return subst.resolve(raw, mark, self.ctx, self.out) if isinstance(raw, str) else str(raw)
+        if isinstance(raw, str):
+            return subst.resolve(raw, mark, self.ctx, self.out)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            self.number_trap(raw, mark)
+        return str(raw)
+
+    def number_trap(self, raw: int, mark: Mark, *, as_text: bool = True) -> None:
+        """WF103 when YAML 1.1 read the digits written at `mark` as another number (for a
+        text value: as anything but the text written, so `007` as a name is flagged too)."""
+        if self.line is None:
+            return
+        m = _YAML11_INT.match(self.line(mark.line), mark.col - 1)
+        if m is None:
+            return
+        written = m.group()
+        digits = written.lstrip("+-").replace("_", "")
+        if not as_text and digits.isdigit() and int(digits, 10) == abs(raw):
+            return  # `timeout: 010` reads 8, but `retries: 00` is 0 and `1_000` is 1000
+        self.out.add("WF103", mark, f"`{written}` is read by YAML 1.1 as the number {raw} "
+                     f"(octal, base 60, hex or digit groups); quote it (\"{written}\") to "
+                     "keep the text, or write the number plainly")
 
     def get(self, node: MDict, key: Key, where: str) -> Any:
         raw = node[key.name]
@@ -49,6 +77,8 @@ class Values:
                   isinstance(raw, int | float if key.kind == "num" else int)
                   and not isinstance(raw, bool))
             if ok:
+                if isinstance(raw, int) and not isinstance(raw, bool):
+                    self.number_trap(raw, mark, as_text=False)
                 return raw
             if isinstance(raw, str) and subst.TOKEN.search(raw):
                 return self.text(raw, mark)  # a per-target value, checked at deploy time
@@ -117,6 +147,7 @@ class Values:
         if isinstance(raw, bool):
             return Property(name, str(raw).lower(), direct, "BOOLEAN")
         if isinstance(raw, int):
+            self.number_trap(raw, mark, as_text=False)
             return Property(name, str(raw), direct, "INTEGER")
         if isinstance(raw, float):
             return Property(name, str(raw), direct, "FLOAT")

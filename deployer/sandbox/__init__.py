@@ -28,7 +28,8 @@ class Sandbox:
                  environments: dict[str, str] | None = None, fault_rate: float = 0.0,
                  latency: float = 0.0, seed: int | None = None,
                  state_path: str | None = None, port: int = 0,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
+        """`tls=(certfile, keyfile)` serves https:// (tests of certificate verification)."""
         self.api_version = api_version
         self.state = State(Generation(api_version), datasources=datasources,
                            environments=environments, state_path=state_path)
@@ -39,6 +40,14 @@ class Sandbox:
         self.faults = Faults(fault_rate, latency, seed)
         self._app = App(self.state, self.faults)
         self._server = SandboxHTTPServer((host, port), self._app)
+        self.scheme = "http"
+        if tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
         self.host = host
 
@@ -48,11 +57,17 @@ class Sandbox:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}{CONTEXT}"
+        return f"{self.scheme}://{self.host}:{self.port}{CONTEXT}"
 
     @property
     def request_count(self) -> int:
         return self._app.request_count
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """Unexpected exceptions the server answered for (a sandbox bug each); tests assert
+        this stays empty."""
+        return list(self._app.internal_errors)
 
     def set_faults(self, rate: float, latency: float | None = None) -> None:
         self.faults.set(rate, latency)

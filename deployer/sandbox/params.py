@@ -1,5 +1,12 @@
-"""Request parameters as Spring's `@RequestParam` binds them: query string first, then the
-form body; a missing or unconvertible required value raises `MissingParam`."""
+"""Request parameters as Jetty parses and Spring's `@RequestParam` binds them: query string
+first, then the form body; a missing or unconvertible required value raises `MissingParam`.
+
+Parsing follows Jetty's `UrlEncoded`: `+` is a space, `%XX` a byte, the bytes UTF-8; a `%`
+not followed by two hex digits, or bytes that are not UTF-8, fail the whole request's
+parameters (`BadParams`, which the server answers with the endpoint's generic code). A
+parameter given twice binds as Spring converts `String[]`: joined with commas for a string,
+the first value for a number.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,46 @@ from typing import Any
 
 from deployer.sandbox.status import ApiError, MissingParam
 
-__all__ = ["REQUIRED", "Params"]
+__all__ = ["REQUIRED", "BadParams", "Params", "parse_form"]
 
 REQUIRED: Any = object()
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+class BadParams(Exception):
+    """Jetty could not parse the query string or the form (its BadMessageException)."""
+
+
+def parse_form(raw: bytes, reason: str) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for field in raw.split(b"&"):
+        if not field:
+            continue
+        key, _, value = field.partition(b"=")
+        values.setdefault(_decode(key, reason), []).append(_decode(value, reason))
+    return values
+
+
+def _decode(raw: bytes, reason: str) -> str:
+    raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        out = bytearray()
+        i = 0
+        while i < len(raw):
+            if raw[i] == 0x25:  # %
+                pair = raw[i + 1 : i + 3]
+                if len(pair) < 2 or not _HEX.issuperset(pair):
+                    raise BadParams(f"{reason} (Not valid encoding '{pair.decode('latin-1')}')")
+                out.append(int(pair, 16))
+                i += 3
+            else:
+                out.append(raw[i])
+                i += 1
+        raw = bytes(out)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadParams(f"{reason} (not valid UTF-8)") from None
 
 
 class Params:
@@ -18,6 +62,12 @@ class Params:
         self.path = path
 
     def opt(self, name: str) -> str | None:
+        found = self.values.get(name)
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else ",".join(found)
+
+    def first(self, name: str) -> str | None:
         found = self.values.get(name)
         return found[0] if found else None
 
@@ -30,7 +80,7 @@ class Params:
         return value
 
     def num(self, name: str, default: Any = REQUIRED) -> Any:
-        value = self.opt(name)
+        value = self.first(name)
         if value is None or value == "":
             if default is REQUIRED:
                 raise MissingParam(name)

@@ -4,6 +4,13 @@ Parameters come from the query string and url-encoded form bodies only (a JSON b
 ignored, so required parameters are then missing). Unauthenticated requests get 401 with an
 empty body. Paths outside the generation's table get a plain-text 404, as a server without
 the UI bundle answers. State mutations run under the state lock, one request at a time.
+
+Hostile requests get the real server's answers, never a dead server (see `deployer.sandbox.params`
+for the parsing): a form body over Jetty's `max-http-form-post-size` (5,000,000 bytes in DS's
+application.yaml) or with bad percent-encoding fails parameter binding, which the API's
+`ApiExceptionHandler` answers with HTTP 200 and the endpoint's generic code; a malformed
+Content-Length is Jetty's `400 Bad Message`; an unexpected error inside a handler is answered
+like the real handler's `Throwable` branch and recorded in `App.internal_errors`.
 """
 
 from __future__ import annotations
@@ -11,15 +18,16 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import time
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from deployer.sandbox.faults import Fault, Faults
-from deployer.sandbox.params import Params
+from deployer.sandbox.params import BadParams, Params, parse_form
 from deployer.sandbox.routes import Ctx, Route, build_routes
 from deployer.sandbox.status import ApiError, MissingParam, message
 from deployer.sandbox.store import DATE_FORMAT, State
@@ -28,6 +36,8 @@ __all__ = ["CONTEXT", "App", "SandboxHTTPServer"]
 
 CONTEXT = "/dolphinscheduler"
 _OPEN = ("/login", "/actuator/health")
+FORM_LIMIT = 5_000_000  # server.jetty.max-http-form-post-size of DS's application.yaml
+BODY_CAP = 64 * 1024 * 1024  # bodies beyond this are not read at all: answer, then hang up
 
 
 class _TooManyTokens(Exception):
@@ -59,6 +69,7 @@ class App:
         self.faults = faults
         self.routes = build_routes(state.gen)
         self.request_count = 0
+        self.internal_errors: list[str] = []  # sandbox bugs the barrage tests must not see
 
     def _user(self, headers: Any) -> int | None:
         """The caller's user id, or None (401). A `token` header is used alone, as the real
@@ -89,14 +100,17 @@ class App:
                 known_path = True
         return None, {}, known_path
 
-    def handle(self, method: str, target: str, headers: Any, body: bytes) -> Reply:
+    def handle(self, method: str, target: str, headers: Any, body: bytes | None,
+               length: int = 0) -> Reply:
+        """`body` is None when it was not kept (too large: `length` says how large)."""
         url = urlsplit(target)
         if not url.path.startswith(CONTEXT):
             return Reply(404, b"Not Found", "text/plain")
         path = url.path[len(CONTEXT):] or "/"
         if path == "/actuator/health" and method == "GET":
             return Reply(200, b'{"status":"UP","components":{"db":{"status":"UP"}}}')
-        route, groups, known = self._match(method, path)
+        # Spring serves HEAD with the GET mapping (no body is written)
+        route, groups, known = self._match("GET" if method == "HEAD" else method, path)
         user: int | None = None
         if path not in _OPEN:
             try:
@@ -109,14 +123,27 @@ class App:
                 return Reply(401)
         if route is None:
             return Reply(405 if known else 404, b"Not Found" if not known else b"", "text/plain")
-        values = parse_qs(url.query, keep_blank_values=True)
-        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if ctype == "application/x-www-form-urlencoded" and body:
-            for key, vals in parse_qs(body.decode("utf-8", "replace"),
-                                      keep_blank_values=True).items():
-                values.setdefault(key, []).extend(vals)
+        try:
+            values = parse_form(url.query.encode("latin-1", "replace"), "Unable to parse URI query")
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if ctype == "application/x-www-form-urlencoded" and length:
+                if body is None:  # PUT forms are Spring's FormContentFilter's: no Jetty limit
+                    raise BadParams(f"Unable to parse form content (Form is larger than max "
+                                    f"length {FORM_LIMIT if method == 'POST' else BODY_CAP})")
+                for key, vals in parse_form(body, "Unable to parse form content").items():
+                    values.setdefault(key, []).extend(vals)
+        except BadParams as exc:
+            return self._generic(route, f"400: {exc}")
         ctx = Ctx(self.state, Params(values, groups), user or 1)
         return self._call(route, ctx)
+
+    def _generic(self, route: Route, detail: str) -> Reply:
+        """The `@ApiException` answer of an endpoint whose arguments could not be bound."""
+        legacy = not self.state.gen.g3
+        msg = message(route.generic, (), legacy)
+        if not legacy:
+            msg = f"{msg}:{detail}"
+        return Reply(200, _envelope(route.generic, msg, None))
 
     def _call(self, route: Route, ctx: Ctx) -> Reply:
         legacy = not self.state.gen.g3
@@ -128,10 +155,11 @@ class App:
             status = 200 if exc.thrown else route.status
             body = _envelope(exc.code, message(exc.code, exc.args_, legacy), None)
         except MissingParam as exc:
-            msg = message(route.generic, (), legacy)
-            if not legacy:
-                msg = f"{msg}:{exc.detail}"
-            body, status = _envelope(route.generic, msg, None), 200
+            return self._generic(route, exc.detail)
+        except Exception as exc:  # noqa: BLE001 - the real ApiExceptionHandler catches Throwable
+            self.internal_errors.append(f"{route.method} {route.pattern.pattern}: "
+                                        f"{type(exc).__name__}: {exc}")
+            return self._generic(route, str(exc))
         cookies = [("Set-Cookie", f"{k}={v}; Path=/; HttpOnly") for k, v in ctx.cookies.items()]
         return Reply(status, body, "application/json", cookies)
 
@@ -139,6 +167,7 @@ class App:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # keep-alive answers go out at once, not after 40 ms
+    timeout = 30  # seconds a client may stall mid-request before its thread is freed
     server: SandboxHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -146,8 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         app = self.server.app
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            body, length = self._body()
+        except _BadMessage as exc:
+            self.close_connection = True
+            page = f"<h1>Bad Message 400</h1><pre>reason: {exc}</pre>".encode()
+            self._write(Reply(400, page, "text/html", [("Connection", "close")]))
+            return
         with app.state.lock:
             app.request_count += 1
         path = urlsplit(self.path).path[len(CONTEXT):]
@@ -157,11 +191,59 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and not fault.after:
             self._fault(fault)
             return
-        reply = app.handle(self.command, self.path, self.headers, body)
+        try:
+            reply = app.handle(self.command, self.path, self.headers, body, length)
+        except Exception as exc:  # noqa: BLE001 - a sandbox bug must not kill the connection
+            app.internal_errors.append(f"{self.command} {self.path[:200]}: {exc!r}")
+            reply = Reply(500, b'{"status":500,"error":"Internal Server Error"}')
         if fault is not None:
             self._fault(fault)
             return
         self._write(reply)
+
+    def _body(self) -> tuple[bytes | None, int]:
+        """(the body or None when none was read, its length), in bounded memory: a body the
+        server would refuse anyway is drained (or, past BODY_CAP, not read at all)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            body = self._chunked()
+            return body, len(body)
+        raw = self.headers.get_all("Content-Length") or []
+        if not raw:
+            return None, 0
+        if len(set(raw)) > 1 or not raw[0].strip().isdigit():
+            raise _BadMessage("Invalid Content-Length Value")
+        length = int(raw[0])
+        if length > BODY_CAP:
+            self.close_connection = True  # answered without reading; the rest is never read
+            return None, length
+        if length > FORM_LIMIT and self.command == "POST":
+            left = length
+            while left > 0:
+                got = self.rfile.read(min(left, 1 << 16))
+                if not got:
+                    break
+                left -= len(got)
+            return None, length
+        return self.rfile.read(length), length
+
+    def _chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip() or b"x", 16)
+            except ValueError:
+                raise _BadMessage("Bad chunk size") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > BODY_CAP:
+                raise _BadMessage("Request body too large")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)
 
     def _fault(self, fault: Fault) -> None:
         if fault.status == 0:
@@ -183,7 +265,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(reply.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+
+
+class _BadMessage(Exception):
+    """A request Jetty refuses before any servlet runs (HTTP 400 "Bad Message")."""
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -193,3 +279,10 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer is routine; anything else is a sandbox bug,
+        recorded rather than printed as a traceback into the test or demo output."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            self.app.internal_errors.append(f"connection from {client_address[0]}: {exc!r}")

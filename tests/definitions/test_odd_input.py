@@ -138,3 +138,58 @@ def test_workflows_at_the_repository_root_do_not_make_the_config_a_workflow(tmp_
     (tmp_path / "w.yaml").write_text(_sub("w", "w2"), encoding="utf-8")
     result = load_repository(load_config(tmp_path / "dagship.yaml"))
     assert [p.name for p in result.files] == ["w.yaml"]
+
+
+@pytest.mark.parametrize(("text", "col"), [
+    ("[" * 5000, 201),  # the 201st bracket
+    ('{"a":' * 2000 + "1" + "}" * 2000, 1001),
+    ('["\\"[[[",' + "[" * 3000, 209),  # brackets inside a string (escaped quote) do not count
+])
+def test_json_nested_too_deeply_is_wf100_not_a_recursion_error(tmp_path, text, col):
+    # found by tests/fuzz: json.loads raised RecursionError past ~1000 brackets
+    assert _lint(tmp_path, {"e.json": text}) == [("e.json", "WF100", 1, col)]
+
+
+def test_json_number_past_pythons_digit_limit_is_wf100(tmp_path):
+    # found by tests/fuzz: json.loads raises a plain ValueError, not JSONDecodeError
+    got = _lint(tmp_path, {"e.json": '{"a": ' + "1" * 5000 + "}"})
+    assert got == [("e.json", "WF100", 1, 1)]
+
+
+@pytest.mark.parametrize(("text", "line", "col"), [
+    ("workflow: !!int\n", 1, 11),  # found by tests/fuzz: ValueError from int("")
+    ("workflow:\n  name: !!float abc\n", 2, 9),
+    ("workflow:\n  name: w\n  timeout: !!bool maybe\n", 3, 12),
+    ("workflow:\n  timeout: " + "9" * 5000 + "\n", 2, 12),  # past Python's int digit limit
+])
+def test_a_scalar_its_explicit_tag_cannot_read_is_wf100(tmp_path, text, line, col):
+    assert _lint(tmp_path, {"w.yaml": text}) == [("w.yaml", "WF100", line, col)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # names and params are text: `010` would silently become "8", a zip code 01234 "668"
+    ("workflow:\n  name: 010\ntasks:\n  - {name: t, task_type: Shell, command: echo}\n",
+     [("WF103", 2, 9)]),
+    ("workflow:\n  name: w\n  param: {zip: 01234, n: 1_000, ok: 12}\n"
+     "tasks:\n  - {name: t, task_type: Shell, command: echo}\n",
+     [("WF103", 3, 16), ("WF103", 3, 26)]),
+    ("workflow:\n  name: w\n  timeout: 1:30\ntasks:\n  - {name: 07, task_type: Shell, "
+     "command: echo, fail_retry_times: 00}\n", [("WF103", 3, 12), ("WF103", 5, 12)]),
+    # keys stay the text written (`on`, `yes`), dates stay strings: no trap to report
+    ("workflow:\n  name: w\n  schedule: '0 0 0 * * ? *'\n  timezone: UTC\n"
+     "  start_time: 2024-01-01\n  param: {on: yes, 2024-01-01: x}\n"
+     "tasks:\n  - {name: t, task_type: Shell, command: echo}\n", []),
+])
+def test_yaml11_number_traps_are_wf103(tmp_path, text, expected):
+    got = _lint(tmp_path, {"w.yaml": text})
+    assert [(c, line, col) for _p, c, line, col in got] == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # the offending byte's line, not 1:1: a big file must say where to look
+    (b"workflow:\n  name: w\n  description: caf\xe9\n", ("WF108", 3, 19)),
+    (b"workflow:\n  name: w\x00x\n", ("WF100", 2, 10)),
+    ("workflow:\n  name: w\n".encode("utf-16"), ("WF108", 1, 1)),
+])
+def test_undecodable_bytes_and_control_characters_are_placed(tmp_path, raw, expected):
+    assert _lint(tmp_path, {"w.yaml": raw}) == [("w.yaml", *expected)]

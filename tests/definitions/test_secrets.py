@@ -9,6 +9,7 @@ AWS_KEY = "AKIA" + "Q3EGRXMPLQ4ZT7WN"
 GH_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 GL_TOKEN = "glpat-" + "xR4nd0mT0k3nV4lu3zz9"
 SLACK_TOKEN = "xoxb-" + "1234567890-abcdefghijkl"
+DS_TOKEN = "5f4dcc3b5aa765d6" + "1d8327deb882cf99"  # 32 hex digits, as DS issues them
 PEM = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
 
 
@@ -48,6 +49,10 @@ PEM = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIV
         ("hdfs dfs -put key.pem /tmp\ncat <<EOF\n" + PEM + "\nEOF", "-----BEGIN", "private-key"),
         ("# old: password=hunter2\n", "hunter2", "password"),
         ("beeline -u jdbc:hive2://h:10000 -n etl --password hive2pw", "hive2pw", "password"),
+        ("sqlplus x@'jdbc:oracle:thin:scott/T1ger99@db:1521/ORCL'", "T1ger99", "url-credentials"),
+        (f'curl -H "token: {DS_TOKEN}" http://ds:12345/dolphinscheduler/projects', DS_TOKEN,
+         "ds-token"),
+        (f"requests.get(url, params={{'token': '{DS_TOKEN}'}})", DS_TOKEN, "ds-token"),
     ],
 )
 def test_finds_credentials(text: str, secret: str, kind: str) -> None:
@@ -100,6 +105,9 @@ def test_finds_credentials(text: str, secret: str, kind: str) -> None:
         "token_count = len(tokens)",
         'curl -H "Authorization: Bearer $TOKEN" api',
         "kinit -kt etl.keytab etl@REALM",
+        "md5sum=5f4dcc3b5aa765d61d8327deb882cf99",  # 32 hex digits without a token key
+        "jdbc:oracle:thin:@db:1521/ORCL",  # no user/password in the URL
+        "jdbc:oracle:thin:scott/${ora_password}@db:1521/ORCL",
     ],
 )
 def test_ignores_references_placeholders_and_prose(text: str) -> None:
@@ -132,3 +140,12 @@ def test_several_hits_sorted_and_one_per_value() -> None:
 
 def test_empty_text() -> None:
     assert find_credentials("") == []
+
+
+def test_allow_marker_is_per_line() -> None:
+    from deployer.definitions.secrets import allowed_at
+
+    text = "export PGPASSWORD=hunter2  # dagship: allow-secret (test fixture)\nX_TOKEN=abcd1234\n"
+    first, second = find_credentials(text)
+    assert allowed_at(text, first.offset)
+    assert not allowed_at(text, second.offset)
