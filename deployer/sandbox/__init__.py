@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from types import TracebackType
 from typing import Self
 
@@ -68,6 +69,21 @@ class Sandbox:
         """Unexpected exceptions the server answered for (a sandbox bug each); tests assert
         this stays empty."""
         return list(self._app.internal_errors)
+
+    def wait_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:
+        """Return once no request is being answered and none arrived for `quiet` seconds: a
+        client killed mid-request leaves its last request running in the server, and a test
+        that goes on at once would race it."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while time.monotonic() < deadline:
+            with self.state.lock:
+                count, busy = self._app.request_count, self._app.in_flight
+            if busy == 0 and count == seen:
+                return
+            seen = count if busy == 0 else -1
+            time.sleep(quiet)
+        raise TimeoutError(f"the sandbox was still busy after {timeout} s")
 
     def set_faults(self, rate: float, latency: float | None = None) -> None:
         self.faults.set(rate, latency)

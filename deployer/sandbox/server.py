@@ -69,6 +69,7 @@ class App:
         self.faults = faults
         self.routes = build_routes(state.gen)
         self.request_count = 0
+        self.in_flight = 0  # requests read and not yet answered (`Sandbox.wait_idle`)
         self.internal_errors: list[str] = []  # sandbox bugs the barrage tests must not see
 
     def _user(self, headers: Any) -> int | None:
@@ -184,6 +185,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with app.state.lock:
             app.request_count += 1
+            app.in_flight += 1
+        try:
+            self._answer(app, body, length)
+        finally:
+            with app.state.lock:
+                app.in_flight -= 1
+
+    def _answer(self, app: App, body: bytes | None, length: int) -> None:
         path = urlsplit(self.path).path[len(CONTEXT):]
         fault = app.faults.draw(path)
         if app.faults.latency > 0:

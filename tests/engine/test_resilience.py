@@ -93,6 +93,7 @@ def test_deploy_killed_half_way_then_rerun_converges(env: Env) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)
     assert proc.returncode == -signal.SIGKILL
+    env.sb.wait_idle()  # the killed client's last request may still be running in the server
     done = len(env.sb.state.workflows(PROJECT))
     assert 8 <= done < 31, "the kill should land mid-deploy"
     env.sb.set_faults(0.0, latency=0.0)

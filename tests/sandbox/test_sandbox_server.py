@@ -267,3 +267,17 @@ def test_cli_rejects_a_bad_datasource() -> None:
                           timeout=30, check=False)
     assert proc.returncode != 0
     assert "NAME:TYPE" in proc.stderr
+
+
+def test_wait_idle_returns_after_the_running_request_is_answered() -> None:
+    with Sandbox(api_version="3.3", latency=0.5) as sb:
+        url = f"{sb.base_url}/projects"
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(requests.post, url, headers={"token": sb.token},
+                                  data={"projectName": "late"}, timeout=10)
+            while sb.request_count == 0:
+                time.sleep(0.01)
+            sb.wait_idle(quiet=0.05)
+            # answered in the server, not merely received: the project exists already
+            assert any(p["name"] == "late" for p in sb.state.projects.values())
+            assert pending.result().json()["code"] == 0
