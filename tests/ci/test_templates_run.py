@@ -28,7 +28,7 @@ from templates_helpers import (
     GITHUB_WORKFLOW,
     GITLAB_COMPONENT,
     JENKINS_STEP,
-    ROOT,
+    build_package_index,
     gitlab_jobs,
     groovy_sh_scripts,
     load_yaml,
@@ -46,18 +46,7 @@ _EXPR = re.compile(r"\$\{\{\s*(inputs|secrets)\.([\w-]+)\s*\}\}")
 
 @pytest.fixture(scope="module")
 def package_index(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A PEP 503 index (file://) with a wheel of this repository and its dependencies."""
-    base = tmp_path_factory.mktemp("index")
-    wheels = base / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
-                    str(ROOT)], check=True, timeout=300)
-    for wheel in wheels.glob("*.whl"):
-        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
-        folder = base / "simple" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / wheel.name).write_bytes(wheel.read_bytes())
-        (folder / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
-    return (base / "simple").as_uri()
+    return build_package_index(tmp_path_factory.mktemp("index"))
 
 
 @dataclass
