@@ -1,11 +1,12 @@
 """`dagship init`: scaffold a data repository for dagship.
 
 Writes `dagship.yaml` (commented staging and production targets), a
-`.pre-commit-config.yaml` pinned to the running dagship version with its three hooks, a
-first example workflow and, with `--ci`, the CI files: copies of `ci-templates/` (shipped
-inside the package as `deployer/ci_templates`) plus the few lines that call them.
+`.pre-commit-config.yaml` pinned to the running dagship version with its four hooks (fmt,
+lint, commit-msg, branch), a first example workflow and, with `--ci`, the CI files: copies
+of `ci-templates/` (shipped inside the package as `deployer/ci_templates`) plus the few
+lines that call them.
 Idempotent: a file already there with the same content is left alone, one with other
-content is kept unless `--force`. The result lints and plans clean at once.
+content is kept unless `--force`. The result is formatted, lints and plans clean at once.
 """
 
 from __future__ import annotations
@@ -89,6 +90,15 @@ PRE_COMMIT = """\
 repos:
   - repo: local
     hooks:
+      # Rewrites staged workflow files in canonical form; stage them again and commit.
+      - id: dagship-fmt
+        name: dagship fmt
+        entry: dagship fmt
+        language: python
+        additional_dependencies: ["dagship=={version}"]
+        files: ^workflows/.*\\.ya?ml$
+        require_serial: true
+        stages: [pre-commit]
       - id: dagship-lint
         name: dagship lint
         entry: dagship lint
@@ -115,9 +125,10 @@ repos:
 
 
 GITHUB_CALLER = """\
-# Calls the dagship reusable workflow beside it: lint, commit messages and plan on pull
-# requests, deploy on pushes to develop and main. Tokens: DS_STAGING_TOKEN and DS_PROD_TOKEN
-# as secrets of the GitHub environments staging and production (or of the repository).
+# Calls the dagship reusable workflow beside it: lint, format check, commit messages, the
+# semantic diff and the plan on pull requests, deploy on pushes to develop and main.
+# Tokens: DS_STAGING_TOKEN and DS_PROD_TOKEN as secrets of the GitHub environments staging
+# and production (or of the repository).
 name: dagship CI
 on:
   pull_request:
@@ -136,7 +147,8 @@ jobs:
 """
 
 GITLAB_CALLER = """\
-# dagship: lint, commit messages and plan on merge requests; deploy develop and main.
+# dagship: lint, format check, commit messages, diff and plan on merge requests; deploy
+# develop and main.
 # Tokens: DS_STAGING_TOKEN and DS_PROD_TOKEN as masked, protected CI/CD variables.
 stages: [validate, deploy]
 include:

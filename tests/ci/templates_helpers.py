@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,19 @@ def validator(name: str) -> str:
         pytest.fail(message)
     pytest.skip(message)
     raise AssertionError  # unreachable: pytest.skip raises
+
+
+def build_package_index(base: Path, *extra: str) -> str:
+    """A PEP 503 index (file://) under base with a wheel of this repository and its
+    dependencies (and of the extra requirements): what the templates' install steps and
+    init's hooks install from."""
+    wheels = base / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
+                    str(ROOT), *extra], check=True, timeout=300)
+    for wheel in wheels.glob("*.whl"):
+        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
+        folder = base / "simple" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / wheel.name).write_bytes(wheel.read_bytes())
+        (folder / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
+    return (base / "simple").as_uri()

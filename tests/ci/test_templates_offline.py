@@ -256,8 +256,38 @@ def test_gitlab_validate_jobs_report_junit_and_code_quality():
     assert jobs["dagship-lint"]["artifacts"]["reports"] == {
         "junit": "dagship-lint.xml", "codequality": "gl-code-quality-report.json"}
     assert jobs["dagship-commits"]["artifacts"]["reports"]["junit"] == "dagship-commits.xml"
-    for name in ("dagship-lint", "dagship-commits", "dagship-plan"):
+    for name in ("dagship-lint", "dagship-commits", "dagship-diff", "dagship-plan"):
         assert jobs[name]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+
+
+def test_review_jobs_check_the_format_and_show_the_semantic_diff():
+    """Pull/merge/change requests: `fmt --check` fails unformatted files; the diff against
+    the merge base with the target branch is shown beside the plan, from a full clone."""
+    validate = _workflow()["jobs"]["validate"]
+    runs = [s.get("run", "") for s in validate["steps"]]
+    assert "dagship fmt --check" in runs
+    assert 'dagship diff --markdown "$GITHUB_STEP_SUMMARY"' in runs
+    assert runs.index('dagship diff --markdown "$GITHUB_STEP_SUMMARY"') < next(
+        i for i, r in enumerate(runs) if r.startswith("dagship plan"))
+    checkout = next(s for s in validate["steps"] if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0
+    action = load_yaml(GITHUB_ACTION.read_text(encoding="utf-8"))
+    assert "diff|plan|deploy)" in action["runs"]["steps"][1]["run"]
+
+    jobs = _component_jobs()
+    assert "dagship fmt --check" in jobs["dagship-lint"]["script"]
+    diff = jobs["dagship-diff"]
+    assert diff["script"] == ["dagship diff --markdown dagship-diff.md --json dagship-diff.json"]
+    assert diff["variables"]["GIT_DEPTH"] == "0"
+    assert diff["artifacts"]["expose_as"] == "dagship diff"
+    assert diff["artifacts"]["paths"] == ["dagship-diff.md", "dagship-diff.json"]
+    assert "TOKEN" not in json.dumps(diff)  # a diff needs no scheduler
+
+    text = JENKINS_STEP.read_text(encoding="utf-8")
+    change = text[text.index("if (env.CHANGE_ID) {"):text.index("withCredentials(")]
+    assert "dagship fmt --check" in change
+    assert "dagship diff --markdown dagship-diff.md" in change
+    assert "'dagship-*.md, dagship-*.json'" in text  # archived with the plan
 
 
 def test_gitlab_scripts_never_name_a_token_and_the_version_is_pinned():
@@ -294,7 +324,7 @@ def test_jenkins_scripts_are_single_quoted_and_never_name_a_secret():
         assert not re.search(r'\bsh\s*\(?\s*"', text), path
         for script in groovy_sh_scripts(text):
             assert "TOKEN" not in script, script
-    assert len(groovy_sh_scripts(JENKINS_STEP.read_text(encoding="utf-8"))) == 5
+    assert len(groovy_sh_scripts(JENKINS_STEP.read_text(encoding="utf-8"))) == 7
 
 
 def test_jenkinsfile_uses_the_pinned_library_and_junit_in_post():

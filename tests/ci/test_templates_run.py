@@ -28,7 +28,7 @@ from templates_helpers import (
     GITHUB_WORKFLOW,
     GITLAB_COMPONENT,
     JENKINS_STEP,
-    ROOT,
+    build_package_index,
     gitlab_jobs,
     groovy_sh_scripts,
     load_yaml,
@@ -46,26 +46,15 @@ _EXPR = re.compile(r"\$\{\{\s*(inputs|secrets)\.([\w-]+)\s*\}\}")
 
 @pytest.fixture(scope="module")
 def package_index(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A PEP 503 index (file://) with a wheel of this repository and its dependencies."""
-    base = tmp_path_factory.mktemp("index")
-    wheels = base / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
-                    str(ROOT)], check=True, timeout=300)
-    for wheel in wheels.glob("*.whl"):
-        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
-        folder = base / "simple" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / wheel.name).write_bytes(wheel.read_bytes())
-        (folder / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
-    return (base / "simple").as_uri()
+    return build_package_index(tmp_path_factory.mktemp("index"))
 
 
 @dataclass
 class DataRepo:
     root: Path
     sandbox: Sandbox
-    base: str  # develop before the feature branch
-    head: str  # the feature branch's head, merged into develop
+    base: str  # develop (only origin/develop, as in a CI clone)
+    head: str  # the feature branch's head, checked out: one commit ahead of develop
 
     def workflows(self, project: str) -> list[str]:
         proj = self.sandbox.state.project(project)
@@ -76,8 +65,10 @@ class DataRepo:
 
 @pytest.fixture
 def data_repo(tmp_path: Path) -> Iterator[DataRepo]:
-    """`dagship init`'s repository, staging pointed at a sandbox; develop has a merged
-    feature branch whose commits follow Conventional Commits."""
+    """`dagship init`'s repository, staging pointed at a sandbox, checked out as a CI clone
+    of a pull request sees it: feature/x one Conventional commit ahead of origin/develop
+    (it adds the workflow `second` and changes a task of `hello_dagship`); no local
+    develop. A push build of develop after the merge has the same files."""
     root = tmp_path / "data"
     root.mkdir()
     git("init", "--quiet", cwd=root)
@@ -88,12 +79,15 @@ def data_repo(tmp_path: Path) -> Iterator[DataRepo]:
             "http://127.0.0.1:12345/dolphinscheduler", sb.base_url, 1), encoding="utf-8")
         git("add", "-A", cwd=root)
         git("commit", "--quiet", "--no-verify", "-m", "chore: set up dagship", cwd=root)
-        git("checkout", "--quiet", "-b", "develop", cwd=root)
         base = git("rev-parse", "HEAD", cwd=root).stdout.strip()
         git("update-ref", "refs/remotes/origin/develop", base, cwd=root)
+        git("checkout", "--quiet", "-b", "feature/x", cwd=root)
         (root / "workflows" / "second.yaml").write_text(
             "workflow:\n  name: second\ntasks:\n  - name: t\n    task_type: Shell\n"
             "    command: echo two\n", encoding="utf-8")
+        hello = root / "workflows" / "hello_dagship.yaml"
+        hello.write_text(hello.read_text(encoding="utf-8").replace(
+            'command: echo "done"', 'command: echo "all done"'), encoding="utf-8")
         git("add", "-A", cwd=root)
         git("commit", "--quiet", "--no-verify", "-m", "feat: add the second workflow", cwd=root)
         head = git("rev-parse", "HEAD", cwd=root).stdout.strip()
@@ -170,21 +164,31 @@ def test_composite_action_lints_plans_and_deploys(data_repo, package_index, tmp_
                                               "after": data_repo.head},
                         GITHUB_REF_NAME="develop", GITHUB_REF_TYPE="branch",
                         GITHUB_EVENT_NAME="push", DS_STAGING_TOKEN=TOKEN)
-    outputs = {}
-    for command, args in [("lint", ""), ("commit-msg", "--range auto"), ("plan", ""),
+    outputs, summaries = {}, {}
+    for command, args in [("lint", ""), ("fmt", "--check"), ("commit-msg", "--range auto"),
+                          ("diff", "origin/develop"), ("plan", ""),
                           ("deploy", "--on-drift fail")]:
         inputs = {**_defaults(action["inputs"]), "command": command, "args": args,
                   "index-url": package_index}
+        summary = tmp_path / f"summary-{command}.md"  # one per step of the caller's job
+        summary.touch()
         out = ""
         for step in action["runs"]["steps"]:
-            env = _env({**ci, **_github_step_env(step, inputs, {})}, python)
+            env = _env({**ci, **_github_step_env(step, inputs, {}),
+                        "GITHUB_STEP_SUMMARY": str(summary)}, python)
             out += _run(shell, step["run"], data_repo.root, env)
         outputs[command] = out
+        summaries[command] = summary.read_text(encoding="utf-8")
     assert f"dagship, version {__version__}" in outputs["lint"]
+    assert "0 file(s) would be reformatted" in outputs["fmt"]
     assert "Target staging: project dataops-staging" in outputs["plan"]
     assert data_repo.workflows("dataops-staging") == ["hello_dagship", "second"]
-    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "hello_dagship" in summary  # the deploy's Markdown report is the job summary
+    # diff, plan and deploy write their Markdown report to the job summary
+    assert "| + | `second` |" in summaries["diff"]
+    assert "| ~ | `hello_dagship` |" in summaries["diff"]
+    assert "hello_dagship" in summaries["plan"]
+    assert "hello_dagship" in summaries["deploy"]
+    assert summaries["lint"] == summaries["fmt"] == ""
     # the installed wheel carries the CI templates `dagship init` copies
     installed = tmp_path / "runner" / "dagship-venv" / "bin" / "dagship"
     for ci in ("github", "gitlab", "jenkins"):
@@ -204,35 +208,51 @@ def test_reusable_workflow_validates_a_pull_request_and_deploys_a_push(
     secrets = {"DS_STAGING_TOKEN": TOKEN, "DS_PROD_TOKEN": ""}
     shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 
-    def run_job(name: str, ci: dict[str, str]) -> str:
+    def run_job(name: str, ci: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """The job's log, and each step's summary by step name (GitHub gives every step
+        its own GITHUB_STEP_SUMMARY file and shows them in order as the job summary)."""
         job = workflow["jobs"][name]
         python = _python_venv(tmp_path / f"python-{name}")  # setup-python's interpreter
         job_env = {k: _render(v, inputs, secrets) for k, v in job.get("env", {}).items()}
-        out = ""
-        for step in job["steps"]:
+        out, summaries = "", {}
+        for i, step in enumerate(job["steps"]):
             if "uses" in step:  # checkout and setup-python: the test did both
                 continue
-            env = _env({**ci, **job_env, **_github_step_env(step, inputs, secrets)}, python)
+            summary = tmp_path / f"summary-{name}-{i}.md"
+            summary.touch()
+            env = _env({**ci, **job_env, **_github_step_env(step, inputs, secrets),
+                        "GITHUB_STEP_SUMMARY": str(summary)}, python)
             out += _run(shell, step["run"], data_repo.root, env)
-        return out
+            summaries[step["name"]] = summary.read_text(encoding="utf-8")
+        return out, summaries
 
     pull = {"pull_request": {"base": {"sha": data_repo.base}, "head": {"sha": data_repo.head}}}
-    out = run_job("validate", _github_ci_env(
+    out, summaries = run_job("validate", _github_ci_env(
         data_repo, tmp_path, pull, GITHUB_EVENT_NAME="pull_request",
         GITHUB_REF_NAME="7/merge", GITHUB_BASE_REF="develop", GITHUB_HEAD_REF="feature/x"))
     assert "Target staging: project dataops-staging" in out  # develop's target
     assert data_repo.workflows("dataops-staging") == []  # a plan sends nothing
-    assert "hello_dagship" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "2 unchanged" in out  # fmt --check saw both workflow files
+    assert "hello_dagship" in summaries["Plan"]
+    # the semantic diff of the pull request against the merge base with develop
+    diff = summaries["Semantic diff"]
+    assert f"merge base with develop ({data_repo.base[:7]})" in diff
+    assert "| + | `second` |" in diff
+    assert "| ~ | `hello_dagship` |" in diff
+    assert '`"echo \\"done\\""` → `"echo \\"all done\\""`' in diff
+    assert "```mermaid" in diff
+    assert "hello_dagship" in out  # the text form in the log
 
-    run_job("deploy", _github_ci_env(
+    _, summaries = run_job("deploy", _github_ci_env(
         data_repo, tmp_path, {"before": data_repo.base, "after": data_repo.head},
         GITHUB_EVENT_NAME="push", GITHUB_REF_NAME="develop", GITHUB_REF_TYPE="branch"))
     assert data_repo.workflows("dataops-staging") == ["hello_dagship", "second"]
+    assert "second" in summaries["Deploy"]
 
 
-def test_reusable_workflow_commit_check_fails_a_bad_commit(data_repo, package_index,
-                                                           tmp_path):
-    """The validate job's commit step really judges the request's commits."""
+def test_reusable_workflow_commit_and_format_checks_fail_bad_input(data_repo, package_index,
+                                                                  tmp_path):
+    """The validate job's commit and format steps really judge the request."""
     git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", "wip stuff",
         cwd=data_repo.root)
     bad = git("rev-parse", "HEAD", cwd=data_repo.root).stdout.strip()
@@ -249,6 +269,17 @@ def test_reusable_workflow_commit_check_fails_a_bad_commit(data_repo, package_in
                           env=env, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 1
     assert f"::error file={bad[:7]}" in done.stdout  # an annotation, chosen by CI detection
+
+    # and its format check fails a workflow file that is not in canonical form
+    step = next(s for s in workflow["jobs"]["validate"]["steps"]
+                if s.get("name") == "Check formatting")
+    (data_repo.root / "workflows" / "third.yaml").write_text(
+        "tasks:\n  - command: echo three\n    name: t\n    task_type: Shell\n"
+        "workflow:\n  name: third\n", encoding="utf-8")
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=data_repo.root,
+                          env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "workflows/third.yaml" in done.stdout + done.stderr
 
 
 # ---- GitLab ---------------------------------------------------------------------------------
@@ -272,8 +303,9 @@ def test_gitlab_component_jobs_run_as_rendered(data_repo, package_index, tmp_pat
         env = _env({**ci, **{k: str(v) for k, v in job.get("variables", {}).items()}}, python)
         return _run(["bash", "-eo", "pipefail", "-c"], "\n".join(lines), data_repo.root, env)
 
-    for name in ("dagship-lint", "dagship-commits", "dagship-plan"):
-        run_job(name, mr)
+    logs = {name: run_job(name, mr)
+            for name in ("dagship-lint", "dagship-commits", "dagship-diff", "dagship-plan")}
+    assert "0 file(s) would be reformatted, 2 unchanged" in logs["dagship-lint"]
     lint = jobs["dagship-lint"]["artifacts"]["reports"]
     assert "<testsuite" in (data_repo.root / lint["junit"]).read_text(encoding="utf-8")
     assert json.loads((data_repo.root / lint["codequality"]).read_text(encoding="utf-8")) == []
@@ -281,6 +313,16 @@ def test_gitlab_component_jobs_run_as_rendered(data_repo, package_index, tmp_pat
     assert data_repo.head[:7] in commits.read_text(encoding="utf-8")
     for path in jobs["dagship-plan"]["artifacts"]["paths"]:
         assert (data_repo.root / path).read_text(encoding="utf-8")
+    # the merge request's semantic diff, against the merge base with its target branch
+    diff_md, diff_json = jobs["dagship-diff"]["artifacts"]["paths"]
+    markdown = (data_repo.root / diff_md).read_text(encoding="utf-8")
+    assert f"merge base with develop ({data_repo.base[:7]})" in markdown
+    assert "| + | `second` |" in markdown
+    assert "| ~ | `hello_dagship` |" in markdown
+    changed = json.loads((data_repo.root / diff_json).read_text(encoding="utf-8"))
+    assert changed["summary"] == {"added": 1, "changed": 1, "removed": 0, "renamed": 0}
+    assert {w["name"]: w["status"] for w in changed["workflows"]} == {
+        "second": "added", "hello_dagship": "changed"}
     assert data_repo.workflows("dataops-staging") == []
 
     run_job("dagship-deploy-staging", push)
@@ -303,10 +345,15 @@ def test_jenkins_step_scripts_run_in_order(data_repo, package_index, tmp_path):
     python = _base_python()  # the step makes its own venv
     scripts = groovy_sh_scripts(text)
     assert [s.split()[1] if s.startswith(".dagship") else "install" for s in scripts] == [
-        "install", "lint", "commit-msg", "plan", "deploy"]
+        "install", "lint", "fmt", "commit-msg", "diff", "plan", "deploy"]
     for script in scripts:
         _run(["sh", "-xe", "-c"], script, data_repo.root, _env(env, python))
     assert data_repo.workflows("dataops-staging") == ["hello_dagship", "second"]
     for report in ("dagship-lint.xml", "dagship-commits.xml", "dagship-plan.md",
-                   "dagship-deploy.json"):
+                   "dagship-deploy.json", "dagship-diff.json"):
         assert (data_repo.root / report).is_file(), report
+    # CHANGE_TARGET: against the merge base with origin/develop
+    diff = (data_repo.root / "dagship-diff.md").read_text(encoding="utf-8")
+    assert f"merge base with develop ({data_repo.base[:7]})" in diff
+    assert "| + | `second` |" in diff
+    assert "| ~ | `hello_dagship` |" in diff

@@ -1,5 +1,6 @@
 // dagshipDeploy: the dagship shared-library step. Lint, plan and (unless deploy: false)
-// deploy one target:
+// deploy one target; on a change request also the format check, the commit messages and
+// the semantic diff against the merge base with the target branch (dagship-diff.md):
 //
 //   dagshipDeploy(target: 'staging', credentialsId: 'ds-staging-token',
 //                 tokenEnv: 'DS_STAGING_TOKEN')
@@ -41,7 +42,9 @@ def call(Map config = [:]) {
             '''
             sh '.dagship-venv/bin/dagship lint --junit dagship-lint.xml'
             if (env.CHANGE_ID) {
+                sh '.dagship-venv/bin/dagship fmt --check'
                 sh '.dagship-venv/bin/dagship commit-msg --range auto --junit dagship-commits.xml'
+                sh '.dagship-venv/bin/dagship diff --markdown dagship-diff.md --json dagship-diff.json'
             }
             withCredentials([string(credentialsId: credentialsId, variable: tokenEnv)]) {
                 sh '.dagship-venv/bin/dagship plan --no-progress --markdown dagship-plan.md --json dagship-plan.json'
