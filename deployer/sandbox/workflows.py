@@ -60,7 +60,7 @@ def _check_tenant(st: State, tenant: str | None) -> None:
 
 def _parse(st: State, form: WorkflowForm) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     tasks = parse_tasks(form.task_json, st.gen)
-    relations = parse_relations(form.relation_json, tasks)
+    relations = parse_relations(form.relation_json, tasks, st.gen)
     return tasks, relations
 
 

@@ -199,7 +199,7 @@ class Remote:
                 "taskType": task_type, "taskParams": params or {"rawScript": "echo x"},
                 "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
                 "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
-                "timeoutFlag": "CLOSE", "timeout": 0, "delayTime": 0}],
+                "timeoutFlag": "CLOSE", "timeout": 0, "delayTime": 0, "isCache": "NO"}],
             "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": code, "name": "",
                                   "preTaskVersion": 0, "postTaskVersion": 1,
                                   "conditionType": "NONE", "conditionParams": {}}]})

@@ -193,6 +193,33 @@ def test_unknown_task_type(ds: DS) -> None:
     assert body["code"] == (10001 if ds.g3 else 50020)
 
 
+def test_task_cache_flag_is_required_where_it_exists(ds: DS) -> None:
+    """3.2/3.3 dereference a task's `isCache` unguarded while building the DAG (create and
+    update): a task an edge points at without a known value is an NPE, answered as 10001
+    with the message's placeholder unfilled (seen on a real 3.2.2). 3.1 has no such field."""
+    cache_flag = ds.version in ("3.2", "3.3")
+    pc = ds.project()
+    a, b = ds.gen_codes(pc, 2)
+    bare = {k: v for k, v in shell(a, "a").items() if k != "isCache"}
+    for flag in (None, "MAYBE"):
+        t = bare if flag is None else dict(bare, isCache=flag)
+        r = ds.create(pc, ds.form("c1", [t], [(0, a)]))
+        if cache_flag:
+            assert (r.status_code, r.json()["code"]) == (200, 10001)
+            assert r.json()["msg"] == "request parameter {0} is not valid"
+        else:
+            assert r.json()["code"] == 0
+            ds.ok("DELETE", ds.wf_path(pc, f"/{r.json()['data']['code']}"))
+    # the same on update; a task no edge points at is never dereferenced
+    code = ds.ok("POST", ds.wf_path(pc), data=ds.form("c2", [shell(a, "a")], [(0, a)]))["code"]
+    form = ds.form("c2", [bare], [(0, a)])
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=form) == (
+        10001 if cache_flag else 0)
+    orphan = {k: v for k, v in shell(b, "b").items() if k != "isCache"}
+    form = ds.form("c2", [shell(a, "a"), orphan], [(0, a)])
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=form) == 0
+
+
 def test_task_json_lenient_parsing(ds: DS) -> None:
     pc = ds.project()
     (a,) = ds.gen_codes(pc, 1)
