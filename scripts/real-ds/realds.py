@@ -252,7 +252,10 @@ def cmd_start(args: argparse.Namespace) -> int:
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",
            f"--server.port={args.port}", "--server.address=127.0.0.1",
-           "--python-gateway.enabled=false"]
+           "--python-gateway.enabled=false",  # 3.1's key
+           "--api.python-gateway.enabled=false",  # 3.2+ moved it under api:
+           # 3.2+: the master autowires a MetricsProvider that only exists with metrics on
+           *([] if version.startswith("3.1") else ["--metrics.enabled=true"])]
     logfile = rd / "server.log"
     log(f"launching Java {major} StandaloneServer {version}; log: {logfile}")
     t0 = time.monotonic()
