@@ -48,6 +48,7 @@ def _prop_map(props: list[Any]) -> dict[str, Any]:
 
 
 def definition(st: State, wf: dict[str, Any], *, with_schedule: bool = True) -> dict[str, Any]:
+    """A workflow definition; `with_schedule` fills in its schedule (the paged list does)."""
     proj = st.projects.get(wf["projectCode"], {})
     props = _props(wf["globalParams"])
     out: dict[str, Any] = {
@@ -63,10 +64,12 @@ def definition(st: State, wf: dict[str, Any], *, with_schedule: bool = True) -> 
     if st.gen.g1:
         out["tenantCode"] = wf.get("tenantCode")
         out["tenantId"] = -1
-    elif with_schedule:
-        ids = st.schedule_of.get(wf["code"], [])
-        sched = st.schedules[ids[0]] if ids else None
-        out["scheduleReleaseState"] = sched["releaseState"] if sched else None
+    # Only the paged list fills these in (real 3.1.1 and 3.2.2; the dev source too): a DagData
+    # (GET by code, query-by-name, /list) carries them as null. 3.1 has no `schedule` key.
+    ids = st.schedule_of.get(wf["code"], []) if with_schedule else []
+    sched = st.schedules[ids[0]] if ids else None
+    out["scheduleReleaseState"] = sched["releaseState"] if sched else None
+    if not st.gen.g1:
         out["schedule"] = schedule_out(st, sched) if sched else None
     return out
 
@@ -92,7 +95,7 @@ def relation_out(st: State, wf: dict[str, Any], rel: dict[str, Any], index: int)
 
 def dag_data(st: State, wf: dict[str, Any]) -> dict[str, Any]:
     return {
-        st.gen.dag_def_key: definition(st, wf),
+        st.gen.dag_def_key: definition(st, wf, with_schedule=False),
         st.gen.dag_rel_key: [relation_out(st, wf, r, i)
                              for i, r in enumerate(wf["relations"], start=1)],
         "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]],

@@ -461,6 +461,27 @@ def test_schedule_lifecycle(ds: DS) -> None:
     ds.ok("DELETE", f"{base}/{sid}")
 
 
+def test_only_the_paged_list_fills_in_the_schedule(ds: DS) -> None:
+    """A DagData (GET by code, /list) carries scheduleReleaseState (and, 3.2+, schedule) as
+    null even when the workflow has a schedule; the paged list fills them in."""
+    pc = ds.project()
+    code, _ = ds.chain(pc, "ps")
+    ds.release(pc, code, "ONLINE")
+    ds.ok("POST", f"/projects/{pc}/schedules",
+          data=dict(ds.schedule_form(), **{ds.code_key: code}))
+    for wf in (ds.dag(pc, code)[ds.dag_def],
+               ds.ok("GET", ds.wf_path(pc, "/list"))[0][ds.dag_def]):
+        assert wf["scheduleReleaseState"] is None
+        if ds.g1:
+            assert "schedule" not in wf
+        else:
+            assert wf["schedule"] is None
+    (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert row["scheduleReleaseState"] == "OFFLINE"
+    if not ds.g1:
+        assert row["schedule"]["crontab"] == "0 0 2 * * ? *"
+
+
 def test_schedule_validation(ds: DS) -> None:
     pc = ds.project()
     code, _ = ds.chain(pc, "sv")
