@@ -90,7 +90,7 @@ def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     st.wfs[wf["code"]] = wf
     st.by_name[(project_code, wf["name"])] = wf["code"]
     st.changed()
-    out = render.definition(st, wf, with_schedule=False)
+    out = render.definition(st, wf)
     out.update(version=0, releaseState=None)  # the real answer describes the pre-save copy
     return out
 
@@ -106,7 +106,7 @@ def update(st: State, project_code: int, code: int, form: WorkflowForm,
     if form.name != wf["name"] and (project_code, form.name) in st.by_name:
         raise ApiError(10168, form.name)
     _check_tenant(st, form.tenant_code)
-    stale = render.definition(st, wf, with_schedule=False)
+    stale = render.definition(st, wf)
     old_name = wf["name"]
     _apply_fields(wf, form, keep_omitted=True)
     refs, _ = _save_tasks(st, tasks, project_code)

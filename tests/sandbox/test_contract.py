@@ -143,6 +143,33 @@ def test_project_crud_and_paging(ds: DS) -> None:
     ds.ok("DELETE", f"/projects/{codes[1]}")
 
 
+def test_names_and_counts_are_joined_only_by_the_paged_lists(ds: DS) -> None:
+    """Owner names, the workflow count and the schedule come only with the paged lists; a
+    DagData's tasks and edges are the log rows, with their operator (real 3.1.1 and 3.2.2)."""
+    name = f"ctjoin_{uuid.uuid4().hex[:10]}"
+    pc = int(ds.ok("POST", "/projects", data={"projectName": name})["code"])
+    code, _ = ds.chain(pc, "j1")
+    listed = next(p for p in ds.ok("GET", "/projects/list") if p["code"] == pc)
+    for proj in (listed, ds.ok("GET", f"/projects/{pc}")):
+        assert (proj["userName"], proj["perm"], proj["defCount"]) == (None, 0, 0)
+    (paged,) = ds.ok("GET", "/projects", params={"pageNo": 1, "pageSize": 10,
+                                                 "searchVal": name})["totalList"]
+    assert (paged["userName"], paged["perm"], paged["defCount"]) == ("admin", 0, 1)
+    dag = ds.dag(pc, code)
+    wf = dag[ds.dag_def]
+    assert (wf["userId"], wf["userName"], wf["modifyBy"], wf["projectName"]) == (
+        1, None, None, None)
+    for t in dag["taskDefinitionList"]:
+        assert (t["userName"], t["modifyBy"], t["projectName"], t["operator"]) == (
+            None, None, None, 1)
+        assert t["taskParamMap"] is None  # no local parameters
+    rel_key = "workflowTaskRelationList" if ds.g3 else "processTaskRelationList"
+    assert {r["operator"] for r in dag[rel_key]} == {1}
+    (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert (row["userName"], row["modifyBy"], row["projectName"]) == (
+        None if ds.g1 else "admin", "admin", None)
+
+
 def test_project_delete_refused_while_it_has_workflows(ds: DS) -> None:
     pc = ds.project()
     ds.chain(pc, "keep")
