@@ -296,6 +296,8 @@ def delete_version(st: State, project_code: int, code: int, version: int) -> Non
 def version_rows(st: State, code: int) -> list[dict[str, Any]]:
     rows = []
     for snap in sorted(st.versions.get(code, {}).values(), key=lambda s: -s["version"]):
-        row = {k: v for k, v in snap.items() if k not in ("tasks", "relations")}
+        # a whole definition, as saved: always while OFFLINE (real 3.1.1 and 3.2.2)
+        row = render.definition(st, dict(snap, releaseState="OFFLINE"))
+        row.update(operator=snap["operator"], operateTime=snap["operateTime"])
         rows.append(row)
     return rows

@@ -362,6 +362,26 @@ def test_update_resets_defaulted_fields_and_keeps_omitted_nullable_ones(ds: DS) 
     assert (d["version"], d["description"], d["locations"]) == (2, "other", locations)
 
 
+def test_version_rows_are_whole_definitions(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "vr")
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"),
+          data=ds.form("vr", [shell(a, "t0"), shell(b, "t1", "echo changed")], [(0, a), (a, b)],
+                       globalParams=json.dumps([{"prop": "p", "direct": "IN",
+                                                 "type": "VARCHAR", "value": "1"}])))
+    ds.release(pc, code, "ONLINE")
+    rows = ds.ok("GET", ds.wf_path(pc, f"/{code}/versions"),
+                 params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert [r["version"] for r in rows] == [2, 1]
+    for r in rows:
+        assert (r["code"], r["name"], r["releaseState"], r["flag"], r["operator"]) == (
+            code, "vr", "OFFLINE", "YES", 1)
+    assert rows[0]["globalParamList"] == [{"prop": "p", "direct": "IN", "type": "VARCHAR",
+                                           "value": "1"}]
+    assert rows[0]["globalParamMap"] == {"p": "1"}
+    assert rows[1]["globalParamList"] == []
+
+
 def test_switch_version_sets_offline(ds: DS) -> None:
     pc = ds.project()
     code, (a, b) = ds.chain(pc, "sw")
