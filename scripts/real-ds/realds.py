@@ -245,6 +245,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     conf = HERE / "conf"
     rd = run_dir(version)
     rd.mkdir(parents=True, exist_ok=True)
+    dialect = args.dialect or KNOWN.get(version, version[:3])
     cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
@@ -255,7 +256,9 @@ def cmd_start(args: argparse.Namespace) -> int:
            "--python-gateway.enabled=false",  # 3.1's key
            "--api.python-gateway.enabled=false",  # 3.2+ moved it under api:
            # 3.2+: the master autowires a MetricsProvider that only exists with metrics on
-           *([] if version.startswith("3.1") else ["--metrics.enabled=true"])]
+           *([] if dialect == "3.1" else ["--metrics.enabled=true"]),
+           # 3.3+ standalone keeps its registry in the database; there is no embedded ZooKeeper
+           *(["--registry.type=jdbc"] if dialect >= "3.3" else [])]
     logfile = rd / "server.log"
     log(f"launching Java {major} StandaloneServer {version}; log: {logfile}")
     t0 = time.monotonic()
@@ -264,7 +267,7 @@ def cmd_start(args: argparse.Namespace) -> int:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     url = base_url(args.port)
     state = {"pid": proc.pid, "version": version,
-             "dialect": args.dialect or KNOWN.get(version, version[:3]),
+             "dialect": dialect,
              "port": args.port, "url": url, "token": args.token, "log": str(logfile)}
     (rd / "state.json").write_text(json.dumps(state, indent=1) + "\n")
     deadline = t0 + args.timeout
