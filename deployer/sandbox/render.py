@@ -49,9 +49,10 @@ def _prop_map(props: list[Any]) -> dict[str, Any]:
     return {str(p.get("prop")): p.get("value") for p in props if isinstance(p, dict)}
 
 
-def definition(st: State, wf: dict[str, Any], *, paged: bool = False) -> dict[str, Any]:
-    """A workflow definition. Only the paged list joins the users' names and the schedule; no
-    answer names the project (real 3.1.1 and 3.2.2)."""
+def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
+               by_name: bool = False) -> dict[str, Any]:
+    """A workflow definition. Only the paged list joins the users' names and the schedule;
+    `query-by-name` (3.2+) joins the creator's and the project's names (real 3.1.1, 3.2.2, dev)."""
     props = _props(wf["globalParams"])
     out: dict[str, Any] = {
         "id": wf["id"], "code": wf["code"], "name": wf["name"], "version": wf["version"],
@@ -59,8 +60,9 @@ def definition(st: State, wf: dict[str, Any], *, paged: bool = False) -> dict[st
         "description": wf["description"], "globalParams": wf["globalParams"],
         "globalParamList": props, "globalParamMap": _prop_map(props),
         "createTime": wf["createTime"], "updateTime": wf["updateTime"], "flag": "YES",
-        "userId": 1, "userName": "admin" if paged and not st.gen.g1 else None,
-        "projectName": None, "locations": wf["locations"], "timeout": wf["timeout"],
+        "userId": 1, "userName": "admin" if (paged and not st.gen.g1) or by_name else None,
+        "projectName": st.projects.get(wf["projectCode"], {}).get("name") if by_name else None,
+        "locations": wf["locations"], "timeout": wf["timeout"],
         "modifyBy": "admin" if paged else None,
         "warningGroupId": wf.get("warningGroupId"), "executionType": wf["executionType"],
     }
@@ -83,9 +85,13 @@ def task_out(st: State, task: dict[str, Any]) -> dict[str, Any]:
     local = params.get("localParams") if isinstance(params, dict) else None
     local = local if isinstance(local, list) else []
     out = dict(task)
+    dependence = params.get("dependence") if isinstance(params, dict) else None
     out.update(userId=1, userName=None, projectName=None, modifyBy=None,
                operator=1, operateTime=task.get("updateTime"),
-               taskParamList=local, taskParamMap=_prop_map(local) if local else None)
+               taskParamList=local, taskParamMap=_prop_map(local) if local else None,
+               # the server keeps taskParams.dependence in a column of its own as well
+               dependence="" if dependence is None else json.dumps(
+                   dependence, separators=(",", ":"), ensure_ascii=False))
     return out
 
 
@@ -98,9 +104,9 @@ def relation_out(st: State, wf: dict[str, Any], rel: dict[str, Any], index: int)
     return out
 
 
-def dag_data(st: State, wf: dict[str, Any]) -> dict[str, Any]:
+def dag_data(st: State, wf: dict[str, Any], *, by_name: bool = False) -> dict[str, Any]:
     return {
-        st.gen.dag_def_key: definition(st, wf),
+        st.gen.dag_def_key: definition(st, wf, by_name=by_name),
         st.gen.dag_rel_key: [relation_out(st, wf, r, i)
                              for i, r in enumerate(wf["relations"], start=1)],
         "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]],
@@ -114,7 +120,7 @@ def schedule_out(st: State, sched: dict[str, Any]) -> dict[str, Any]:
     env = next((e for e in st.environments if e["code"] == sched["environmentCode"]), None)
     out: dict[str, Any] = {
         "id": sched["id"], gen.code_key: sched["workflowCode"], gen.name_key: wf.get("name"),
-        "projectName": proj.get("name"), "definitionDescription": wf.get("description"),
+        "projectName": proj.get("name"), "definitionDescription": None,  # never joined
         "startTime": sched["startTime"], "endTime": sched["endTime"],
         "timezoneId": sched["timezoneId"], "crontab": sched["crontab"],
         "failureStrategy": sched["failureStrategy"], "warningType": sched["warningType"],

@@ -216,7 +216,7 @@ def wf_by_name(c: Ctx) -> Any:
     code = c.st.by_name.get((project, name))
     if code is None or (c.gen.g1 and not _creator_has_tenant(c.st.wfs[code])):
         raise ApiError(50003, name, thrown=False)
-    return render.dag_data(c.st, c.st.wfs[code])
+    return render.dag_data(c.st, c.st.wfs[code], by_name=True)
 
 
 def _creator_has_tenant(wf: dict[str, Any]) -> bool:

@@ -163,11 +163,15 @@ def test_names_and_counts_are_joined_only_by_the_paged_lists(ds: DS) -> None:
         assert (t["userName"], t["modifyBy"], t["projectName"], t["operator"]) == (
             None, None, None, 1)
         assert t["taskParamMap"] is None  # no local parameters
+        assert t["dependence"] == ""  # taskParams.dependence, as a JSON string
     rel_key = "workflowTaskRelationList" if ds.g3 else "processTaskRelationList"
     assert {r["operator"] for r in dag[rel_key]} == {1}
     (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
     assert (row["userName"], row["modifyBy"], row["projectName"]) == (
         None if ds.g1 else "admin", "admin", None)
+    if not ds.g1:  # 3.2+ query-by-name joins the creator and the project (3.1: see read tests)
+        wf = ds.ok("GET", ds.wf_path(pc, "/query-by-name"), params={"name": "j1"})[ds.dag_def]
+        assert (wf["userName"], wf["modifyBy"], wf["projectName"]) == ("admin", None, name)
 
 
 def test_project_delete_refused_while_it_has_workflows(ds: DS) -> None:
@@ -525,6 +529,9 @@ def test_only_the_paged_list_fills_in_the_schedule(ds: DS) -> None:
             assert wf["schedule"] is None
     (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
     assert row["scheduleReleaseState"] == "OFFLINE"
+    (sched,) = ds.ok("GET", f"/projects/{pc}/schedules",
+                     params={ds.code_key: code, "pageNo": 1, "pageSize": 10})["totalList"]
+    assert sched["definitionDescription"] is None  # never joined, whatever the description
     if not ds.g1:
         assert row["schedule"]["crontab"] == "0 0 2 * * ? *"
 
