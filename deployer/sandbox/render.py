@@ -92,6 +92,8 @@ def task_out(st: State, task: dict[str, Any]) -> dict[str, Any]:
                # the server keeps taskParams.dependence in a column of its own as well
                dependence="" if dependence is None else json.dumps(
                    dependence, separators=(",", ":"), ensure_ascii=False))
+    if st.gen.g1 and out.get("resourceIds") is None:
+        out["resourceIds"] = ""  # 3.1.1 answers an empty string where 3.2 has null
     return out
 
 

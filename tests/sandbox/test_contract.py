@@ -164,6 +164,7 @@ def test_names_and_counts_are_joined_only_by_the_paged_lists(ds: DS) -> None:
             None, None, None, 1)
         assert t["taskParamMap"] is None  # no local parameters
         assert t["dependence"] == ""  # taskParams.dependence, as a JSON string
+        assert t["resourceIds"] == ("" if ds.g1 else None)
     rel_key = "workflowTaskRelationList" if ds.g3 else "processTaskRelationList"
     assert {r["operator"] for r in dag[rel_key]} == {1}
     (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
