@@ -251,6 +251,9 @@ def _task_payload(t: TaskSpec, code: int, version: int, params: Any, env: int) -
         "timeout": t.timeout, "delayTime": t.delay_time, "taskGroupId": t.task_group_id,
         "taskGroupPriority": t.task_group_priority, "cpuQuota": t.cpu_quota,
         "memoryMax": t.memory_max, "taskExecuteType": "BATCH",
+        # 3.2/3.3 read the task cache flag unguarded when they build the DAG: without it a
+        # create or update fails with 10001 (seen on a real 3.2.2). 3.1 and 3.4 ignore it.
+        "isCache": "YES" if t.is_cache else "NO",
     }
 
 

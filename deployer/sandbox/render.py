@@ -26,10 +26,12 @@ def page(st: State, rows: list[Any], page_no: int, page_size: int) -> dict[str, 
     }
 
 
-def project_out(st: State, proj: dict[str, Any]) -> dict[str, Any]:
+def project_out(st: State, proj: dict[str, Any], *, paged: bool = False) -> dict[str, Any]:
+    """Only the paged list joins the owner's name and counts workflows (real 3.1.1, 3.2.2);
+    `perm` is 0 for the admin everywhere."""
     count = sum(1 for w in st.wfs.values() if w["projectCode"] == proj["code"])
     out = dict(proj)
-    out.update(userName="admin", perm=7, defCount=count)
+    out.update(userName="admin" if paged else None, perm=0, defCount=count if paged else 0)
     if st.gen.version != "3.4":
         out["instRunningCount"] = 0
     return out
@@ -47,8 +49,10 @@ def _prop_map(props: list[Any]) -> dict[str, Any]:
     return {str(p.get("prop")): p.get("value") for p in props if isinstance(p, dict)}
 
 
-def definition(st: State, wf: dict[str, Any], *, with_schedule: bool = True) -> dict[str, Any]:
-    proj = st.projects.get(wf["projectCode"], {})
+def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
+               by_name: bool = False) -> dict[str, Any]:
+    """A workflow definition. Only the paged list joins the users' names and the schedule;
+    `query-by-name` (3.2+) joins the creator's and the project's names (real 3.1.1, 3.2.2, dev)."""
     props = _props(wf["globalParams"])
     out: dict[str, Any] = {
         "id": wf["id"], "code": wf["code"], "name": wf["name"], "version": wf["version"],
@@ -56,29 +60,40 @@ def definition(st: State, wf: dict[str, Any], *, with_schedule: bool = True) -> 
         "description": wf["description"], "globalParams": wf["globalParams"],
         "globalParamList": props, "globalParamMap": _prop_map(props),
         "createTime": wf["createTime"], "updateTime": wf["updateTime"], "flag": "YES",
-        "userId": 1, "userName": "admin", "projectName": proj.get("name"),
-        "locations": wf["locations"], "timeout": wf["timeout"], "modifyBy": "admin",
+        "userId": 1, "userName": "admin" if (paged and not st.gen.g1) or by_name else None,
+        "projectName": st.projects.get(wf["projectCode"], {}).get("name") if by_name else None,
+        "locations": wf["locations"], "timeout": wf["timeout"],
+        "modifyBy": "admin" if paged else None,
         "warningGroupId": wf.get("warningGroupId"), "executionType": wf["executionType"],
     }
     if st.gen.g1:
         out["tenantCode"] = wf.get("tenantCode")
         out["tenantId"] = -1
-    elif with_schedule:
-        ids = st.schedule_of.get(wf["code"], [])
-        sched = st.schedules[ids[0]] if ids else None
-        out["scheduleReleaseState"] = sched["releaseState"] if sched else None
+    # Only the paged list fills these in (real 3.1.1 and 3.2.2; the dev source too): a DagData
+    # (GET by code, query-by-name, /list) carries them as null. 3.1 has no `schedule` key.
+    ids = st.schedule_of.get(wf["code"], []) if paged else []
+    sched = st.schedules[ids[0]] if ids else None
+    out["scheduleReleaseState"] = sched["releaseState"] if sched else None
+    if not st.gen.g1:
         out["schedule"] = schedule_out(st, sched) if sched else None
     return out
 
 
 def task_out(st: State, task: dict[str, Any]) -> dict[str, Any]:
-    proj = st.projects.get(task.get("projectCode", 0), {})
+    """A task of a DagData: the log row's operator, no names joined (real 3.1.1, 3.2.2)."""
     params = task["taskParams"]
     local = params.get("localParams") if isinstance(params, dict) else None
     local = local if isinstance(local, list) else []
     out = dict(task)
-    out.update(userId=1, userName="admin", projectName=proj.get("name"), modifyBy="admin",
-               taskParamList=local, taskParamMap=_prop_map(local))
+    dependence = params.get("dependence") if isinstance(params, dict) else None
+    out.update(userId=1, userName=None, projectName=None, modifyBy=None,
+               operator=1, operateTime=task.get("updateTime"),
+               taskParamList=local, taskParamMap=_prop_map(local) if local else None,
+               # the server keeps taskParams.dependence in a column of its own as well
+               dependence="" if dependence is None else json.dumps(
+                   dependence, separators=(",", ":"), ensure_ascii=False))
+    if st.gen.g1 and out.get("resourceIds") is None:
+        out["resourceIds"] = ""  # 3.1.1 answers an empty string where 3.2 has null
     return out
 
 
@@ -86,13 +101,14 @@ def relation_out(st: State, wf: dict[str, Any], rel: dict[str, Any], index: int)
     out = {"id": index, "projectCode": wf["projectCode"], st.gen.code_key: wf["code"],
            st.gen.version_key: wf["version"]}
     out.update(rel)
-    out.update(createTime=wf["updateTime"], updateTime=wf["updateTime"])
+    out.update(createTime=wf["updateTime"], updateTime=wf["updateTime"], operator=1,
+               operateTime=wf["updateTime"])
     return out
 
 
-def dag_data(st: State, wf: dict[str, Any]) -> dict[str, Any]:
+def dag_data(st: State, wf: dict[str, Any], *, by_name: bool = False) -> dict[str, Any]:
     return {
-        st.gen.dag_def_key: definition(st, wf),
+        st.gen.dag_def_key: definition(st, wf, by_name=by_name),
         st.gen.dag_rel_key: [relation_out(st, wf, r, i)
                              for i, r in enumerate(wf["relations"], start=1)],
         "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]],
@@ -106,7 +122,7 @@ def schedule_out(st: State, sched: dict[str, Any]) -> dict[str, Any]:
     env = next((e for e in st.environments if e["code"] == sched["environmentCode"]), None)
     out: dict[str, Any] = {
         "id": sched["id"], gen.code_key: sched["workflowCode"], gen.name_key: wf.get("name"),
-        "projectName": proj.get("name"), "definitionDescription": wf.get("description"),
+        "projectName": proj.get("name"), "definitionDescription": None,  # never joined
         "startTime": sched["startTime"], "endTime": sched["endTime"],
         "timezoneId": sched["timezoneId"], "crontab": sched["crontab"],
         "failureStrategy": sched["failureStrategy"], "warningType": sched["warningType"],

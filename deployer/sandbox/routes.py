@@ -143,7 +143,7 @@ def project_list(c: Ctx) -> Any:
 def project_page(c: Ctx) -> Any:
     page_no, size = c.p.paging()
     search = c.p.opt("searchVal") or ""
-    rows = [render.project_out(c.st, p)
+    rows = [render.project_out(c.st, p, paged=True)
             for p in sorted(c.st.projects.values(), key=lambda p: -p["id"])
             if search in p["name"] or search in (p["description"] or "")]
     return render.page(c.st, rows, page_no, size)
@@ -216,7 +216,7 @@ def wf_by_name(c: Ctx) -> Any:
     code = c.st.by_name.get((project, name))
     if code is None or (c.gen.g1 and not _creator_has_tenant(c.st.wfs[code])):
         raise ApiError(50003, name, thrown=False)
-    return render.dag_data(c.st, c.st.wfs[code])
+    return render.dag_data(c.st, c.st.wfs[code], by_name=True)
 
 
 def _creator_has_tenant(wf: dict[str, Any]) -> bool:
@@ -255,7 +255,8 @@ def wf_page(c: Ctx) -> Any:
     rows = [w for w in c.st.workflows_of(project)
             if search in w["name"] or search in (w["description"] or "")]
     rows.sort(key=lambda w: (w["updateTime"], w["id"]), reverse=True)
-    return render.page(c.st, [render.definition(c.st, w) for w in rows], page_no, size)
+    return render.page(c.st, [render.definition(c.st, w, paged=True) for w in rows], page_no,
+                       size)
 
 
 def wf_release(c: Ctx) -> Any:

@@ -86,7 +86,8 @@ def message(code: int, args: tuple[object, ...], legacy: bool) -> str:
     text = MESSAGES.get(code, "error {0}")
     for i, arg in enumerate(args):
         text = text.replace("{" + str(i) + "}", str(arg))
-    text = text.replace("{0}", "").replace("{1}", "")
+    for i in range(len(args), 2):  # placeholders no argument filled
+        text = text.replace("{" + str(i) + "}", "")
     return text.replace("workflow", "process") if legacy else text
 
 

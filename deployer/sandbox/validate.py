@@ -115,7 +115,7 @@ def parse_tasks(text: str | None, gen: Generation) -> list[dict[str, Any]]:
         tasks = []
     if not tasks:
         raise ApiError(50017, text or "")
-    if gen.version not in ("3.2", "3.3"):  # the task-level cache flag exists only there
+    if not has_cache_flag(gen):
         for t in tasks:
             t.pop("isCache", None)
     for task in tasks:
@@ -127,6 +127,11 @@ def parse_tasks(text: str | None, gen: Generation) -> list[dict[str, Any]]:
         if not check_parameters(kind, task["taskParams"], gen):
             raise ApiError(50020, task["name"])
     return tasks
+
+
+def has_cache_flag(gen: Generation) -> bool:
+    """The task-level cache flag (`isCache`) exists in 3.2 and 3.3 only."""
+    return gen.version in ("3.2", "3.3")
 
 
 def _relation(raw: Any) -> dict[str, Any]:
@@ -143,14 +148,22 @@ def _relation(raw: Any) -> dict[str, Any]:
     }
 
 
-def parse_relations(text: str | None, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Normalised edges, checked in the server's order: 50017, 50030, 50019, 50036."""
+def parse_relations(text: str | None, tasks: list[dict[str, Any]],
+                    gen: Generation | None = None) -> list[dict[str, Any]]:
+    """Normalised edges, checked in the server's order: 50017, 10001, 50030, 50019, 50036."""
     try:
         relations = [_relation(raw) for raw in parse_json_list(text)]
     except _Unparseable:
         relations = []
     if not relations:
         raise ApiError(50017, text or "")
+    if gen is not None and has_cache_flag(gen):
+        # 3.2/3.3 build a TaskNode for every task an edge points at and read
+        # `isCache.getCode()` unguarded: a task without a (known) isCache is an NPE there,
+        # caught and answered as 10001 with the placeholder left in (seen on a real 3.2.2).
+        targets = {r["postTaskCode"] for r in relations}
+        if any(t["isCache"] is None for t in tasks if t["code"] in targets):
+            raise ApiError(10001, "{0}")
     known = {t["code"] for t in tasks}
     missing = sorted({r["postTaskCode"] for r in relations} - known)
     if missing:

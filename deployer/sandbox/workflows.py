@@ -60,7 +60,7 @@ def _check_tenant(st: State, tenant: str | None) -> None:
 
 def _parse(st: State, form: WorkflowForm) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     tasks = parse_tasks(form.task_json, st.gen)
-    relations = parse_relations(form.relation_json, tasks)
+    relations = parse_relations(form.relation_json, tasks, st.gen)
     return tasks, relations
 
 
@@ -90,7 +90,7 @@ def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     st.wfs[wf["code"]] = wf
     st.by_name[(project_code, wf["name"])] = wf["code"]
     st.changed()
-    out = render.definition(st, wf, with_schedule=False)
+    out = render.definition(st, wf)
     out.update(version=0, releaseState=None)  # the real answer describes the pre-save copy
     return out
 
@@ -106,7 +106,7 @@ def update(st: State, project_code: int, code: int, form: WorkflowForm,
     if form.name != wf["name"] and (project_code, form.name) in st.by_name:
         raise ApiError(10168, form.name)
     _check_tenant(st, form.tenant_code)
-    stale = render.definition(st, wf, with_schedule=False)
+    stale = render.definition(st, wf)
     old_name = wf["name"]
     _apply_fields(wf, form, keep_omitted=True)
     refs, _ = _save_tasks(st, tasks, project_code)
@@ -296,6 +296,8 @@ def delete_version(st: State, project_code: int, code: int, version: int) -> Non
 def version_rows(st: State, code: int) -> list[dict[str, Any]]:
     rows = []
     for snap in sorted(st.versions.get(code, {}).values(), key=lambda s: -s["version"]):
-        row = {k: v for k, v in snap.items() if k not in ("tasks", "relations")}
+        # a whole definition, as saved: always while OFFLINE (real 3.1.1 and 3.2.2)
+        row = render.definition(st, dict(snap, releaseState="OFFLINE"))
+        row.update(operator=snap["operator"], operateTime=snap["operateTime"])
         rows.append(row)
     return rows

@@ -8,8 +8,8 @@ contract tests (tests/sandbox/test_contract.py) and nothing else.
     python3 scripts/real-ds/realds.py stop
     python3 scripts/real-ds/realds.py test    # start, run the contract tests, stop
                                               # (in a private network namespace if it can)
-    python3 scripts/real-ds/realds.py deploy-test  # the same, plus the deploy smoke tests
-                                              # of tests/realds/ (examples/ deployed for real)
+    python3 scripts/real-ds/realds.py deploy-test  # the same, plus the deploy contract suite
+                                              # of tests/deploy_contract/ (all its backends)
 
 `start` resolves the server's jars once with `mvn dependency:copy-dependencies` into a cache
 outside the repository ($DAGSHIP_REAL_DS_CACHE, default ~/.cache/dagship-real-ds/<V>/lib),
@@ -21,6 +21,13 @@ admin, creates an access token with a fixed value and prints
     DAGSHIP_REAL_DS_URL=http://127.0.0.1:12345/dolphinscheduler
     DAGSHIP_REAL_DS_TOKEN=...
     DAGSHIP_REAL_DS_VERSION=3.1
+
+`test` and `deploy-test` also set DAGSHIP_REQUIRE_REAL_DS=1, so a real-backend test that finds
+no server fails instead of being skipped.
+
+`--lib-dir DIR` (or $DAGSHIP_REAL_DS_LIB) boots the jars of DIR instead of resolving them from
+Maven Central: for a server built from source, e.g. 3.2.2 (not on Central). Give its dialect
+with `--dialect` when the version is not one of KNOWN. See docs/real-ds.md, "Local proof".
 
 Standard library only, so it runs before the project's venv exists. See docs/real-ds.md.
 """
@@ -78,7 +85,12 @@ def dir_size(path: Path) -> int:
 
 # --- jars ------------------------------------------------------------------------------------
 
-def ensure_jars(version: str) -> Path:
+def ensure_jars(version: str, lib_dir: str | None = None) -> Path:
+    if lib_dir:  # a server built locally: its jars as they are, nothing to resolve
+        lib = Path(lib_dir).expanduser().resolve()
+        if not any(lib.glob("*.jar")):
+            sys.exit(f"[real-ds] --lib-dir {lib}: no jars there")
+        return lib
     lib = cache_root() / version / "lib"
     marker = lib / ".complete"
     if marker.exists():
@@ -227,12 +239,13 @@ def cmd_start(args: argparse.Namespace) -> int:
         return 0
     if port_open(args.port):
         sys.exit(f"[real-ds] 127.0.0.1:{args.port} is already taken by something else")
-    lib = ensure_jars(version)
+    lib = ensure_jars(version, args.lib_dir)
     java = ensure_java()
     major = java_major(java)
     conf = HERE / "conf"
     rd = run_dir(version)
     rd.mkdir(parents=True, exist_ok=True)
+    dialect = args.dialect or KNOWN.get(version, version[:3])
     cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
@@ -240,7 +253,12 @@ def cmd_start(args: argparse.Namespace) -> int:
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",
            f"--server.port={args.port}", "--server.address=127.0.0.1",
-           "--python-gateway.enabled=false"]
+           "--python-gateway.enabled=false",  # 3.1's key
+           "--api.python-gateway.enabled=false",  # 3.2+ moved it under api:
+           # 3.2+: the master autowires a MetricsProvider that only exists with metrics on
+           *([] if dialect == "3.1" else ["--metrics.enabled=true"]),
+           # 3.3+ standalone keeps its registry in the database; there is no embedded ZooKeeper
+           *(["--registry.type=jdbc"] if dialect >= "3.3" else [])]
     logfile = rd / "server.log"
     log(f"launching Java {major} StandaloneServer {version}; log: {logfile}")
     t0 = time.monotonic()
@@ -248,7 +266,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         proc = subprocess.Popen(cmd, cwd=rd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     url = base_url(args.port)
-    state = {"pid": proc.pid, "version": version, "dialect": KNOWN.get(version, version[:3]),
+    state = {"pid": proc.pid, "version": version,
+             "dialect": dialect,
              "port": args.port, "url": url, "token": args.token, "log": str(logfile)}
     (rd / "state.json").write_text(json.dumps(state, indent=1) + "\n")
     deadline = t0 + args.timeout
@@ -357,12 +376,15 @@ def cmd_test(args: argparse.Namespace) -> int:
             log("no private network namespace here (needs unshare + ip, and root or user "
                 "namespaces); running without isolation")
         else:
-            ensure_jars(args.version)  # both need the network, so before unsharing it
+            ensure_jars(args.version, args.lib_dir)  # both need the network: before unsharing
             ensure_java()
             inner = [sys.executable, str(Path(__file__).resolve()), args.command, "--inside",
                      "--version", args.version, "--port", str(args.port),
                      "--token", args.token, "--heap", args.heap,
-                     "--timeout", str(args.timeout), "--", *args.pytest_args]
+                     "--timeout", str(args.timeout),
+                     *(["--lib-dir", args.lib_dir] if args.lib_dir else []),
+                     *(["--dialect", args.dialect] if args.dialect else []),
+                     "--", *args.pytest_args]
             log("entering a private network namespace (loopback only) for server and tests")
             return subprocess.run([*prefix, "sh", "-c", 'ip link set lo up && exec "$@"',
                                    "sh", *inner], check=False).returncode
@@ -372,11 +394,11 @@ def cmd_test(args: argparse.Namespace) -> int:
     state = read_state(args.version)
     env = dict(os.environ, DAGSHIP_REAL_DS_URL=state["url"],
                DAGSHIP_REAL_DS_TOKEN=state["token"],
-               DAGSHIP_REAL_DS_VERSION=state["dialect"])
+               DAGSHIP_REAL_DS_VERSION=state["dialect"], DAGSHIP_REQUIRE_REAL_DS="1")
     pytest = REPO / ".venv" / "bin" / "pytest"
     suites = [REPO / "tests" / "sandbox" / "test_contract.py"]
     if args.command == "deploy-test":
-        suites.append(REPO / "tests" / "realds")
+        suites.append(REPO / "tests" / "deploy_contract")
     cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]
     try:
         rc = subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
@@ -394,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--token", default=DEFAULT_TOKEN)
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
+    ap.add_argument("--lib-dir", default=os.environ.get("DAGSHIP_REAL_DS_LIB") or None,
+                    help="boot the jars of this directory (a server built from source) "
+                         "instead of resolving --version from Maven Central")
+    ap.add_argument("--dialect", default=None,
+                    help="API dialect the tests speak (default: from --version, e.g. 3.1)")
     ap.add_argument("--no-isolate", dest="isolate", action="store_false",
                     help="`test`, `deploy-test`: don't run server and tests in a private "
                          "network namespace")

@@ -20,7 +20,7 @@ def task(code: int, name: str, task_type: str, params: dict[str, Any]) -> dict[s
         "taskParams": params, "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
         "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
         "timeoutFlag": "CLOSE", "timeoutNotifyStrategy": None, "timeout": 0, "delayTime": 0,
-        "cpuQuota": -1, "memoryMax": -1, "taskExecuteType": "BATCH",
+        "cpuQuota": -1, "memoryMax": -1, "taskExecuteType": "BATCH", "isCache": "NO",
     }  # fmt: skip
 
 

@@ -65,7 +65,7 @@ TASKS = (
     SWITCH,
     TaskSpec("one", "SHELL", {"rawScript": "echo 1", "localParams": [Property("p", "1")]},
              deps=("sw",), timeout=5),
-    TaskSpec("two", "SHELL", {"rawScript": "echo 2"}, deps=("sw",)),
+    TaskSpec("two", "SHELL", {"rawScript": "echo 2"}, deps=("sw",), is_cache=True),
     TaskSpec("end", "SHELL", {"rawScript": "echo end"}, deps=("one", "two")),
 )
 
@@ -89,7 +89,10 @@ def test_translation_payload() -> None:
     assert (one["timeoutFlag"], one["timeoutNotifyStrategy"], one["timeout"]) == ("OPEN", "WARN", 5)
     assert one["taskParams"]["localParams"] == [
         {"prop": "p", "direct": "IN", "type": "VARCHAR", "value": "1"}]
-    assert "isCache" not in one
+    # Not "harmless to omit" (reference §4): a real 3.2.2 answers 10001 to a task without it;
+    # servers without the field ignore it (their JSON mapper skips unknown properties).
+    assert one["isCache"] == "NO"
+    assert form["taskDefinitionJson"][2]["isCache"] == "YES"  # the spec's is_cache
     edges = {(r["preTaskCode"], r["postTaskCode"]) for r in form["taskRelationJson"]}
     assert edges == {(0, codes["sw"]), (codes["sw"], codes["one"]), (codes["sw"], codes["two"]),
                      (codes["one"], codes["end"]), (codes["two"], codes["end"])}

@@ -1,24 +1,26 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
+import real_ds
 from sandbox_helpers import DS
 
 from deployer.sandbox import Sandbox
 from deployer.sandbox.generation import VERSIONS
 
-REAL_URL = os.environ.get("DAGSHIP_REAL_DS_URL")
+REAL = real_ds.from_env()
 
 
-@pytest.fixture(params=list(VERSIONS) if not REAL_URL else ["real"])
+@pytest.fixture(params=["real"] if REAL or real_ds.required() else list(VERSIONS))
 def ds_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
     """(base_url, token, api_version): a fresh sandbox per API version, or the real server
-    named by DAGSHIP_REAL_DS_URL / DAGSHIP_REAL_DS_TOKEN / DAGSHIP_REAL_DS_VERSION."""
-    if REAL_URL:
-        yield (REAL_URL, os.environ["DAGSHIP_REAL_DS_TOKEN"],
-               os.environ.get("DAGSHIP_REAL_DS_VERSION", "3.3"))
+    named by DAGSHIP_REAL_DS_URL / _TOKEN / _VERSION (tests/real_ds.py); with
+    DAGSHIP_REQUIRE_REAL_DS=1 and no server, every contract test fails."""
+    if request.param == "real":
+        if REAL is None:
+            real_ds.missing()
+        yield REAL.url, REAL.token, REAL.version
         return
     with Sandbox(api_version=request.param, datasources={"pg": "POSTGRESQL"}) as sb:
         yield sb.base_url, sb.token, request.param

@@ -102,7 +102,8 @@ def shell(code: int, name: str, script: str = "echo hi", version: int = 1) -> di
             "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
             "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
             "timeoutFlag": "CLOSE", "timeoutNotifyStrategy": None, "timeout": 0,
-            "delayTime": 0, "cpuQuota": -1, "memoryMax": -1, "taskExecuteType": "BATCH"}
+            "delayTime": 0, "cpuQuota": -1, "memoryMax": -1, "taskExecuteType": "BATCH",
+            "isCache": "NO"}  # 3.2/3.3 refuse a task without it (10001); others ignore it
 
 
 def task(code: int, name: str, kind: str, params: Any) -> dict[str, Any]:

@@ -143,6 +143,38 @@ def test_project_crud_and_paging(ds: DS) -> None:
     ds.ok("DELETE", f"/projects/{codes[1]}")
 
 
+def test_names_and_counts_are_joined_only_by_the_paged_lists(ds: DS) -> None:
+    """Owner names, the workflow count and the schedule come only with the paged lists; a
+    DagData's tasks and edges are the log rows, with their operator (real 3.1.1 and 3.2.2)."""
+    name = f"ctjoin_{uuid.uuid4().hex[:10]}"
+    pc = int(ds.ok("POST", "/projects", data={"projectName": name})["code"])
+    code, _ = ds.chain(pc, "j1")
+    listed = next(p for p in ds.ok("GET", "/projects/list") if p["code"] == pc)
+    for proj in (listed, ds.ok("GET", f"/projects/{pc}")):
+        assert (proj["userName"], proj["perm"], proj["defCount"]) == (None, 0, 0)
+    (paged,) = ds.ok("GET", "/projects", params={"pageNo": 1, "pageSize": 10,
+                                                 "searchVal": name})["totalList"]
+    assert (paged["userName"], paged["perm"], paged["defCount"]) == ("admin", 0, 1)
+    dag = ds.dag(pc, code)
+    wf = dag[ds.dag_def]
+    assert (wf["userId"], wf["userName"], wf["modifyBy"], wf["projectName"]) == (
+        1, None, None, None)
+    for t in dag["taskDefinitionList"]:
+        assert (t["userName"], t["modifyBy"], t["projectName"], t["operator"]) == (
+            None, None, None, 1)
+        assert t["taskParamMap"] is None  # no local parameters
+        assert t["dependence"] == ""  # taskParams.dependence, as a JSON string
+        assert t["resourceIds"] == ("" if ds.g1 else None)
+    rel_key = "workflowTaskRelationList" if ds.g3 else "processTaskRelationList"
+    assert {r["operator"] for r in dag[rel_key]} == {1}
+    (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert (row["userName"], row["modifyBy"], row["projectName"]) == (
+        None if ds.g1 else "admin", "admin", None)
+    if not ds.g1:  # 3.2+ query-by-name joins the creator and the project (3.1: see read tests)
+        wf = ds.ok("GET", ds.wf_path(pc, "/query-by-name"), params={"name": "j1"})[ds.dag_def]
+        assert (wf["userName"], wf["modifyBy"], wf["projectName"]) == ("admin", None, name)
+
+
 def test_project_delete_refused_while_it_has_workflows(ds: DS) -> None:
     pc = ds.project()
     ds.chain(pc, "keep")
@@ -191,6 +223,33 @@ def test_unknown_task_type(ds: DS) -> None:
     (a,) = ds.gen_codes(pc, 1)
     body = ds.create(pc, ds.form("w", [task(a, "a", "NO_SUCH", {})], [(0, a)])).json()
     assert body["code"] == (10001 if ds.g3 else 50020)
+
+
+def test_task_cache_flag_is_required_where_it_exists(ds: DS) -> None:
+    """3.2/3.3 dereference a task's `isCache` unguarded while building the DAG (create and
+    update): a task an edge points at without a known value is an NPE, answered as 10001
+    with the message's placeholder unfilled (seen on a real 3.2.2). 3.1 has no such field."""
+    cache_flag = ds.version in ("3.2", "3.3")
+    pc = ds.project()
+    a, b = ds.gen_codes(pc, 2)
+    bare = {k: v for k, v in shell(a, "a").items() if k != "isCache"}
+    for flag in (None, "MAYBE"):
+        t = bare if flag is None else dict(bare, isCache=flag)
+        r = ds.create(pc, ds.form("c1", [t], [(0, a)]))
+        if cache_flag:
+            assert (r.status_code, r.json()["code"]) == (200, 10001)
+            assert r.json()["msg"] == "request parameter {0} is not valid"
+        else:
+            assert r.json()["code"] == 0
+            ds.ok("DELETE", ds.wf_path(pc, f"/{r.json()['data']['code']}"))
+    # the same on update; a task no edge points at is never dereferenced
+    code = ds.ok("POST", ds.wf_path(pc), data=ds.form("c2", [shell(a, "a")], [(0, a)]))["code"]
+    form = ds.form("c2", [bare], [(0, a)])
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=form) == (
+        10001 if cache_flag else 0)
+    orphan = {k: v for k, v in shell(b, "b").items() if k != "isCache"}
+    form = ds.form("c2", [shell(a, "a"), orphan], [(0, a)])
+    assert ds.code("PUT", ds.wf_path(pc, f"/{code}"), data=form) == 0
 
 
 def test_task_json_lenient_parsing(ds: DS) -> None:
@@ -306,6 +365,26 @@ def test_update_resets_defaulted_fields_and_keeps_omitted_nullable_ones(ds: DS) 
     ds.ok("GET", ds.wf_path(pc, f"/{code}/versions/2"))
     d = ds.dag(pc, code)[ds.dag_def]
     assert (d["version"], d["description"], d["locations"]) == (2, "other", locations)
+
+
+def test_version_rows_are_whole_definitions(ds: DS) -> None:
+    pc = ds.project()
+    code, (a, b) = ds.chain(pc, "vr")
+    ds.ok("PUT", ds.wf_path(pc, f"/{code}"),
+          data=ds.form("vr", [shell(a, "t0"), shell(b, "t1", "echo changed")], [(0, a), (a, b)],
+                       globalParams=json.dumps([{"prop": "p", "direct": "IN",
+                                                 "type": "VARCHAR", "value": "1"}])))
+    ds.release(pc, code, "ONLINE")
+    rows = ds.ok("GET", ds.wf_path(pc, f"/{code}/versions"),
+                 params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert [r["version"] for r in rows] == [2, 1]
+    for r in rows:
+        assert (r["code"], r["name"], r["releaseState"], r["flag"], r["operator"]) == (
+            code, "vr", "OFFLINE", "YES", 1)
+    assert rows[0]["globalParamList"] == [{"prop": "p", "direct": "IN", "type": "VARCHAR",
+                                           "value": "1"}]
+    assert rows[0]["globalParamMap"] == {"p": "1"}
+    assert rows[1]["globalParamList"] == []
 
 
 def test_switch_version_sets_offline(ds: DS) -> None:
@@ -452,6 +531,30 @@ def test_schedule_lifecycle(ds: DS) -> None:
     page = ds.ok("GET", base, params={ds.code_key: code, "pageNo": 1, "pageSize": 10})
     assert page["totalList"][0]["crontab"] == "0 30 3 * * ? *"
     ds.ok("DELETE", f"{base}/{sid}")
+
+
+def test_only_the_paged_list_fills_in_the_schedule(ds: DS) -> None:
+    """A DagData (GET by code, /list) carries scheduleReleaseState (and, 3.2+, schedule) as
+    null even when the workflow has a schedule; the paged list fills them in."""
+    pc = ds.project()
+    code, _ = ds.chain(pc, "ps")
+    ds.release(pc, code, "ONLINE")
+    ds.ok("POST", f"/projects/{pc}/schedules",
+          data=dict(ds.schedule_form(), **{ds.code_key: code}))
+    for wf in (ds.dag(pc, code)[ds.dag_def],
+               ds.ok("GET", ds.wf_path(pc, "/list"))[0][ds.dag_def]):
+        assert wf["scheduleReleaseState"] is None
+        if ds.g1:
+            assert "schedule" not in wf
+        else:
+            assert wf["schedule"] is None
+    (row,) = ds.ok("GET", ds.wf_path(pc), params={"pageNo": 1, "pageSize": 10})["totalList"]
+    assert row["scheduleReleaseState"] == "OFFLINE"
+    (sched,) = ds.ok("GET", f"/projects/{pc}/schedules",
+                     params={ds.code_key: code, "pageNo": 1, "pageSize": 10})["totalList"]
+    assert sched["definitionDescription"] is None  # never joined, whatever the description
+    if not ds.g1:
+        assert row["schedule"]["crontab"] == "0 0 2 * * ? *"
 
 
 def test_schedule_validation(ds: DS) -> None:
