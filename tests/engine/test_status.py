@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gitrun import git
+from gitrun import commit_all, git
 
 from deployer.sandbox import Sandbox
 
@@ -26,11 +26,7 @@ def gen_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
 
 
 def _commit(env: Env, message: str, tag: str | None = None) -> str:
-    git("add", "-A", cwd=env.root)
-    git("commit", "-q", "--no-verify", "-m", message, cwd=env.root)
-    if tag:
-        git("tag", tag, cwd=env.root)
-    return git("rev-parse", "HEAD", cwd=env.root).stdout.strip()
+    return commit_all(env.root, message, tag)
 
 
 def _handmade(env: Env, name: str) -> None:
@@ -43,7 +39,8 @@ def _handmade(env: Env, name: str) -> None:
             "name": name, "description": "by hand", "globalParams": [], "locations": [],
             "timeout": 0, "executionType": "PARALLEL",
             "taskDefinitionJson": [{"code": code, "version": 1, "name": "x",
-                                    "taskType": "SHELL", "taskParams": {"rawScript": "echo"}}],
+                                    "taskType": "SHELL", "taskParams": {"rawScript": "echo"},
+                                    "isCache": "NO"}],
             "taskRelationJson": [{"preTaskCode": 0, "preTaskVersion": 0, "postTaskCode": code,
                                   "postTaskVersion": 1, "name": "", "conditionType": "NONE",
                                   "conditionParams": {}}]})
