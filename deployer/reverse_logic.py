@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from deployer.definitions.dialect import TaskType
+from deployer.definitions.logic import infer_cycle
 from deployer.definitions.subst import CONFIG_PROJECT
 
 if TYPE_CHECKING:
@@ -126,9 +127,9 @@ def _dep_item(r: Reverser, raw: Mapping[str, Any]) -> dict[str, Any]:
     if task_code and task_code not in r.names.tasks:
         r.lose(where, f"task code {task_code} matches no task of {workflow!r}")
     date = str(raw.get("dateValue") or "today")
-    if raw.get("cycle") and raw.get("cycle") != cycle(date):
+    if raw.get("cycle") and raw.get("cycle") != infer_cycle(date):
         r.lose(where, f"cycle {raw.get('cycle')!r} with date {date!r} (the dialect "
-                  f"infers {cycle(date)!r})")
+                  f"infers {infer_cycle(date)!r})")
     return {"project_name": CONFIG_PROJECT if project is None else project,
             "workflow_name": workflow, "dependent_task_name": task,
             "dependent_date": date}
@@ -143,16 +144,6 @@ def extra(r: Reverser, where: str, what: str, raw: Mapping[str, Any], known: set
 
 def op(relation: Any) -> str:
     return str(relation or "AND").lower()
-
-
-def cycle(date: str) -> str:
-    if "Hour" in date:
-        return "hour"
-    if date == "today" or "Days" in date:
-        return "day"
-    if "Month" in date:
-        return "month"
-    return "week"
 
 
 def logic_targets(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:

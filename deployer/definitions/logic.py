@@ -190,7 +190,7 @@ def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, An
                                       node.value_mark("workflow_name")))
     return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
             "depTaskCode": ForeignTaskRef(workflow, foreign_task, proj),
-            "cycle": _cycle(date), "dateValue": date}
+            "cycle": infer_cycle(date), "dateValue": date}
 
 
 def _date(tr: TaskReader, node: MDict, label: str) -> str | None:
@@ -211,7 +211,7 @@ def _date(tr: TaskReader, node: MDict, label: str) -> str | None:
     return None
 
 
-def _cycle(date: str) -> str:
+def infer_cycle(date: str) -> str:
     """pyds' inference: hour / day / month / week from the date value."""
     if "Hour" in date:
         return "hour"
