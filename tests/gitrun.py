@@ -14,3 +14,12 @@ def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}{proc.stderr}")
     return proc
+
+
+def commit_all(root: Path, message: str, tag: str | None = None) -> str:
+    """Commit everything in `root` (hooks off), optionally tag it; returns the commit."""
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "--no-verify", "-m", message, cwd=root)
+    if tag:
+        git("tag", tag, cwd=root)
+    return git("rev-parse", "HEAD", cwd=root).stdout.strip()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gitrun import git
+from gitrun import commit_all, git
 
 from deployer.sandbox import Sandbox
 
@@ -40,11 +40,7 @@ def gen_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
 
 
 def _commit(env: Env, message: str, tag: str | None = None) -> str:
-    git("add", "-A", cwd=env.root)
-    git("commit", "-q", "--no-verify", "-m", message, cwd=env.root)
-    if tag:
-        git("tag", tag, cwd=env.root)
-    return git("rev-parse", "HEAD", cwd=env.root).stdout.strip()
+    return commit_all(env.root, message, tag)
 
 
 def _tasks(env: Env, name: str) -> dict[str, dict]:
