@@ -48,6 +48,9 @@ class Context:
     depends_on: list[str] = field(default_factory=list)
     # every `$WORKFLOW{}` resolved, with where it was written (for the WF411 cycle check)
     workflow_refs: list[tuple[str, Mark]] = field(default_factory=list)
+    # `find` answers per name: a `$FILE` is looked up by the credential scan and again by
+    # the expansion, and each lookup resolves paths on disk
+    _found: dict[str, tuple[Path | None, str]] = field(default_factory=dict, repr=False)
 
     def locate(self, rel: str) -> Path | None:
         return self.find(rel)[0]
@@ -58,6 +61,12 @@ class Context:
         Only files inside the repository count: a deploy must be reproducible from Git,
         and `$FILE{"../../etc/passwd"}` would ship a CI runner's files to the scheduler.
         """
+        found = self._found.get(rel)
+        if found is None:
+            found = self._found[rel] = self._find(rel)
+        return found
+
+    def _find(self, rel: str) -> tuple[Path | None, str]:
         why = "no such file"
         for base in (self.yaml_dir, self.root):
             candidate = (base / rel).resolve()
