@@ -13,6 +13,28 @@ try:  # the C composer is a hard requirement in production; the fallback keeps t
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_SCALAR_TAGS: dict[str, str] = {}  # plain scalar text -> its implicit tag (short texts only)
+_TAG_CACHE_MAX_LEN = 64
+
+
+class _TaggingLoader(_Loader):
+    """The C composer asks Python for the tag of every scalar; keys and enum-like values
+    (`name`, `task_type`, `Shell`, `deps`...) repeat thousands of times in a repository, so
+    the implicit tag of a short plain scalar is computed once. Without path resolvers (the
+    safe loader has none) the tag depends on the text and on whether it was plain only."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or len(value) > _TAG_CACHE_MAX_LEN:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        if not implicit[0]:
+            return _STR
+        tag = _SCALAR_TAGS.get(value)
+        if tag is None:
+            tag = _SCALAR_TAGS[value] = super().resolve(  # type: ignore[no-untyped-call]
+                kind, value, implicit)
+        return tag
+
+
 _BOOL = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -219,7 +241,7 @@ class _Builder:
 
 def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
     """Parse one YAML document; returns (value, duplicate keys). Raises YamlSyntaxError."""
-    loader = _Loader(text)
+    loader = _TaggingLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
