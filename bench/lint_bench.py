@@ -259,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
               f"in {folder}; {args.runs} timed runs each (after one warm-up)\n")
         python = VENV_BIN / "python"
         dagship = VENV_BIN / "dagship"
-        lint = Result("dagship lint", [str(dagship), "lint", "--no-color"])
+        # the option-free form users and the pre-commit hook run (stdout is a pipe here, so
+        # no colour either way); it takes the click-free path of deployer/entry.py
+        lint = Result("dagship lint", [str(dagship), "lint"])
         if not (ROOT / "hooks" / "lint.py").exists():
             lint.skipped = "hooks/lint.py does not exist yet"
         yamllint_exe = ensure_yamllint()
