@@ -173,10 +173,10 @@ def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
                  out_dir: str | None, verbose: bool, config_path: str | None,
                  env: Mapping[str, str] | None = None) -> int:
     from deployer.client import DSClient, RetryPolicy
-    from deployer.commands import _setup_logging
+    from deployer.commands import setup_logging
 
     env = os.environ if env is None else env
-    _setup_logging(verbose)
+    setup_logging(verbose)
     config = load_config(config_path)
     tgt = config.target(target)
     token = env.get(tgt.token_env, "")

@@ -214,10 +214,10 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
                    color: bool | None, fmt: str = "text",
                    env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    run = commands._prepare(config_path, target, color, verbose, env)
+    run = commands.prepare(config_path, target, color, verbose, env)
     if run is None:
         return errors.EXIT_OK
-    plan = commands._plan(run, commands._load(run, env), False, progress)
+    plan = commands.make_plan(run, commands.load_specs(run, env), False, progress)
     rows = status_rows(plan)
     head = _head(run)
     if head:
@@ -232,9 +232,9 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
              "markdown": lambda: to_markdown(title, rows)}
-    commands._write("-", shown[fmt]())
+    commands.write("-", shown[fmt]())
     if json_path:
-        commands._write(json_path, as_json)
+        commands.write(json_path, as_json)
     if markdown_path:
-        commands._write(markdown_path, to_markdown(title, rows))
+        commands.write(markdown_path, to_markdown(title, rows))
     return errors.EXIT_OK
