@@ -135,17 +135,20 @@ def _auth_message(run: Run, message: str) -> str:
             "disabled; nothing was retried")
 
 
-def client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
-    """New clients speak the plan's generation once known (no probe per worker thread)."""
+def new_client(target: Target, token: str, generation: str | None = None) -> DSClient:
+    """A client with the target's settings; `generation`, once known, spares the probe."""
     from deployer.client import DSClient, RetryPolicy
 
+    return DSClient(target.url, token, api_version=target.api_version or generation,
+                    timeout=target.timeout, policy=RetryPolicy(deadline=target.deadline),
+                    ca_bundle=target.ca_bundle)
+
+
+def client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
+    """New clients speak the plan's generation once known (no probe per worker thread)."""
+
     def make() -> DSClient:
-        known = plan.generation if plan is not None else None
-        return DSClient(run.target.url, run.token,
-                        api_version=run.target.api_version or known,
-                        timeout=run.target.timeout,
-                        policy=RetryPolicy(deadline=run.target.deadline),
-                        ca_bundle=run.target.ca_bundle)
+        return new_client(run.target, run.token, plan.generation if plan is not None else None)
 
     return make
 
