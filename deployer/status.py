@@ -33,7 +33,7 @@ from typing import Any
 from deployer import canonical, commands, errors, metadata
 from deployer.plan import Plan, WorkflowPlan, schedule_online
 from deployer.redact import redact
-from deployer.targets import _git
+from deployer.targets import git_output
 
 IN_SYNC, PENDING, DRIFT = "in sync", "pending", "drift"
 UNMANAGED, NOT_DEPLOYED, NOT_IN_GIT = "unmanaged", "not deployed", "not in Git"
@@ -112,11 +112,11 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
         if short == "nogit":
             out[short] = "deployed outside Git"
             continue
-        full = _git(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
+        full = git_output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
         if not full:
             out[short] = "unknown here"
             continue
-        tag = _git(["describe", "--tags", "--exact-match", full], root)
+        tag = git_output(["describe", "--tags", "--exact-match", full], root)
         where = _where(full, head, root)
         out[short] = f"{tag}, {where}" if tag else where
     return out
@@ -125,8 +125,8 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
 def _where(full: str, head: str, root: Path) -> str:
     if full == head:
         return "HEAD"
-    behind = _git(["rev-list", "--count", f"{full}..{head}"], root)
-    ahead = _git(["rev-list", "--count", f"{head}..{full}"], root)
+    behind = git_output(["rev-list", "--count", f"{full}..{head}"], root)
+    ahead = git_output(["rev-list", "--count", f"{head}..{full}"], root)
     if behind is None or ahead is None:
         return "unknown here"
     if ahead == "0":
@@ -137,7 +137,7 @@ def _where(full: str, head: str, root: Path) -> str:
 def _head(run: commands.Run) -> str | None:
     if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
         return run.commit
-    return _git(["rev-parse", "HEAD"], run.config.root)
+    return git_output(["rev-parse", "HEAD"], run.config.root)
 
 
 def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
