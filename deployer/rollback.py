@@ -230,15 +230,15 @@ def _echo_switch(sw: Switch) -> None:
 
 
 def _markdown(sw: Switch) -> str:
-    from deployer.report import _md_cell, _md_code
+    from deployer.markdown import md_cell, md_code
 
-    rows = [("Workflow", _md_code(sw.workflow)), ("Version", f"{sw.from_version} → "
-            f"{sw.to_version}"), ("Steps", _md_cell(", ".join(sw.steps) or
+    rows = [("Workflow", md_code(sw.workflow)), ("Version", f"{sw.from_version} → "
+            f"{sw.to_version}"), ("Steps", md_cell(", ".join(sw.steps) or
                                                      ("dry run" if sw.dry_run else "none"))),
             ("Release state", sw.release_state), ("Schedule", sw.schedule_state or "none"),
             ("Deployed commit", sw.deployed_commit or "not deployed by dagship")]
-    out = [f"### dagship rollback: {_md_cell(sw.target)} ({_md_cell(sw.project)})", "",
+    out = [f"### dagship rollback: {md_cell(sw.target)} ({md_cell(sw.project)})", "",
            "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
     if sw.error:
-        out += [f"**Error**: {_md_cell(sw.error)}", ""]
+        out += [f"**Error**: {md_cell(sw.error)}", ""]
     return redact("\n".join(out))

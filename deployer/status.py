@@ -192,9 +192,9 @@ def to_text(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
-    from deployer.report import _md_cell, _md_code
+    from deployer.markdown import md_cell, md_code
 
-    out = [f"### dagship status: {_md_cell(head)}", ""]
+    out = [f"### dagship status: {md_cell(head)}", ""]
     if not rows:
         return redact("\n".join([*out, "No workflows.", ""]))
     n = counts(rows)
@@ -203,9 +203,9 @@ def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
             "remote) |", "|---|---|---|---|---|---|"]
     for r in rows:
         c = _cells(r)
-        out.append(f"| {_md_code(r['workflow'])} | {c['sync']} | {_md_cell(c['commit'])} | "
-                   f"{_md_cell(c['state'])} | {_md_cell(c['schedule'])} | "
-                   f"{_md_cell(c['digests'])} |")
+        out.append(f"| {md_code(r['workflow'])} | {c['sync']} | {md_cell(c['commit'])} | "
+                   f"{md_cell(c['state'])} | {md_cell(c['schedule'])} | "
+                   f"{md_cell(c['digests'])} |")
     return redact("\n".join([*out, ""]))
 
 
