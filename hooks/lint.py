@@ -61,8 +61,9 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
         sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not a *.yaml, *.yml or "
                          f"*.json file under the configured workflows folders ({folders})\n")
     result = load_repository(config, only=only)
-    checked = ([display_path(config.root, p) for p in result.files if p in set(only)]
-               if only is not None else [display_path(config.root, p) for p in result.files])
+    wanted = None if only is None else set(only)
+    checked = [display_path(config.root, p) for p in result.files
+               if wanted is None or p in wanted]
     found = result.findings
     if config.path is not None and (only is None or _names_config(config, paths)):
         from deployer.definitions.config_secrets import config_findings
