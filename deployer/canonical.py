@@ -101,7 +101,8 @@ def _task(task: Mapping[str, Any], codes: Mapping[int, str]) -> dict[str, Any]:
     return out
 
 
-def _code(value: Any) -> int:
+def to_int(value: Any) -> int:
+    """A code or number the API may send as int, str or null; 0 for none or garbage."""
     try:
         return int(value or 0)
     except (TypeError, ValueError):
@@ -111,11 +112,11 @@ def _code(value: Any) -> int:
 def canonical(*, description: str | None, global_params: Any, timeout: Any,
               execution_type: Any, tasks: Sequence[Mapping[str, Any]],
               relations: Sequence[Mapping[str, Any]]) -> Canonical:
-    codes = {_code(t.get("code")): str(t.get("name", "")) for t in tasks if _code(t.get("code"))}
+    codes = {to_int(t.get("code")): str(t.get("name", "")) for t in tasks if to_int(t.get("code"))}
     user, _meta = metadata.parse(description)
     edges = sorted({
-        (codes.get(_code(r.get("preTaskCode")), "") if _code(r.get("preTaskCode")) else "",
-         codes.get(_code(r.get("postTaskCode")), f"#{_code(r.get('postTaskCode'))}"))
+        (codes.get(to_int(r.get("preTaskCode")), "") if to_int(r.get("preTaskCode")) else "",
+         codes.get(to_int(r.get("postTaskCode")), f"#{to_int(r.get('postTaskCode'))}"))
         for r in relations
     })
     return {

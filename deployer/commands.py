@@ -3,7 +3,8 @@
 Order of a run: config -> target (flag or branch) -> load and validate every file (any error
 finding: print them, send nothing) -> token from the environment -> one plan -> apply.
 Each returns the process exit code (deployer.errors); expected failures raise DagshipError
-and meet the CLI boundary.
+and meet the CLI boundary. The steps (prepare, load_specs, make_plan, execute, echo, write...)
+are public: rollback, status and pull are built from the same ones.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def _setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool) -> None:
     log = logging.getLogger("dagship.http")
     if not any(isinstance(h, _StderrHandler) for h in log.handlers):
         handler = _StderrHandler()
@@ -62,17 +63,17 @@ def _setup_logging(verbose: bool) -> None:
     log.propagate = False
 
 
-def _color(flag: bool | None) -> bool:
+def color_of(flag: bool | None) -> bool:
     if flag is not None:
         return flag
     return bool(getattr(sys.stdout, "isatty", lambda: False)())
 
 
-def _echo(text: str, *, err: bool = False) -> None:
+def echo(text: str, *, err: bool = False) -> None:
     click.echo(redact(text), err=err)
 
 
-def _write(path: str, text: str) -> None:
+def write(path: str, text: str) -> None:
     if path == "-":
         sys.stdout.write(text)
         return
@@ -82,37 +83,37 @@ def _write(path: str, text: str) -> None:
         raise errors.UsageError(f"{path}: cannot write report: {exc.strerror}") from exc
 
 
-def _prepare(config_path: str | None, target_name: str | None, color: bool | None,
+def prepare(config_path: str | None, target_name: str | None, color: bool | None,
              verbose: bool, env: Mapping[str, str], *, merge_request: bool = False) -> Run | None:
     from deployer.targets import select_target, source_commit
 
-    _setup_logging(verbose)
+    setup_logging(verbose)
     config = load_config(config_path)
     selection = select_target(config, target_name, env, merge_request=merge_request)
     if selection.target is None:
-        _echo(f"dagship: {selection.reason}")
+        echo(f"dagship: {selection.reason}")
         return None
     target = selection.target
     from deployer.client.transport import plain_http_warning
 
     if (warning := plain_http_warning(target.url)) is not None:
-        _echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
+        echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
     token = env.get(target.token_env, "")
     register_secret(token)
     if not token.strip():
         raise errors.ConfigError(
             f"the token for target {target.name!r} is missing: set the environment variable "
             f"{target.token_env} (targets.{target.name}.token_env)")
-    return Run(config, target, token, source_commit(env, config.root), _color(color))
+    return Run(config, target, token, source_commit(env, config.root), color_of(color))
 
 
-def _load(run: Run, env: Mapping[str, str]) -> list[Any]:
+def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:
     from deployer.definitions.repo import load_repository
     from deployer.findings import format_text, has_errors
 
     loaded = load_repository(run.config, target=run.target, env=env)
     if loaded.findings:
-        _echo(format_text(loaded.findings, color=run.color), err=True)
+        echo(format_text(loaded.findings, color=run.color), err=True)
     if has_errors(loaded.findings):
         n = sum(1 for f in loaded.findings if f.severity == "error")
         raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
@@ -120,7 +121,7 @@ def _load(run: Run, env: Mapping[str, str]) -> list[Any]:
 
 
 @contextmanager
-def _token_named(run: Run) -> Iterator[None]:
+def token_named(run: Run) -> Iterator[None]:
     """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
     try:
         yield
@@ -134,30 +135,33 @@ def _auth_message(run: Run, message: str) -> str:
             "disabled; nothing was retried")
 
 
-def _client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
-    """New clients speak the plan's generation once known (no probe per worker thread)."""
+def new_client(target: Target, token: str, generation: str | None = None) -> DSClient:
+    """A client with the target's settings; `generation`, once known, spares the probe."""
     from deployer.client import DSClient, RetryPolicy
 
+    return DSClient(target.url, token, api_version=target.api_version or generation,
+                    timeout=target.timeout, policy=RetryPolicy(deadline=target.deadline),
+                    ca_bundle=target.ca_bundle)
+
+
+def client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
+    """New clients speak the plan's generation once known (no probe per worker thread)."""
+
     def make() -> DSClient:
-        known = plan.generation if plan is not None else None
-        return DSClient(run.target.url, run.token,
-                        api_version=run.target.api_version or known,
-                        timeout=run.target.timeout,
-                        policy=RetryPolicy(deadline=run.target.deadline),
-                        ca_bundle=run.target.ca_bundle)
+        return new_client(run.target, run.token, plan.generation if plan is not None else None)
 
     return make
 
 
-def _plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Plan:
+def make_plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Plan:
     from deployer.plan import build_plan
 
-    client = _client_factory(run)()
+    client = client_factory(run)()
     try:
         if progress is not False:
-            _echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
+            echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
                   f"({run.target.url})", err=True)
-        with _token_named(run):
+        with token_named(run):
             return build_plan(client, target=run.target.name, project=run.target.project,
                               api_version=run.target.api_version, specs=specs,
                               commit=run.commit, prune=prune or run.target.prune)
@@ -170,9 +174,9 @@ def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,
     from deployer.report import to_json, to_markdown
 
     if json_path:
-        _write(json_path, to_json(plan, result, dry_run=dry_run))
+        write(json_path, to_json(plan, result, dry_run=dry_run))
     if markdown_path:
-        _write(markdown_path, to_markdown(plan, result))
+        write(markdown_path, to_markdown(plan, result))
 
 
 def _cycle_refusal(plan: Plan) -> errors.DeployRefused:
@@ -206,11 +210,11 @@ def _planned(config_path: str | None, target: str | None, color: bool | None, ve
     from deployer.report import plan_text
 
     env = os.environ if env is None else env
-    run = _prepare(config_path, target, color, verbose, env, merge_request=merge_request)
+    run = prepare(config_path, target, color, verbose, env, merge_request=merge_request)
     if run is None:
         return None
-    plan = _plan(run, _load(run, env), prune, progress)
-    _echo(plan_text(plan, color=run.color))
+    plan = make_plan(run, load_specs(run, env), prune, progress)
+    echo(plan_text(plan, color=run.color))
     return run, plan
 
 
@@ -228,7 +232,7 @@ def plan_command(*, target: str | None, json_path: str | None, markdown_path: st
     if plan.cycles:  # no option lets a deploy past it: the plan itself fails
         raise _cycle_refusal(plan)
     if plan.drifted and on_drift == "fail":
-        _echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
+        echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
               "without --on-drift overwrite|skip", err=True)
     return errors.EXIT_OK
 
@@ -241,11 +245,11 @@ def deploy_command(*, target: str | None, json_path: str | None, markdown_path: 
     if planned is None:
         return errors.EXIT_OK
     run, plan = planned
-    return _execute(run, plan, json_path=json_path, markdown_path=markdown_path,
+    return execute(run, plan, json_path=json_path, markdown_path=markdown_path,
                     progress=progress, dry_run=dry_run, on_drift=on_drift, parallel=parallel)
 
 
-def _execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str | None,
+def execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str | None,
              progress: bool | None, dry_run: bool, on_drift: str, parallel: int) -> int:
     """The second half of a deploy (also of a rollback to a ref): refuse, or apply and
     report."""
@@ -261,16 +265,16 @@ def _execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str 
         raise _drift_refusal(plan)
     if dry_run or not (to_apply(plan, on_drift) or plan.deletes):
         _reports(plan, None, json_path, markdown_path, dry_run=dry_run)
-        _echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
+        echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
         return errors.EXIT_OK
     bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
     try:
-        result = apply_plan(plan, _client_factory(run, plan), on_drift=on_drift,
+        result = apply_plan(plan, client_factory(run, plan), on_drift=on_drift,
                             parallel=parallel, progress=bar)
     except NotApplied as exc:  # creating the project failed (a 401 may come first there)
         _report_not_applied(run, plan, exc, json_path, markdown_path)
         raise
-    _echo(result_text(result, color=run.color))
+    echo(result_text(result, color=run.color))
     _reports(plan, result, json_path, markdown_path, dry_run=False)
     if result.auth_rejected:
         raise errors.AuthError(_auth_message(

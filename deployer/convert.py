@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from deployer import errors
-from deployer.pull import Written, echo, render_workflows, report, write_all
+from deployer.commands import echo
+from deployer.pull import Written, render_workflows, report, write_all
 from deployer.pullcheck import Repo
 from deployer.reverse import Names
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
 
 from deployer import errors
+from deployer.commands import color_of, echo
 from deployer.config import Config, load_config
 from deployer.definitions.model import WorkflowSpec
 from deployer.gitsnap import Snapshot, merge_base, resolve_commit, snapshot
-from deployer.redact import redact
 
 # Which branch a merge/pull request will merge into, by CI.
 TARGET_BRANCH_VARS = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CHANGE_TARGET")
@@ -78,7 +77,7 @@ def load_side(snap: Snapshot, color: bool) -> list[WorkflowSpec]:
     loaded = load_repository(snap.config, target=None)
     bad = [f for f in loaded.findings if f.severity == "error"]
     if has_errors(bad):
-        click.echo(redact(format_text(bad, color=color)), err=True)
+        echo(format_text(bad, color=color), err=True)
         raise errors.ValidationFailed(f"{len(bad)} error(s) in workflow files at "
                                       f"{_label(snap)}; cannot compare it")
     root = snap.config.root
@@ -107,7 +106,7 @@ def diff_command(*, base: str | None, head: str | None, target: str | None, fmt:
     from deployer.semdiff import compare
 
     env = os.environ if env is None else env
-    paint = color if color is not None else bool(getattr(sys.stdout, "isatty", lambda: False)())
+    paint = color_of(color)
     config = load_config(config_path)
     pairs = parse_renames(renames)
     base_label = None

@@ -3,7 +3,7 @@
 The Markdown is meant for a merge-request comment or `$GITHUB_STEP_SUMMARY`: one table of
 workflows, then per workflow its changes and a `flowchart` in which added tasks are green,
 changed ones yellow and removed ones red and dashed; added dependencies are drawn green,
-removed ones as dashed red links. Labels use the escaping of deployer.report, so no task
+removed ones as dashed red links. Labels use the escaping of deployer.markdown, so no task
 name can break the graph or the page.
 """
 
@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from deployer.markdown import MERMAID_CLASSES, html_code, md_cell, md_code, mermaid_nodes
 from deployer.redact import redact
-from deployer.report import _html_code, _label, _md_cell, _md_code
 from deployer.semdiff import (
     ADDED,
     CHANGED,
@@ -128,7 +128,7 @@ def to_json(result: DiffResult) -> str:
 # --- Markdown --------------------------------------------------------------------------------
 
 def _md_value(value: Any) -> str:
-    return _md_code(_value(value))
+    return md_code(_value(value))
 
 
 def _fence(lines: list[str]) -> str:
@@ -141,26 +141,26 @@ def _md_change(c: FieldChange, indent: str = "") -> list[str]:
     if _long(c):
         lines = text_diff(c)
         fence = _fence(lines)
-        return [f"{indent}- {_md_code(c.field)}:", "", f"{indent}  {fence}diff",
+        return [f"{indent}- {md_code(c.field)}:", "", f"{indent}  {fence}diff",
                 *(f"{indent}  {line}".rstrip() for line in lines),
                 f"{indent}  {fence}", ""]
-    return [f"{indent}- {_md_code(c.field)}: {_md_value(c.old)} → {_md_value(c.new)}"]
+    return [f"{indent}- {md_code(c.field)}: {_md_value(c.old)} → {_md_value(c.new)}"]
 
 
 def _workflow_md(w: WorkflowDiff) -> list[str]:
-    out = [f"<details open><summary>{_html_code(w.name)} ({w.status})</summary>", ""]
+    out = [f"<details open><summary>{html_code(w.name)} ({w.status})</summary>", ""]
     if w.status == RENAMED:
-        out.append(f"Renamed from {_md_code(w.old_name or '')}.")
+        out.append(f"Renamed from {md_code(w.old_name or '')}.")
         out.append("")
     body: list[str] = []
     if w.status in (CHANGED, RENAMED):
         for t in w.tasks:
-            head = f"- **{SIGN[t.status]} task** {_md_code(t.name)} ({t.task_type})"
+            head = f"- **{SIGN[t.status]} task** {md_code(t.name)} ({t.task_type})"
             body.append(head + (":" if t.changes else ""))
             for c in t.changes:
                 body += _md_change(c, "  ")
         for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
-            body += [f"- **{sign} dependency** {_md_code(a)} → {_md_code(b)}" for a, b in edges]
+            body += [f"- **{sign} dependency** {md_code(a)} → {md_code(b)}" for a, b in edges]
         for c in [*w.schedule, *w.fields]:
             body += _md_change(c)
     if body:
@@ -170,14 +170,14 @@ def _workflow_md(w: WorkflowDiff) -> list[str]:
 
 
 def to_markdown(result: DiffResult) -> str:
-    out = [f"### dagship diff: {_md_cell(result.base)} → {_md_cell(result.head)}", "",
+    out = [f"### dagship diff: {md_cell(result.base)} → {md_cell(result.head)}", "",
            f"**{headline(result)}**", ""]
     if result.workflows:
         out += ["| | Workflow | Changes |", "|---|---|---|"]
-        out += [f"| {SIGN[w.status]} | {_md_code(w.name)} | {_md_cell(w.summary())} |"
+        out += [f"| {SIGN[w.status]} | {md_code(w.name)} | {md_cell(w.summary())} |"
                 for w in result.workflows]
         out.append("")
-    out += [f"> {_md_cell(h)}" for h in result.hints]
+    out += [f"> {md_cell(h)}" for h in result.hints]
     if result.hints:
         out.append("")
     for w in result.workflows:
@@ -194,8 +194,7 @@ def mermaid(w: WorkflowDiff) -> str:
     names = [t.name for t in w.new.tasks] if w.new else []
     old_order = [t.name for t in w.old.tasks] if w.old else []
     names += [n for n in old_order if n in removed and n not in names]
-    ids = {n: f"t{k}" for k, n in enumerate(names)}
-    lines = ["flowchart LR", *(f'  {ids[n]}["{_label(n)}"]' for n in names)]
+    ids, lines = mermaid_nodes(names)
     links: list[str] = []
     styles: list[str] = []
     new_edges = sorted({(d, t.name) for t in w.new.tasks for d in t.deps}) if w.new else []
@@ -213,9 +212,7 @@ def mermaid(w: WorkflowDiff) -> str:
             styles.append(f"  linkStyle {len(links)} stroke:#2da44e,stroke-width:2px")
         links.append(f"  {ids[a]} {arrow} {ids[b]}")
     lines += links + styles
-    lines += ["  classDef added fill:#d4f7d4,stroke:#2da44e",
-              "  classDef changed fill:#fff3c4,stroke:#bf8700",
-              "  classDef removed fill:#ffd7d5,stroke:#cf222e,stroke-dasharray: 4 2"]
+    lines += MERMAID_CLASSES
     for cls, group in (("added", added), ("changed", changed), ("removed", removed)):
         members = _members(group, ids)
         if members:

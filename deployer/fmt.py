@@ -8,7 +8,6 @@ a file cannot be parsed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,20 +38,14 @@ def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Pat
     return sorted(chosen), config.root
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return os.fspath(path)
-
-
 def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -> int:
+    from deployer.definitions.repo import display_path
     from deployer.yamlwrite import FormatError, format_text
 
     files, root = _candidates(paths, config_path)
     changed = unchanged = failed = 0
     for path in files:
-        shown = _display(path, root)
+        shown = display_path(root, path)
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
 from deployer import errors
+from deployer.commands import echo
 from deployer.config import Config, Target, load_config
 from deployer.pullcheck import Repo, repo_state, verify
-from deployer.redact import redact, register_secret
+from deployer.redact import register_secret
 from deployer.reverse import Loss, Names, file_stem, reverse
 
 # Which dialect key holds a script, and the side file's extension (`--side-files`).
@@ -40,10 +39,6 @@ class Written:
 
 
 _TOKENS = ("$VAR{", "$FILE{", "$ENV{", "${CONFIG.", "$WORKFLOW{")
-
-
-def echo(text: str, *, err: bool = False) -> None:
-    click.echo(redact(text), err=err)
 
 
 def _side_files(doc: dict[str, Any], stem: str, folder: Path,
@@ -172,11 +167,10 @@ def _needs(dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[st
 def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
                  out_dir: str | None, verbose: bool, config_path: str | None,
                  env: Mapping[str, str] | None = None) -> int:
-    from deployer.client import DSClient, RetryPolicy
-    from deployer.commands import _setup_logging
+    from deployer.commands import new_client, setup_logging
 
     env = os.environ if env is None else env
-    _setup_logging(verbose)
+    setup_logging(verbose)
     config = load_config(config_path)
     tgt = config.target(target)
     token = env.get(tgt.token_env, "")
@@ -184,8 +178,7 @@ def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
     if not token.strip():
         raise errors.ConfigError(f"the token for target {tgt.name!r} is missing: set the "
                                  f"environment variable {tgt.token_env}")
-    client = DSClient(tgt.url, token, api_version=tgt.api_version, timeout=tgt.timeout,
-                      policy=RetryPolicy(deadline=tgt.deadline), ca_bundle=tgt.ca_bundle)
+    client = new_client(tgt, token)
     try:
         files, losses, kept = _pull(client, config, tgt, env, workflows, side_files, out_dir)
     except errors.AuthError as exc:

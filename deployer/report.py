@@ -6,11 +6,11 @@ message never reaches a log, a PR comment or a job summary.
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
 from deployer.apply import FAILED, SKIPPED, ApplyResult
+from deployer.markdown import MERMAID_CLASSES, html_code, md_cell, md_code, mermaid_nodes
 from deployer.plan import CREATE, DELETE, DRIFTED, UPDATE, Plan, WorkflowPlan
 from deployer.redact import redact
 
@@ -106,52 +106,35 @@ def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) ->
     return redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _md_code(name: str) -> str:
-    """A name as inline code in a table cell or a list item; a name with a backtick (which
-    would end the code span) as HTML."""
-    if "`" in name:
-        return _html_code(name).replace("|", "&#124;")
-    return f"`{_md_cell(name)}`"
-
-
-def _html_code(name: str) -> str:
-    """A name as inline code inside HTML (`<summary>`), where Markdown is not rendered."""
-    return f"<code>{html.escape(name).replace(chr(10), ' ')}</code>"
-
-
 def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
     out = [f"### dagship: {plan.target} ({plan.project})", "", f"**{plan.summary()}**", ""]
     if plan.source:
-        out[2:2] = [_md_cell(plan.source), ""]
+        out[2:2] = [md_cell(plan.source), ""]
     rows = [i for i in plan.items if i.action != "unchanged"] + plan.deletes
     if rows:
         out += ["| | Action | Workflow | Details |", "|---|---|---|---|"]
         for i in rows:
             details = i.details() if i.action != DELETE else _delete_details(i)
-            out.append(f"| {SIGN[i.action]} | {i.action} | {_md_code(i.name)} | "
-                       f"{_md_cell(details)} |")
+            out.append(f"| {SIGN[i.action]} | {i.action} | {md_code(i.name)} | "
+                       f"{md_cell(details)} |")
         out.append("")
     if plan.cycles:
         out += ["**Refused**: new workflows wait on each other (none exists on the target, so "
                 "none can be created first):", ""]
-        out += [f"- {' -> '.join(_md_code(n) for n in cycle)}" for cycle in plan.cycles]
+        out += [f"- {' -> '.join(md_code(n) for n in cycle)}" for cycle in plan.cycles]
         out.append("")
     if result is not None:
         status = {o.name: o for o in result.outcomes}
         bad = [o for o in status.values() if o.status != "ok"]
         if result.error is not None:
-            out.append(f"**Not applied**: {_md_cell(result.error)}")
+            out.append(f"**Not applied**: {md_cell(result.error)}")
         out.append(f"Applied with {result.requests} requests in {result.seconds:.1f} s; "
                    f"{len(bad)} not deployed.")
-        out += [f"- **{o.status}** {_md_code(o.name)}: {_md_cell(o.error or '')}" for o in bad]
+        out += [f"- **{o.status}** {md_code(o.name)}: {md_cell(o.error or '')}" for o in bad]
         out.append("")
     for i in rows:
         if i.spec is not None and i.action in (CREATE, UPDATE, DRIFTED):
-            out += [f"<details><summary>{_html_code(i.name)} ({i.action})</summary>", "",
+            out += [f"<details><summary>{html_code(i.name)} ({i.action})</summary>", "",
                     "```mermaid", mermaid(i), "```", "", "</details>", ""]
     return redact("\n".join(out))
 
@@ -162,30 +145,14 @@ def mermaid(item: WorkflowPlan) -> str:
     if spec is None:
         return "flowchart LR"
     c = item.changes
-    names = [t.name for t in spec.tasks] + list(c.removed)
-    ids = {n: f"t{k}" for k, n in enumerate(names)}
-    lines = ["flowchart LR"]
-    for n in names:
-        lines.append(f'  {ids[n]}["{_label(n)}"]')
+    ids, lines = mermaid_nodes([t.name for t in spec.tasks] + list(c.removed))
     for t in spec.tasks:
         for d in t.deps:
             if d in ids:
                 lines.append(f"  {ids[d]} --> {ids[t.name]}")
-    lines += ["  classDef added fill:#d4f7d4,stroke:#2da44e",
-              "  classDef changed fill:#fff3c4,stroke:#bf8700",
-              "  classDef removed fill:#ffd7d5,stroke:#cf222e,stroke-dasharray: 4 2"]
+    lines += MERMAID_CLASSES
     for cls, group in (("added", c.added), ("changed", c.changed), ("removed", c.removed)):
         if group:
             lines.append(f"  class {','.join(ids[n] for n in group if n in ids)} {cls}")
     return "\n".join(lines)
-
-
-_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "<": "#60;", ">": "#62;", "&": "#38;",
-                    "`": "#96;", "\n": " ", "\r": " "}
-
-
-def _label(name: str) -> str:
-    """A quoted Mermaid label: entity codes for what would end the string, start an entity
-    (`#`), be read as HTML (`<`, `>`, `&`) or as a Markdown string (a backtick)."""
-    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in name)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer import metadata
+from deployer.canonical import to_int
 from deployer.definitions import dialect
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.pyds import DESCRIPTION_ROOM
@@ -30,7 +31,6 @@ from deployer.reverse_logic import (
     logic,
     logic_downstream,
     logic_targets,
-    to_int,
 )
 from deployer.reverse_params import local_params, resources, special
 

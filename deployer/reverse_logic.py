@@ -9,19 +9,13 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from deployer.canonical import to_int
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.logic import infer_cycle
 from deployer.definitions.subst import CONFIG_PROJECT
 
 if TYPE_CHECKING:
     from deployer.reverse import _Reverser as Reverser
-
-
-def to_int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def loads(value: Any, default: Any) -> Any:

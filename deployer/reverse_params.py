@@ -8,9 +8,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from deployer.canonical import to_int
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.values import PARAM_TYPES
-from deployer.reverse_logic import loads, to_int
+from deployer.reverse_logic import loads
 
 if TYPE_CHECKING:
     from deployer.reverse import _Reverser as Reverser

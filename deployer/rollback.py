@@ -39,14 +39,14 @@ def rollback_command(*, target: str | None, to: str | None, workflow: str | None
                                 "--version N (a DolphinScheduler version), not both")
     env = os.environ if env is None else env
     if to is not None:
-        run = commands._prepare(config_path, target, color, verbose, env)
+        run = commands.prepare(config_path, target, color, verbose, env)
         return errors.EXIT_OK if run is None else _to_ref(
             run, to, env, json_path=json_path, markdown_path=markdown_path, progress=progress,
             dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel)
     if workflow is None or version is None:
         raise errors.UsageError("give --to REF to deploy a Git ref, or both --workflow NAME "
                                 "and --version N to switch one workflow to a stored version")
-    run = commands._prepare(config_path, target, color, verbose, env)
+    run = commands.prepare(config_path, target, color, verbose, env)
     return errors.EXIT_OK if run is None else _to_version(
         run, workflow, version, json_path=json_path, markdown_path=markdown_path,
         dry_run=dry_run)
@@ -62,19 +62,19 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
         if snap.commit is None:  # a ref always names a commit; for the type checker
             raise errors.UsageError(f"{ref!r} is not a Git ref")
         config_name = run.config.path.name if run.config.path else "dagship.yaml"
-        commands._echo(f"dagship: rollback of target {run.target.name} to {ref} (commit "
+        commands.echo(f"dagship: rollback of target {run.target.name} to {ref} (commit "
                        f"{snap.short}): workflows as they were at {ref}, target settings "
                        f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
         try:
-            specs = commands._load(run, env)
+            specs = commands.load_specs(run, env)
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(f"{exc.message} (the files as they were at "
                                           f"{ref})") from exc
-        plan = commands._plan(run, specs, prune, progress)
+        plan = commands.make_plan(run, specs, prune, progress)
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
-        commands._echo(plan_text(plan, color=run.color))
-        return commands._execute(run, plan, json_path=json_path, markdown_path=markdown_path,
+        commands.echo(plan_text(plan, color=run.color))
+        return commands.execute(run, plan, json_path=json_path, markdown_path=markdown_path,
                                  progress=progress, dry_run=dry_run, on_drift=on_drift,
                                  parallel=parallel)
 
@@ -122,9 +122,9 @@ def _find(c: DSClient, run: commands.Run, name: str, version: int) -> tuple[int,
 
 def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | None,
                 markdown_path: str | None, dry_run: bool) -> int:
-    c = commands._client_factory(run)()
+    c = commands.client_factory(run)()
     try:
-        with commands._token_named(run):
+        with commands.token_named(run):
             pc, dag, sched = _find(c, run, name, version)
             wf = dag["workflowDefinition"]
             sw = Switch(run.target.name, run.target.project, name, int(wf["code"]),
@@ -138,10 +138,10 @@ def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | 
         c.close()
     _echo_switch(sw)
     if json_path:
-        commands._write(json_path, redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True))
+        commands.write(json_path, redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True))
                         + "\n")
     if markdown_path:
-        commands._write(markdown_path, _markdown(sw))
+        commands.write(markdown_path, _markdown(sw))
     if sw.error:
         raise errors.PartialDeploy(sw.error)
     return errors.EXIT_OK
@@ -226,19 +226,19 @@ def _echo_switch(sw: Switch) -> None:
                      "(revert in Git, or use `rollback --to REF`, to make it stick)")
     if sw.error:
         lines.append(f"  error: {sw.error}")
-    commands._echo("\n".join(lines))
+    commands.echo("\n".join(lines))
 
 
 def _markdown(sw: Switch) -> str:
-    from deployer.report import _md_cell, _md_code
+    from deployer.markdown import md_cell, md_code
 
-    rows = [("Workflow", _md_code(sw.workflow)), ("Version", f"{sw.from_version} → "
-            f"{sw.to_version}"), ("Steps", _md_cell(", ".join(sw.steps) or
+    rows = [("Workflow", md_code(sw.workflow)), ("Version", f"{sw.from_version} → "
+            f"{sw.to_version}"), ("Steps", md_cell(", ".join(sw.steps) or
                                                      ("dry run" if sw.dry_run else "none"))),
             ("Release state", sw.release_state), ("Schedule", sw.schedule_state or "none"),
             ("Deployed commit", sw.deployed_commit or "not deployed by dagship")]
-    out = [f"### dagship rollback: {_md_cell(sw.target)} ({_md_cell(sw.project)})", "",
+    out = [f"### dagship rollback: {md_cell(sw.target)} ({md_cell(sw.project)})", "",
            "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
     if sw.error:
-        out += [f"**Error**: {_md_cell(sw.error)}", ""]
+        out += [f"**Error**: {md_cell(sw.error)}", ""]
     return redact("\n".join(out))

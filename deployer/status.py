@@ -33,7 +33,7 @@ from typing import Any
 from deployer import canonical, commands, errors, metadata
 from deployer.plan import Plan, WorkflowPlan, schedule_online
 from deployer.redact import redact
-from deployer.targets import _git
+from deployer.targets import git_output
 
 IN_SYNC, PENDING, DRIFT = "in sync", "pending", "drift"
 UNMANAGED, NOT_DEPLOYED, NOT_IN_GIT = "unmanaged", "not deployed", "not in Git"
@@ -112,11 +112,11 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
         if short == "nogit":
             out[short] = "deployed outside Git"
             continue
-        full = _git(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
+        full = git_output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
         if not full:
             out[short] = "unknown here"
             continue
-        tag = _git(["describe", "--tags", "--exact-match", full], root)
+        tag = git_output(["describe", "--tags", "--exact-match", full], root)
         where = _where(full, head, root)
         out[short] = f"{tag}, {where}" if tag else where
     return out
@@ -125,8 +125,8 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
 def _where(full: str, head: str, root: Path) -> str:
     if full == head:
         return "HEAD"
-    behind = _git(["rev-list", "--count", f"{full}..{head}"], root)
-    ahead = _git(["rev-list", "--count", f"{head}..{full}"], root)
+    behind = git_output(["rev-list", "--count", f"{full}..{head}"], root)
+    ahead = git_output(["rev-list", "--count", f"{head}..{full}"], root)
     if behind is None or ahead is None:
         return "unknown here"
     if ahead == "0":
@@ -137,7 +137,7 @@ def _where(full: str, head: str, root: Path) -> str:
 def _head(run: commands.Run) -> str | None:
     if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
         return run.commit
-    return _git(["rev-parse", "HEAD"], run.config.root)
+    return git_output(["rev-parse", "HEAD"], run.config.root)
 
 
 def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -192,9 +192,9 @@ def to_text(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
-    from deployer.report import _md_cell, _md_code
+    from deployer.markdown import md_cell, md_code
 
-    out = [f"### dagship status: {_md_cell(head)}", ""]
+    out = [f"### dagship status: {md_cell(head)}", ""]
     if not rows:
         return redact("\n".join([*out, "No workflows.", ""]))
     n = counts(rows)
@@ -203,9 +203,9 @@ def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
             "remote) |", "|---|---|---|---|---|---|"]
     for r in rows:
         c = _cells(r)
-        out.append(f"| {_md_code(r['workflow'])} | {c['sync']} | {_md_cell(c['commit'])} | "
-                   f"{_md_cell(c['state'])} | {_md_cell(c['schedule'])} | "
-                   f"{_md_cell(c['digests'])} |")
+        out.append(f"| {md_code(r['workflow'])} | {c['sync']} | {md_cell(c['commit'])} | "
+                   f"{md_cell(c['state'])} | {md_cell(c['schedule'])} | "
+                   f"{md_cell(c['digests'])} |")
     return redact("\n".join([*out, ""]))
 
 
@@ -214,10 +214,10 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
                    color: bool | None, fmt: str = "text",
                    env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    run = commands._prepare(config_path, target, color, verbose, env)
+    run = commands.prepare(config_path, target, color, verbose, env)
     if run is None:
         return errors.EXIT_OK
-    plan = commands._plan(run, commands._load(run, env), False, progress)
+    plan = commands.make_plan(run, commands.load_specs(run, env), False, progress)
     rows = status_rows(plan)
     head = _head(run)
     if head:
@@ -232,9 +232,9 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
              "markdown": lambda: to_markdown(title, rows)}
-    commands._write("-", shown[fmt]())
+    commands.write("-", shown[fmt]())
     if json_path:
-        commands._write(json_path, as_json)
+        commands.write(json_path, as_json)
     if markdown_path:
-        commands._write(markdown_path, to_markdown(title, rows))
+        commands.write(markdown_path, to_markdown(title, rows))
     return errors.EXIT_OK

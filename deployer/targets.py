@@ -46,7 +46,7 @@ def current_branch(env: Mapping[str, str], cwd: Path | None = None) -> str | Non
         value = env.get(var)
         if value:
             return value.removeprefix("refs/heads/").removeprefix("origin/")
-    out = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd)
+    out = git_output(["rev-parse", "--abbrev-ref", "HEAD"], cwd)
     return out if out and out != "HEAD" else None
 
 
@@ -55,10 +55,12 @@ def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
     for var in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
         if env.get(var):
             return env[var]
-    return _git(["rev-parse", "HEAD"], cwd) or "nogit"
+    return git_output(["rev-parse", "HEAD"], cwd) or "nogit"
 
 
-def _git(args: list[str], cwd: Path | None) -> str | None:
+def git_output(args: list[str], cwd: Path | None) -> str | None:
+    """git's stripped output, or None when git is missing or fails: for questions whose
+    answer may be "unknown" (gitsnap.git raises instead, for refs the user named)."""
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
                               timeout=10, check=False)

@@ -52,7 +52,7 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
              color: bool = False) -> int:
     from deployer import findings as report
-    from deployer.definitions.repo import load_repository
+    from deployer.definitions.repo import display_path, load_repository
 
     _check_disabled(config)
     only, skipped = _expand(config, paths)
@@ -61,8 +61,9 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
         sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not a *.yaml, *.yml or "
                          f"*.json file under the configured workflows folders ({folders})\n")
     result = load_repository(config, only=only)
-    checked = ([_display(config, p) for p in result.files if p in set(only)]
-               if only is not None else [_display(config, p) for p in result.files])
+    wanted = None if only is None else set(only)
+    checked = [display_path(config.root, p) for p in result.files
+               if wanted is None or p in wanted]
     found = result.findings
     if config.path is not None and (only is None or _names_config(config, paths)):
         from deployer.definitions.config_secrets import config_findings
@@ -99,13 +100,6 @@ def _check_disabled(config: Config) -> None:
             sys.stderr.write(f"dagship: warning: lint.disable: unknown code `{code}`"
                              f"{hint(code, CODES, fold=True)}; codes are listed in "
                              "docs/rules.md (WF100 ... WF702)\n")
-
-
-def _display(config: Config, path: Path) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def summary(found: Sequence[object], total: int) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from gitrun import git
 
 # Variables an outer git or pre-commit process may have set; a test must not inherit them.
 _LEAKY_PREFIXES = ("GIT_", "PRE_COMMIT")
@@ -65,21 +66,6 @@ def sealed_git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             encoding="utf-8",
         )
         yield home
-
-
-def git(*args: str, cwd: Path | str | None = None, check: bool = True,
-        input: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    """Run git in `cwd`; text output, failures raise with git's stderr in the message."""
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, input=input,
-                          check=False)
-    result = subprocess.CompletedProcess(
-        proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-        proc.stderr.decode("utf-8", "replace"),
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{result.stdout}{result.stderr}")
-    return result
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""`git(...)` for test modules (conftest's fixture-free twin; conftest cannot be imported by
-name from subfolders, as each folder has its own conftest module)."""
+"""`git(...)` for test modules and for conftest.py (which cannot be imported by name from
+subfolders, as each folder has its own conftest module)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import subprocess
 from pathlib import Path
 
 
-def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run git in the sealed environment of conftest.py; a failure raises with its output."""
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
+def git(*args: str, cwd: Path | str | None = None, check: bool = True,
+        input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd` (in the sealed environment of conftest.py); text output, failures
+    raise with git's output in the message."""
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, input=input,
+                          check=False)
+    result = subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+    if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout}{proc.stderr}")
-    return proc
+                             f"{result.stdout}{result.stderr}")
+    return result
 
 
 def commit_all(root: Path, message: str, tag: str | None = None) -> str:

@@ -64,7 +64,8 @@ def discover(config: Config) -> list[Path]:
     return sorted(found)
 
 
-def _display(root: Path, path: Path) -> str:
+def display_path(root: Path, path: Path) -> str:
+    """A path as findings and reports show it: relative to the config root when inside."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -93,7 +94,7 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
     if wanted:
         paths = sorted(set(paths) | {p for p in wanted if p.is_file()})
     disabled = frozenset(config.lint_disable)
-    sources = [_Source(p, _display(root, p), Collector(_display(root, p), disabled))
+    sources = [_Source(p, display_path(root, p), Collector(display_path(root, p), disabled))
                for p in paths]
     texts: dict[Path, str | None] = {}
     for src in sources:
@@ -218,7 +219,7 @@ def _load_one(src: _Source, config: Config, target: Target | None,
     ctx = subst.Context(
         yaml_dir=src.path.parent, root=config.root, target=target, targets=config.targets,
         env=env, workflow_name=names.get, read_text=read_text,
-        display=lambda p: _display(config.root, p),
+        display=lambda p: display_path(config.root, p),
     )
     src.parsed = PydsReader(src.path, text, ctx, src.out, same).read(src.tree)
 

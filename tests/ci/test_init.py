@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import git
+from gitrun import git
 from templates_helpers import ROOT, build_package_index
 
 from deployer import __version__

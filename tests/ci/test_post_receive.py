@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import git
+from gitrun import git
 from templates_helpers import POST_RECEIVE
 
 from deployer.sandbox import Sandbox

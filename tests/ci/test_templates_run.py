@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git
+from gitrun import git
 from templates_helpers import (
     GITHUB_ACTION,
     GITHUB_WORKFLOW,

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import Result, forget_ci, run_cli
 from dsui import edit_task_script
 
-from deployer.cli import main
 from deployer.client import DSClient, RetryPolicy
 from deployer.errors import ApiError
 from deployer.sandbox import Sandbox
@@ -21,8 +21,6 @@ from deployer.sandbox import Sandbox
 TOKEN_ENV = "DAGSHIP_CONTRACT_TOKEN"
 TARGET = "contract"
 HTTP_LINE = re.compile(r"^dagship\.http: (GET|POST|PUT|DELETE) (\S+) -> ", re.MULTILINE)
-BRANCH_VARS = ("GITHUB_REF_NAME", "GITHUB_REF_TYPE", "CI_COMMIT_BRANCH", "BRANCH_NAME",
-               "GIT_BRANCH", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "CI")
 
 
 @dataclass(frozen=True)
@@ -55,12 +53,7 @@ class Backend:
         return "/".join([f"/projects/{project_code}/{segment}", *map(str, rest)])
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
+class Run(Result):
     @property
     def requests(self) -> list[tuple[str, str]]:
         """Every HTTP request the run sent (it runs with `--verbose`), as (method, path)."""
@@ -109,8 +102,7 @@ class Repo:
         (root / "dagship.yaml").write_text(repo_config(backend, project), encoding="utf-8")
         monkeypatch.chdir(root)
         monkeypatch.setenv(TOKEN_ENV, backend.token)
-        for var in BRANCH_VARS:
-            monkeypatch.delenv(var, raising=False)
+        forget_ci(monkeypatch)
 
     def write(self, name: str, text: str) -> None:
         (self.root / "workflows" / f"{name}.yaml").write_text(text, encoding="utf-8")
@@ -125,10 +117,8 @@ class Repo:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     def run(self, *args: str) -> Run:
-        self.capsys.readouterr()
-        code = main([*args, "--target", TARGET, "--verbose", "--no-color"])
-        got = self.capsys.readouterr()
-        return Run(code, got.out, got.err)
+        got = run_cli(self.capsys, [*args, "--target", TARGET, "--verbose", "--no-color"])
+        return Run(got.code, got.out, got.err)
 
     def deploy(self, *args: str) -> Run:
         res = self.run("deploy", "--no-progress", *args)

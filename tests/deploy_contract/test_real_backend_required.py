@@ -22,6 +22,9 @@ def run_pytest(require: str | None) -> subprocess.CompletedProcess[str]:
     env.pop("DAGSHIP_REQUIRE_REAL_DS", None)
     if require is not None:
         env["DAGSHIP_REQUIRE_REAL_DS"] = require
+    # pytest cuts summary lines to the terminal width except on CI: as on CI everywhere, so
+    # the reason after each test id is there to check on an 80-column or no terminal too
+    env["CI"] = "true"
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEs", *SELECTED],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import Result, forget_ci, run_cli
 from dsui import edit_task_script
 from workflow_yaml import sub_yaml, wf_yaml
 
-from deployer.cli import main
 from deployer.client import DSClient, RetryPolicy
 from deployer.sandbox import Sandbox
 
@@ -19,13 +18,6 @@ TOKEN = "s3cr3t-token-0123456789abcdef0123"
 PROJECT = "dagship-test"
 # wf_yaml and sub_yaml live in tests/workflow_yaml.py (shared with tests/deploy_contract/)
 __all__ = ["PROJECT", "TOKEN", "Env", "sub_yaml", "ui_edit", "wf_yaml"]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 class Env:
@@ -38,9 +30,7 @@ class Env:
         self.write_config()
         monkeypatch.chdir(root)
         monkeypatch.setenv("DS_TOKEN", sb.token)
-        for var in ("GITHUB_REF_NAME", "GITHUB_REF_TYPE", "CI_COMMIT_BRANCH", "BRANCH_NAME",
-                    "GIT_BRANCH", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "CI"):
-            monkeypatch.delenv(var, raising=False)
+        forget_ci(monkeypatch)
 
     def write_config(self, staging_extra: str = "") -> None:
         (self.root / "dagship.yaml").write_text(
@@ -67,11 +57,7 @@ class Env:
         (self.root / "workflows" / f"{name}.yaml").unlink()
 
     def run(self, *args: str, target: str | None = "staging") -> Result:
-        self.capsys.readouterr()
-        argv = list(args) + (["--target", target] if target else [])
-        code = main(argv)
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(self.capsys, list(args) + (["--target", target] if target else []))
 
     def deploy(self, *args: str) -> Result:
         res = self.run("deploy", "--no-progress", *args)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import Result, run_cli
 
 from deployer import metadata
-from deployer.cli import main
 from deployer.client import DSClient, RetryPolicy
 from deployer.config import load_config
 from deployer.definitions.repo import load_repository
@@ -21,13 +20,6 @@ PROJECT = "adopt-me"
 TOKEN = "pull-token-0123456789abcdef0123456789"
 DATASOURCES = {"pg": "POSTGRESQL", "mysql_dst": "MYSQL"}
 ENVIRONMENTS = {"prod_env": "export A=1"}
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 def write_config(root: Path, sb: Sandbox) -> None:
@@ -43,10 +35,7 @@ def write_config(root: Path, sb: Sandbox) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    capsys.readouterr()
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
+    return run_cli(capsys, args)
 
 
 def client(sb: Sandbox) -> DSClient:
