@@ -14,12 +14,14 @@ from deployer.definitions.dialect import (
     TaskType,
 )
 from deployer.definitions.model import DatasourceRef, WorkflowRef
+from deployer.definitions.pyds import RawTask
+from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
 from deployer.definitions.values import BAD
 from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict, MList
 
 if TYPE_CHECKING:
-    from deployer.definitions.pyds import PydsReader, RawTask
+    from deployer.definitions.pyds import PydsReader
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _NOT_SELECT = re.compile(
@@ -40,8 +42,6 @@ class TaskReader:
         self.pending: list[tuple[str, Mark, str, str]] = []  # (target, mark, label, owner)
 
     def read(self, node: Any, mark: Mark, index: int) -> RawTask | None:
-        from deployer.definitions.pyds import RawTask
-
         if not isinstance(node, MDict):
             self.out.add("WF103", mark, f"tasks[{index}]: expected a task mapping with `name:` "
                          f"and `task_type:`, got {kind(node)}")
@@ -202,8 +202,6 @@ class TaskReader:
         self._credentials(node, vals)
 
     def _credentials(self, node: MDict, vals: dict[str, Any]) -> None:
-        from deployer.definitions.secrets import allowed_at, find_credentials
-
         for key in _SCAN_KEYS.intersection(node):
             raw = node[key]
             if not isinstance(raw, str):
@@ -228,8 +226,6 @@ class TaskReader:
     def _http_credentials(self, params: Any) -> None:
         """Each HTTP parameter or header is read as `name=value`, so `token`, `password`,
         `Authorization: Bearer ...` or an API key sent by an Http task is found too."""
-        from deployer.definitions.secrets import find_credentials
-
         pairs: list[tuple[str, Any, Mark]] = []
         if isinstance(params, MDict):
             pairs = [(str(k), v, params.value_mark(k)) for k, v in params.items()]
@@ -245,8 +241,6 @@ class TaskReader:
                 self.out.add("WF601", mark, f"`http_params.{name}`: {hits[0].message}")
 
     def _allow_marked(self, mark: Mark) -> bool:
-        from deployer.definitions.secrets import ALLOW_MARKER
-
         return ALLOW_MARKER in self.r.lines.line(mark.line)
 
     def _dep_marks(self, node: MDict, n: int) -> list[Mark]:
