@@ -30,10 +30,10 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from deployer.config import BranchRules, Config
+from deployer.core.config import BranchRules, Config
 
 if TYPE_CHECKING:
-    from deployer.findings import Finding
+    from deployer.output.findings import Finding
 
 _PREFIXES = ("feature", "feat", "bugfix", "fix", "hotfix", "release", "chore", "docs")
 
@@ -50,7 +50,7 @@ def example_name(rules: BranchRules, topic: str = "my-change") -> str | None:
 
 def _finding(name: str, code: str, message: str) -> Finding:
     # Imported only when there is something to report: the hook runs on every commit.
-    from deployer.findings import Finding
+    from deployer.output.findings import Finding
 
     return Finding(name, 1, 1, code, "error", message)
 
@@ -78,7 +78,7 @@ def _pattern_findings(name: str, rules: BranchRules) -> list[Finding]:
 def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRules,
                  head_branch: str | None = None) -> list[Finding]:
     """Findings for pre-push updates `(local ref, local sha, remote ref, remote sha)`."""
-    from hooks.gitutil import ZERO_SHA
+    from deployer.core.git import ZERO_SHA
 
     findings: list[Finding] = []
     for local_ref, local_sha, remote_ref, _ in updates:
@@ -100,7 +100,7 @@ def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRule
 
 
 def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
-    from deployer.errors import UsageError
+    from deployer.core.errors import UsageError
 
     updates = []
     for line in stream_data.splitlines():
@@ -116,7 +116,7 @@ def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
 
 def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color: bool) -> int:
     """Check the current branch (pre-commit stage) or the pushed refs (pre-push); 0 or 1."""
-    from hooks import gitutil
+    from deployer.core import git as gitutil
 
     rules = config.branches
     env_remote = os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
@@ -149,7 +149,7 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
         if findings and findings[0].code == "BR101" and not gitutil.head_exists():
             return 0  # the first commit of a repository has nowhere else to go
     if findings:
-        from deployer.findings import format_text
+        from deployer.output.findings import format_text
 
         sys.stderr.write(format_text(findings, color=color) + "\n")
     return 1 if findings else 0

@@ -35,10 +35,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deployer.config import CommitRules, Config
+from deployer.core.config import CommitRules, Config
 
 if TYPE_CHECKING:
-    from deployer.findings import Finding, Severity
+    from deployer.output.findings import Finding, Severity
 
 Lines = list[tuple[int, str]]
 
@@ -68,7 +68,7 @@ class _Collector:
     def add(self, line: int, col: int, code: str, message: str,
             severity: Severity = "error") -> None:
         # Imported on the first finding only: a clean commit never pays for the reporters.
-        from deployer.findings import Finding
+        from deployer.output.findings import Finding
 
         self.findings.append(Finding(self.path, line, col, code, severity, message))
 
@@ -218,7 +218,7 @@ def _not_allowed(what: str, value: str, allowed: tuple[str, ...]) -> str:
 def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
                     allow_autosquash: bool = True) -> list[Finding]:
     """Lint a commit-msg hook's message file, given as bytes."""
-    from hooks import gitutil
+    from deployer.core import git as gitutil
 
     ascii_only = raw.isascii()
     text = raw.decode("ascii") if ascii_only else ""
@@ -251,7 +251,7 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
 
 def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> tuple[
         list[Finding], list[str]]:
-    from hooks import gitutil
+    from deployer.core import git as gitutil
 
     findings: list[Finding] = []
     checked: list[str] = []
@@ -277,7 +277,7 @@ def _display_path(file: str, root: Path) -> str:
 def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, fmt: str,
                    junit_path: str | None, allow_autosquash: bool | None, color: bool) -> int:
     """Lint a message file (hook) or every commit of a range (CI); 0 clean, 1 errors."""
-    from deployer.errors import UsageError
+    from deployer.core.errors import UsageError
 
     if rev_range is not None:
         findings, checked = _lint_range(rev_range, config.commit, bool(allow_autosquash))
@@ -297,7 +297,7 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
         raise UsageError("give either a message FILE or --range A..B")
     _report(findings, fmt=fmt, color=color, file=file)
     if junit_path:
-        from deployer.findings import format_junit
+        from deployer.output.findings import format_junit
 
         try:
             Path(junit_path).write_text(
@@ -311,7 +311,7 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
 def _report(findings: list[Finding], *, fmt: str, color: bool, file: str | None) -> None:
     if fmt == "text" and not findings:
         return  # the common case of a hook: silence, without importing the reporters
-    from deployer.findings import render
+    from deployer.output.findings import render
 
     text = render(findings, fmt, color=color)
     if fmt != "text":

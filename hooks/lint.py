@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deployer.config import Config
-from deployer.errors import UsageError
+from deployer.core.config import Config
+from deployer.core.errors import UsageError
 
 
 def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
@@ -51,8 +51,8 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
              color: bool = False) -> int:
-    from deployer import findings as report
     from deployer.definitions.repo import display_path, load_repository
+    from deployer.output import findings as report
 
     _check_disabled(config)
     only, skipped = _expand(config, paths)
@@ -92,8 +92,8 @@ def _names_config(config: Config, paths: Sequence[str]) -> bool:
 
 def _check_disabled(config: Config) -> None:
     """`lint.disable` naming no code is a typo that would silently disable nothing."""
+    from deployer.core.wording import hint
     from deployer.definitions.codes import CODES
-    from deployer.wording import hint
 
     for code in config.lint_disable:
         if code not in CODES:

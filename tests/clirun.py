@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from deployer.cli import main
+from deployer.cli.main import main
 
 BRANCH_VARS = ("GITHUB_REF_NAME", "GITHUB_REF_TYPE", "CI_COMMIT_BRANCH", "BRANCH_NAME",
                "GIT_BRANCH", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "CI")

@@ -40,7 +40,7 @@ def sealed_git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in list(os.environ):
             if name.startswith(_LEAKY_PREFIXES):
                 mp.delenv(name)
-        # The CI the suite runs in must not change its answers (deployer.ci detection).
+        # The CI the suite runs in must not change its answers (deployer.core.ci detection).
         for name in ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL"):
             mp.delenv(name, raising=False)
         for name, value in _GIT_IDENTITY.items():

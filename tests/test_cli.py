@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import hooks.lint
-from deployer.cli import main
-from deployer.errors import EXIT_INTERNAL, EXIT_USAGE
+from deployer.cli.main import main
+from deployer.core.errors import EXIT_INTERNAL, EXIT_USAGE
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +40,7 @@ def test_commit_msg_needs_file_or_range(capsys: pytest.CaptureFixture[str]) -> N
 def test_bug_is_reported_without_traceback_and_secret_masked(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from deployer.redact import register_secret
+    from deployer.core.redact import register_secret
 
     register_secret("s3cr3t-token-value")
 
@@ -61,7 +61,7 @@ def test_commit_msg_fast_path_imports_nothing_heavy(tmp_path: Path) -> None:
     msg.write_text("feat: add a thing\n", encoding="utf-8")
     code = (
         "import sys\n"
-        "from deployer.entry import main\n"
+        "from deployer.cli.entry import main\n"
         f"rc = main(['commit-msg', {str(msg)!r}])\n"
         "heavy = ('requests', 'tenacity', 'yaml', 'urllib3', 'click', 'dataclasses')\n"
         "heavy = sorted(m for m in heavy if m in sys.modules)\n"
@@ -80,7 +80,7 @@ def test_lint_fast_path_imports_no_cli_or_network_and_agrees_with_click(tmp_path
         encoding="utf-8")
     code = (
         "import sys\n"
-        "from deployer.entry import main\n"
+        "from deployer.cli.entry import main\n"
         "rc = main(['lint', 'workflows/bad.yaml'])\n"
         "heavy = ('requests', 'tenacity', 'urllib3', 'click', 'ruamel')\n"
         "heavy = sorted(m for m in heavy if m in sys.modules)\n"

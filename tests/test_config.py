@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import find_config, load_config, parse_config
-from deployer.errors import ConfigError
+from deployer.core.config import find_config, load_config, parse_config
+from deployer.core.errors import ConfigError
 
 FULL = """\
 workflows: [workflows/, more/]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from gitrun import git
 
-from deployer.cli import main
+from deployer.cli.main import main
 
 GOLDENS = Path(__file__).parent / "data" / "diff"
 UPDATE = os.environ.get("DAGSHIP_UPDATE_GOLDENS") == "1"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from deployer.findings import (
+from deployer.output.findings import (
     Finding,
     format_codequality,
     format_github,
@@ -65,7 +65,7 @@ def test_has_errors() -> None:
 
 
 def test_render_is_silent_only_for_text_and_github() -> None:
-    from deployer.findings import render
+    from deployer.output.findings import render
 
     assert render([], "text") == ""
     assert render([], "github") == ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.cli import main
+from deployer.cli.main import main
 
 SHELL = "workflow:\n  name: {name}\ntasks:\n  - name: a\n    task_type: Shell\n    command: {cmd}\n"
 

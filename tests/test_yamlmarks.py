@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from deployer import yamlmarks
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.yaml import nodes as yamlmarks
+from deployer.yaml.nodes import Mark, MDict, MList
 
 
 def test_marks_for_keys_values_and_items() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from deployer.definitions.codes import CODES
-from deployer.findings import Finding
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.output.findings import Finding
+from deployer.yaml.nodes import Mark, MDict, MList
 
 
 class Collector:

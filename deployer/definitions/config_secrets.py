@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions._collect import Collector
-from deployer.findings import Finding
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.output.findings import Finding
+from deployer.yaml.nodes import Mark, MDict, MList
 
 
 def config_findings(config: Config) -> list[Finding]:
     """The WF601 findings of the config file (none without one, or if it cannot be read:
     loading the config already reported that)."""
-    from deployer import yamlmarks
     from deployer.definitions.secrets import ALLOW_MARKER, find_credentials
+    from deployer.yaml import nodes as yamlmarks
 
     if config.path is None:
         return []

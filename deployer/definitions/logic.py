@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import dialect, subst
 from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict
+from deployer.yaml.nodes import Mark, MDict
 
 if TYPE_CHECKING:
     from deployer.definitions.pyds import RawTask

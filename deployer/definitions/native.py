@@ -18,7 +18,7 @@ from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import Property, ScheduleSpec, TaskRef, TaskSpec, WorkflowSpec
 from deployer.definitions.positions import offset_to_mark
-from deployer.yamlmarks import Mark
+from deployer.yaml.nodes import Mark
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _DESCRIPTION_ROOM = 255 - 48

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.dialect import WORKFLOW_KEYS, TaskType
@@ -18,8 +19,7 @@ from deployer.definitions.model import Property, TaskSpec, WorkflowSpec
 from deployer.definitions.positions import Lines
 from deployer.definitions.schedule import build_schedule
 from deployer.definitions.values import BAD, Values
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.yaml.nodes import Mark, MDict, MList
 
 DESCRIPTION_ROOM = 255 - 48  # the deployer appends " [dagship <12 hex> <7 hex> v<version>]"
 _TOP_KEYS = ("workflow", "tasks")

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer.config import Config, Target
+from deployer.core.config import Config, Target
+from deployer.core.wording import hint
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
-from deployer.findings import Finding
-from deployer.wording import hint
-from deployer.yamlmarks import Mark, MDict
+from deployer.output.findings import Finding
+from deployer.yaml.nodes import Mark, MDict
 
 _EXTS = (".yaml", ".yml", ".json")
 # a `$FILE{...}` that starts a value (pyds expands no other): after `key:`, `- `, `[`, `,`
@@ -174,7 +174,7 @@ def _file_refs(text: str) -> list[str]:
 
 
 def _parse_yaml(src: _Source) -> Any:
-    from deployer.yamlmarks import YamlSyntaxError, load
+    from deployer.yaml.nodes import YamlSyntaxError, load
 
     try:
         tree, dups = load(src.text or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import dialect, subst
 from deployer.definitions.dialect import (
     COMMON_KEYS,
@@ -17,8 +18,7 @@ from deployer.definitions.model import DatasourceRef, WorkflowRef
 from deployer.definitions.pyds import RawTask
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
 from deployer.definitions.values import BAD
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.yaml.nodes import Mark, MDict, MList
 
 if TYPE_CHECKING:
     from deployer.definitions.pyds import PydsReader

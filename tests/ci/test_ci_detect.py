@@ -1,4 +1,4 @@
-"""deployer.ci: CI detection, the default format, merge targets and `--range auto`."""
+"""deployer.core.ci: CI detection, the default format, merge targets and `--range auto`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from deployer.ci import commit_range, default_format, detect, merge_target_branch
-from deployer.cli import main
-from deployer.errors import UsageError
+from deployer.cli.main import main
+from deployer.core.ci import commit_range, default_format, detect, merge_target_branch
+from deployer.core.errors import UsageError
 
 A, B = "a" * 40, "b" * 40
 ZERO = "0" * 40

@@ -14,7 +14,7 @@ from gitrun import git
 from templates_helpers import ROOT, build_package_index
 
 from deployer import __version__
-from deployer.cli import main
+from deployer.cli.main import main
 from deployer.sandbox import Sandbox
 
 TOKEN = "init-token-0123456789abcdef"
@@ -76,7 +76,7 @@ def test_init_is_idempotent_and_never_overwrites_without_force(tmp_path, monkeyp
 
 
 def test_init_pins_the_hooks_to_the_installed_version(tmp_path):
-    from deployer.scaffold import scaffold_files
+    from deployer.commands.init import scaffold_files
 
     text = scaffold_files(None)[".pre-commit-config.yaml"]
     assert text.count(f'additional_dependencies: ["dagship=={__version__}"]') == 4
@@ -96,7 +96,7 @@ def test_init_pins_the_hooks_to_the_installed_version(tmp_path):
 
 
 def test_init_github_writes_the_reusable_workflow_verbatim(tmp_path, monkeypatch):
-    from deployer.scaffold import TEMPLATES
+    from deployer.commands.init import TEMPLATES
 
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--ci", "github"]) == 0

@@ -13,8 +13,8 @@ import pytest
 from gitrun import git
 from templates_helpers import POST_RECEIVE
 
+from deployer.commands.init import init_repository
 from deployer.sandbox import Sandbox
-from deployer.scaffold import init_repository
 
 pytestmark = pytest.mark.slow
 TOKEN = "hook-token-0123456789abcdef"

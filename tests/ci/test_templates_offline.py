@@ -34,7 +34,7 @@ from templates_helpers import (
 )
 
 from deployer import __version__
-from deployer.scaffold import scaffold_files
+from deployer.commands.init import scaffold_files
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 

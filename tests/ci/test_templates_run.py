@@ -36,8 +36,8 @@ from templates_helpers import (
 )
 
 from deployer import __version__
+from deployer.commands.init import init_repository
 from deployer.sandbox import Sandbox
-from deployer.scaffold import init_repository
 
 pytestmark = pytest.mark.slow
 TOKEN = "tmpl-token-0123456789abcdef"

@@ -8,7 +8,7 @@ from client_helpers import BASE, TOKEN, env
 from responses import matchers
 
 from deployer.client import DSClient, RetryPolicy
-from deployer.errors import ApiError
+from deployer.core.errors import ApiError
 
 WD = f"{BASE}/projects/1/workflow-definition"
 BY_NAME = f"{WD}/query-by-name"
@@ -174,7 +174,7 @@ def test_lookups(rsps, client):
 
 
 def test_from_target_takes_timeout_deadline_tls_and_version():
-    from deployer.config import Target
+    from deployer.core.config import Target
 
     target = Target(name="prod", url=BASE, token_env="DS_TOKEN", project="p",
                     api_version="3.2.2", deadline=42.0)  # fmt: skip

@@ -11,7 +11,7 @@ from responses import matchers
 
 from deployer.client import DSClient
 from deployer.client.generations import G1, G2, G3, generation_for
-from deployer.errors import AuthError, ConfigError
+from deployer.core.errors import AuthError, ConfigError
 
 SUB_TASK = {
     "code": 11,
@@ -278,7 +278,7 @@ def test_detection_retries_a_503_and_fails_on_401(rsps, policy):
 
 def test_detection_connection_failure_after_retries_is_a_transport_error(rsps, fake_time):
     from deployer.client import RetryPolicy
-    from deployer.errors import TransportError
+    from deployer.core.errors import TransportError
 
     policy = RetryPolicy(max_attempts=2, sleep=fake_time.sleep, clock=fake_time.clock)
     rsps.get(PROBE, body=requests.ConnectionError("refused"))

@@ -13,7 +13,7 @@ from client_helpers import BASE, TOKEN, env
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.client.retry import parse_retry_after
-from deployer.errors import ApiError, TransportError
+from deployer.core.errors import ApiError, TransportError
 
 LIST = f"{BASE}/projects/list"
 

@@ -134,7 +134,7 @@ def test_full_lifecycle(sb: Any, version: str) -> None:
 
 
 def test_business_errors_come_back_with_the_servers_code(sb: Any, version: str) -> None:
-    from deployer.errors import ApiError
+    from deployer.core.errors import ApiError
 
     client = make(sb, version)
     pc = int(client.create_project("p")["code"])
@@ -150,7 +150,7 @@ def test_business_errors_come_back_with_the_servers_code(sb: Any, version: str) 
 
 
 def test_wrong_token_is_an_auth_error(sb: Any, version: str) -> None:
-    from deployer.errors import AuthError
+    from deployer.core.errors import AuthError
 
     client = DSClient(sb.base_url, "not-the-token", api_version="3.3",
                       policy=RetryPolicy(sleep=lambda _s: None))  # fmt: skip
@@ -218,7 +218,7 @@ def test_versions_are_listed_and_switched(sb: Any, version: str) -> None:
 
 
 def test_switch_to_an_unknown_version_or_workflow(sb: Any, version: str) -> None:
-    from deployer.errors import ApiError
+    from deployer.core.errors import ApiError
 
     client = make(sb, version)
     pc = int(client.create_project("v")["code"])

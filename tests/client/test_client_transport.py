@@ -9,7 +9,7 @@ from client_helpers import BASE, TOKEN, env
 from responses import matchers
 
 from deployer.client import DSClient
-from deployer.errors import ApiError, AuthError, TransportError
+from deployer.core.errors import ApiError, AuthError, TransportError
 
 LIST = f"{BASE}/projects/list"
 

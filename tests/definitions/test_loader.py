@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import Config, Target
+from deployer.core.config import Config, Target
 from deployer.definitions.codes import CODES
 from deployer.definitions.model import (
     DatasourceRef,

@@ -15,7 +15,7 @@ from clirun import Result, forget_ci, run_cli
 from dsui import edit_task_script
 
 from deployer.client import DSClient, RetryPolicy
-from deployer.errors import ApiError
+from deployer.core.errors import ApiError
 from deployer.sandbox import Sandbox
 
 TOKEN_ENV = "DAGSHIP_CONTRACT_TOKEN"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from contract_helpers import Backend, Remote, Repo, sql_to_shell
 
-from deployer import metadata
-from deployer.cli import main
+from deployer.cli.main import main
+from deployer.engine import metadata
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

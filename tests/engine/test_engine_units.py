@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from deployer import canonical, metadata
-from deployer.apply import levels
-from deployer.cycles import new_cycles
 from deployer.definitions.model import (
     DatasourceRef,
     Property,
@@ -17,8 +14,11 @@ from deployer.definitions.model import (
     TaskSpec,
     WorkflowSpec,
 )
-from deployer.plan import WorkflowPlan
-from deployer.translate import (
+from deployer.engine import canonical, metadata
+from deployer.engine.apply import levels
+from deployer.engine.cycles import new_cycles
+from deployer.engine.plan import WorkflowPlan
+from deployer.engine.translate import (
     Resolver,
     UnresolvedReference,
     layout,
@@ -207,7 +207,7 @@ def test_new_cycles_are_only_those_no_existing_workflow_can_break() -> None:
 def test_progress_bar_in_a_terminal_and_lines_in_ci() -> None:
     import io
 
-    from deployer.progress import Progress
+    from deployer.output.progress import Progress
 
     tty = io.StringIO()
     bar = Progress(bar=True, stream=tty)

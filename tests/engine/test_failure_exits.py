@@ -8,21 +8,21 @@ from typing import Any
 import pytest
 import responses
 
-import deployer.plan
+import deployer.engine.plan
 
 from .conftest import PROJECT, Env, wf_yaml
 
 
 def _after_plan(monkeypatch: pytest.MonkeyPatch, then: Any) -> None:
     """Run `then()` right after the plan was read, before the first write is sent."""
-    real = deployer.plan.build_plan
+    real = deployer.engine.plan.build_plan
 
     def build_plan(*args: Any, **kwargs: Any) -> Any:
         plan = real(*args, **kwargs)
         then()
         return plan
 
-    monkeypatch.setattr(deployer.plan, "build_plan", build_plan)
+    monkeypatch.setattr(deployer.engine.plan, "build_plan", build_plan)
 
 
 def test_token_expired_mid_deploy_exits_3_naming_the_variable(

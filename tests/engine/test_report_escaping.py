@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deployer.apply import ApplyResult, Outcome
 from deployer.definitions.model import TaskSpec, WorkflowSpec
-from deployer.plan import CREATE, Plan, TaskChanges, WorkflowPlan
-from deployer.report import mermaid, to_markdown
+from deployer.engine.apply import ApplyResult, Outcome
+from deployer.engine.plan import CREATE, Plan, TaskChanges, WorkflowPlan
+from deployer.engine.report import mermaid, to_markdown
 
 ODD = ['say "hi"', "a[1] (b) {c}", "ünïcødé 日本 ✓", "x<br>y & z", "#quot; #35;", "back`tick",
        "pipe|name", "end"]

@@ -11,7 +11,7 @@ import logging
 import pytest
 import responses
 
-import deployer.plan
+import deployer.engine.plan
 
 from .conftest import Env, wf_yaml
 
@@ -55,7 +55,7 @@ def test_an_internal_error_and_its_traceback_mask_the_token(env: Env, monkeypatc
     def boom(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError(f"unexpected state for {token}")
 
-    monkeypatch.setattr(deployer.plan, "build_plan", boom)
+    monkeypatch.setattr(deployer.engine.plan, "build_plan", boom)
     monkeypatch.setenv("DAGSHIP_TRACEBACK", "1")
     res = env.run("plan", "--verbose")
     assert res.code == 5

@@ -11,8 +11,8 @@ from fuzz_helpers import FRAGMENTS, dump_yaml, fragment_soup, values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deployer.config import CommitRules, Config, load_config
-from deployer.errors import ConfigError
+from deployer.core.config import CommitRules, Config, load_config
+from deployer.core.errors import ConfigError
 from hooks.commit_msg import lint_file_bytes
 
 _TARGET_KEYS = ["url", "token_env", "project", "branches", "prune", "variables", "api_version",

@@ -17,7 +17,7 @@ from fuzz_helpers import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.codes import CODES
 from deployer.definitions.repo import LoadResult, load_repository
 

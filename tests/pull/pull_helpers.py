@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from clirun import Result, run_cli
 
-from deployer import metadata
 from deployer.client import DSClient, RetryPolicy
-from deployer.config import load_config
+from deployer.core.config import load_config
 from deployer.definitions.repo import load_repository
+from deployer.engine import metadata
+from deployer.engine.translate import Resolver, schedule_form, translate
 from deployer.sandbox import Sandbox
-from deployer.translate import Resolver, schedule_form, translate
 
 HERE = Path(__file__).parent
 PROJECT = "adopt-me"

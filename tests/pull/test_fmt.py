@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pull_helpers import run
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
 
@@ -162,7 +162,7 @@ def test_fmt_reports_a_file_it_cannot_read(tmp_path, monkeypatch, capsys) -> Non
 
 
 def test_comments_stay_on_their_lines_when_keys_move() -> None:
-    from deployer.yamlwrite import format_text
+    from deployer.adopt.write import format_text
 
     src = ("workflow:\n  timezone: UTC\n  name: x   # eol of name\n\n  # after the workflow\n"
            "tasks:\n  - command: echo a  # eol of command\n    task_type: Shell\n"
@@ -185,8 +185,8 @@ TRICKY = ["a\n\nb  \n", "  leading", "tab\there", "\ttab start\nx", "x\r\ny", "e
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_the_writer_reads_back_every_string(text: str) -> None:
-    from deployer.yamlmarks import load
-    from deployer.yamlwrite import format_text, render
+    from deployer.adopt.write import format_text, render
+    from deployer.yaml.nodes import load
 
     doc = {"workflow": {"name": "x", "description": text, "param": {"k": text}},
            "tasks": [{"name": "a", "task_type": "Shell", "command": text,
@@ -200,7 +200,7 @@ def test_the_writer_reads_back_every_string(text: str) -> None:
 
 
 def test_a_deps_list_with_comments_stays_a_block() -> None:
-    from deployer.yamlwrite import format_text
+    from deployer.adopt.write import format_text
 
     head = "workflow:\n  name: x\ntasks:\n"
     src = (head + "  - name: b\n    task_type: Shell\n    command: echo\n    deps:\n"

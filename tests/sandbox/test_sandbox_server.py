@@ -17,9 +17,9 @@ import pytest
 import requests
 from sandbox_helpers import DS, shell, task
 
-from deployer.errors import UsageError
+from deployer.commands.sandbox import parse_datasources
+from deployer.core.errors import UsageError
 from deployer.sandbox import Sandbox
-from deployer.sandbox.cli import parse_datasources
 
 
 @pytest.fixture
