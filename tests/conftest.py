@@ -15,7 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gitrun import git
+
+from tests.helpers.gitrun import git
+
+# The deploy fixtures (`env`, `sandbox`) serve tests/engine/ and tests/commands/ alike.
+pytest_plugins = ["tests.helpers.deploy_env"]
 
 # Variables an outer git or pre-commit process may have set; a test must not inherit them.
 _LEAKY_PREFIXES = ("GIT_", "PRE_COMMIT")

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import Result, forget_ci, run_cli
-from dsui import edit_task_script
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.core.errors import ApiError
 from deployer.sandbox import Sandbox
+from tests.helpers.clirun import Result, forget_ci, run_cli
+from tests.helpers.dsui import edit_task_script
 
 TOKEN_ENV = "DAGSHIP_CONTRACT_TOKEN"
 TARGET = "contract"

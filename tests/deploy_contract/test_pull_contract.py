@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from contract_helpers import Backend, Remote, Repo, sql_to_shell
 
 from deployer.cli.main import main
 from deployer.engine import metadata
+from tests.deploy_contract.contract_helpers import Backend, Remote, Repo, sql_to_shell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

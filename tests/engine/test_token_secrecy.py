@@ -1,6 +1,7 @@
 """The deploy token never leaves the process on the failure paths either: a server message
 that echoes it, a failed workflow in the reports, an internal error with its traceback.
-(The success path and a rejected token: test_cli_deploy.test_token_never_in_output_even_verbose.)
+(The success path and a rejected token: tests/commands/test_deploy.py,
+test_token_never_in_output_even_verbose.)
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import pytest
 import responses
 
 import deployer.engine.plan
-
-from .conftest import Env, wf_yaml
+from tests.helpers.deploy_env import Env, wf_yaml
 
 
 def _texts(env: Env, res, caplog) -> list[str]:  # type: ignore[no-untyped-def]

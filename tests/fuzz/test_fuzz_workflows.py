@@ -7,19 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fuzz_helpers import (
-    dump_json,
-    dump_yaml,
-    fragment_soup,
-    near_valid_export,
-    near_valid_workflow,
-)
 from hypothesis import given
 from hypothesis import strategies as st
 
 from deployer.core.config import Config
 from deployer.definitions.codes import CODES
 from deployer.definitions.repo import LoadResult, load_repository
+from tests.fuzz.fuzz_helpers import (
+    dump_json,
+    dump_yaml,
+    fragment_soup,
+    near_valid_export,
+    near_valid_workflow,
+)
 
 
 @pytest.fixture(scope="module")
