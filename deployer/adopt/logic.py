@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.adopt.context import Reversal
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.logic import infer_cycle
 from deployer.definitions.subst import CONFIG_PROJECT
 from deployer.engine.canonical import to_int
-
-if TYPE_CHECKING:
-    from deployer.adopt.reverse import _Reverser as Reverser
 
 
 def loads(value: Any, default: Any) -> Any:
@@ -29,7 +27,7 @@ def loads(value: Any, default: Any) -> Any:
     return value
 
 
-def logic(r: Reverser, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
+def logic(r: Reversal, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
           where: str) -> None:
     """Switch, Condition and Dependent taskParams -> their dialect keys."""
     rest = dict(params)
@@ -50,7 +48,7 @@ def logic(r: Reverser, ttype: TaskType, params: dict[str, Any], out: dict[str, A
             r.lose(where, f"taskParams.{key} (no key of {ttype.name} carries it)")
 
 
-def task_name(r: Reverser, code: Any, where: str) -> str:
+def task_name(r: Reversal, code: Any, where: str) -> str:
     name = r.own.get(to_int(code))
     if name is None:
         r.lose(where, f"task code {code} is not a task of this workflow")
@@ -58,7 +56,7 @@ def task_name(r: Reverser, code: Any, where: str) -> str:
     return name
 
 
-def _switch(r: Reverser, sw: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
+def _switch(r: Reversal, sw: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
     items: list[dict[str, Any]] = []
     for branch in sw.get("dependTaskList") or []:
         target = task_name(r, branch.get("nextNode"), where)
@@ -73,7 +71,7 @@ def _switch(r: Reverser, sw: Mapping[str, Any], out: dict[str, Any], where: str)
     extra(r, where, "switchResult", sw, {"dependTaskList", "nextNode"})
 
 
-def _condition(r: Reverser, rest: dict[str, Any], out: dict[str, Any], where: str) -> None:
+def _condition(r: Reversal, rest: dict[str, Any], out: dict[str, Any], where: str) -> None:
     result = rest.pop("conditionResult", None) or {}
     dep = rest.pop("dependence", None) or {}
     for key, dkey in (("successNode", "success_task"), ("failedNode", "failed_task")):
@@ -93,7 +91,7 @@ def _condition(r: Reverser, rest: dict[str, Any], out: dict[str, Any], where: st
     out["groups"] = _groups(r, dep, where, item)
 
 
-def _groups(r: Reverser, dep: Mapping[str, Any], where: str,
+def _groups(r: Reversal, dep: Mapping[str, Any], where: str,
         item: Callable[[Mapping[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
     groups = []
     for group in dep.get("dependTaskList") or []:
@@ -103,12 +101,12 @@ def _groups(r: Reverser, dep: Mapping[str, Any], where: str,
     return groups
 
 
-def _dep_item(r: Reverser, raw: Mapping[str, Any]) -> dict[str, Any]:
+def _dep_item(r: Reversal, raw: Mapping[str, Any]) -> dict[str, Any]:
     where = "dependent item"
     extra(r, where, "dependent item", raw,
            {"projectCode", "definitionCode", "depTaskCode", "cycle", "dateValue"})
     project_code = to_int(raw.get("projectCode"))
-    r.names._ensure(project_code)
+    r.names.ensure(project_code)
     project = r.names.projects.get(project_code, f"project_{project_code}")
     if project_code not in r.names.projects:
         r.lose(where, f"project code {project_code} matches no project")
@@ -129,7 +127,7 @@ def _dep_item(r: Reverser, raw: Mapping[str, Any]) -> dict[str, Any]:
             "dependent_date": date}
 
 
-def extra(r: Reverser, where: str, what: str, raw: Mapping[str, Any], known: set[str]) -> None:
+def extra(r: Reversal, where: str, what: str, raw: Mapping[str, Any], known: set[str]) -> None:
     for key in sorted(set(raw) - known):
         if raw[key] not in (None, "", [], {}):
             r.lose(where, f"{what}.{key} = {json.dumps(raw[key])[:60]} (the dialect has no key "

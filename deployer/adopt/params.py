@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.adopt.context import Reversal
 from deployer.adopt.logic import loads
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.values import PARAM_TYPES
 from deployer.engine.canonical import to_int
-
-if TYPE_CHECKING:
-    from deployer.adopt.reverse import _Reverser as Reverser
 
 _NOT_SELECT = re.compile(
     r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
@@ -30,7 +28,7 @@ _DS_KEYS = {  # taskParams (ref key, type key) -> dialect (name key, type key)
 }
 
 
-def special(r: Reverser, ttype: TaskType, rest: dict[str, Any], out: dict[str, Any],
+def special(r: Reversal, ttype: TaskType, rest: dict[str, Any], out: dict[str, Any],
             where: str) -> None:
     """The keys the loader builds by hand: datasources, sql_type, main_package, http_params,
     workflow_name."""
@@ -80,7 +78,7 @@ def special(r: Reverser, ttype: TaskType, rest: dict[str, Any], out: dict[str, A
         out["workflow_name"] = child
 
 
-def local_params(r: Reverser, raw: Any, out: dict[str, Any], where: str) -> None:
+def local_params(r: Reversal, raw: Any, out: dict[str, Any], where: str) -> None:
     """localParams -> input_params/output_params, or `local_params` when their order or
     names cannot be kept otherwise."""
     items = [i for i in loads(raw, []) if isinstance(i, Mapping)] \
@@ -112,7 +110,7 @@ def local_params(r: Reverser, raw: Any, out: dict[str, Any], where: str) -> None
         out.setdefault(key, {})[str(item.get("prop", ""))] = text
 
 
-def resources(r: Reverser, raw: Any, out: dict[str, Any], where: str) -> None:
+def resources(r: Reversal, raw: Any, out: dict[str, Any], where: str) -> None:
     items = loads(raw, [])
     names = []
     for item in items if isinstance(items, list) else []:

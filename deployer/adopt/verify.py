@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer.adopt.reverse import Loss
+from deployer.adopt.context import Loss
 from deployer.core.config import Config, Target
+from deployer.yaml.nodes import YamlSyntaxError
 
 
 @dataclass
@@ -47,7 +48,7 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver:
 def _files_by_name(paths: Sequence[Path]) -> dict[str, Path]:
     """Workflow name -> YAML file, as written (a file with errors, or with an `$ENV{}` unset
     here, is still that workflow's file: pull rewrites it rather than adding a twin)."""
-    from deployer.yaml.nodes import YamlSyntaxError, load
+    from deployer.yaml.loader import load
 
     out: dict[str, Path] = {}
     for path in paths:

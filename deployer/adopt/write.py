@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from deployer.adopt.order import order_document
+from deployer.yaml.loader import load as load_marked
 from deployer.yaml.nodes import YamlSyntaxError
-from deployer.yaml.nodes import load as load_marked
 
 ALWAYS_QUOTED = frozenset({"schedule", "start_time", "end_time"})
 _FLOW_LISTS = frozenset({"deps"})  # written as [a, b]

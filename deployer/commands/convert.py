@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deployer.adopt.reverse import Names
+from deployer.adopt.context import Names
 from deployer.adopt.verify import Repo
 from deployer.commands.pull import Written, render_workflows, report, write_all
 from deployer.core import errors

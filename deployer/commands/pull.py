@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer.adopt.reverse import Loss, Names, file_stem, reverse
+from deployer.adopt.context import Loss, Names
+from deployer.adopt.reverse import file_stem, reverse
 from deployer.adopt.verify import Repo, repo_state, verify
 from deployer.core import errors
 from deployer.core.config import Config, Target, load_config

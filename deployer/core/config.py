@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from deployer.core.errors import ConfigError
 from deployer.core.wording import hint as _hint
 from deployer.core.wording import kind as _kind
-from deployer.yaml.nodes import Mark, MDict, MList
+from deployer.yaml.nodes import Mark, MDict, MList, YamlSyntaxError
 
 CONFIG_NAME = "dagship.yaml"
 DEFAULT_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci",
@@ -171,11 +171,11 @@ def _positive(value: int) -> str | None:
 
 
 def parse_config(text: str, path: Path) -> Config:
-    from deployer.yaml import nodes as yamlmarks
+    from deployer.yaml.loader import load
 
     try:
-        data, duplicates = yamlmarks.load(text)
-    except yamlmarks.YamlSyntaxError as exc:
+        data, duplicates = load(text)
+    except YamlSyntaxError as exc:
         raise ConfigError(f"{path}:{exc.mark.line}:{exc.mark.col}: {exc.message}") from exc
     r = _Reader(path)
     if duplicates:

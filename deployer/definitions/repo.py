@@ -23,7 +23,7 @@ from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
 from deployer.output.findings import Finding
-from deployer.yaml.nodes import Mark, MDict
+from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
 
 _EXTS = (".yaml", ".yml", ".json")
 # a `$FILE{...}` that starts a value (pyds expands no other): after `key:`, `- `, `[`, `,`
@@ -45,7 +45,7 @@ class _Source:
     text: str | None = None
     tree: Any = None
     specs: list[WorkflowSpec] = field(default_factory=list)
-    parsed: Any = None  # pyds.Parsed
+    parsed: Any = None  # walk.Parsed
 
 
 def discover(config: Config) -> list[Path]:
@@ -174,7 +174,7 @@ def _file_refs(text: str) -> list[str]:
 
 
 def _parse_yaml(src: _Source) -> Any:
-    from deployer.yaml.nodes import YamlSyntaxError, load
+    from deployer.yaml.loader import load
 
     try:
         tree, dups = load(src.text or "")

@@ -12,16 +12,28 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from deployer.definitions.model import ForeignTaskRef, WorkflowRef, WorkflowSpec
 from deployer.engine.translate import iter_refs
 
-if TYPE_CHECKING:
-    from deployer.engine.plan import WorkflowPlan
+
+class Planned(Protocol):
+    """What the cycle search reads of a planned workflow (`plan.WorkflowPlan` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def spec(self) -> WorkflowSpec | None: ...
+    @property
+    def code(self) -> int | None: ...  # None: not on the target yet
+    @property
+    def depends_on(self) -> set[str]: ...
 
 
-def new_cycles(items: Sequence[WorkflowPlan]) -> list[list[str]]:
+def new_cycles(items: Sequence[Planned]) -> list[list[str]]:
     """Each cycle made only of workflows absent from the target (no code yet), as a path back
     to its start (`[a, b, a]`): one per group of workflows that all wait on each other,
     shortest through the first name. Any other cycle goes through a workflow whose code is
@@ -82,7 +94,7 @@ def _edge(spec: WorkflowSpec | None, other: str) -> tuple[str, str | None]:
     return f"needs {other} first (a $WORKFLOW reference)", None
 
 
-def refusal(items: Sequence[WorkflowPlan], cycles: Sequence[Sequence[str]]) -> str:
+def refusal(items: Sequence[Planned], cycles: Sequence[Sequence[str]]) -> str:
     """The message of a deploy refused for `cycles`: each cycle, each edge, and the way out."""
     by_name = {i.name: i for i in items}
     lines = [f"new workflows wait on each other in {len(cycles)} cycle(s) of Dependent "

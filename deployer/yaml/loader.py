@@ -239,7 +239,7 @@ class _Builder:
         return out
 
 
-def load_marked(text: str) -> tuple[Any, list[DuplicateKey]]:
+def load(text: str) -> tuple[Any, list[DuplicateKey]]:
     """Parse one YAML document; returns (value, duplicate keys). Raises YamlSyntaxError."""
     loader = _TaggingLoader(text)
     try:

@@ -1,7 +1,7 @@
 """YAML loading that remembers where every key and value came from.
 
 PyYAML's C composer builds the node tree; we construct plain Python values from it
-ourselves (see `deployer.yaml.loader`), so that (a) every mapping and sequence carries
+ourselves (`deployer.yaml.loader.load`), so that (a) every mapping and sequence carries
 line/column marks, (b) duplicate keys are reported instead of silently keeping the last
 one, and (c) YAML 1.1 surprises are neutralised: mapping keys stay the text that was
 written (`on:` is the key "on", not True) and timestamps stay strings.
@@ -61,10 +61,3 @@ class YamlSyntaxError(Exception):
         super().__init__(message)
         self.message = message
         self.mark = mark
-
-
-def load(text: str) -> tuple[Any, list[DuplicateKey]]:
-    """Parse one YAML document; returns (value, duplicate keys). Raises YamlSyntaxError."""
-    from deployer.yaml.loader import load_marked
-
-    return load_marked(text)

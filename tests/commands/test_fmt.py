@@ -186,7 +186,7 @@ TRICKY = ["a\n\nb  \n", "  leading", "tab\there", "\ttab start\nx", "x\r\ny", "e
 @pytest.mark.parametrize("text", TRICKY)
 def test_the_writer_reads_back_every_string(text: str) -> None:
     from deployer.adopt.write import format_text, render
-    from deployer.yaml.nodes import load
+    from deployer.yaml.loader import load
 
     doc = {"workflow": {"name": "x", "description": text, "param": {"k": text}},
            "tasks": [{"name": "a", "task_type": "Shell", "command": text,
