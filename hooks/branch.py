@@ -30,7 +30,9 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from deployer.core import git
 from deployer.core.config import BranchRules, Config
+from deployer.core.errors import GitError, GitMissing
 
 if TYPE_CHECKING:
     from deployer.output.findings import Finding
@@ -78,11 +80,9 @@ def _pattern_findings(name: str, rules: BranchRules) -> list[Finding]:
 def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRules,
                  head_branch: str | None = None) -> list[Finding]:
     """Findings for pre-push updates `(local ref, local sha, remote ref, remote sha)`."""
-    from deployer.core.git import ZERO_SHA
-
     findings: list[Finding] = []
     for local_ref, local_sha, remote_ref, _ in updates:
-        if local_sha == ZERO_SHA or not remote_ref.startswith("refs/heads/"):
+        if local_sha == git.ZERO_SHA or not remote_ref.startswith("refs/heads/"):
             continue  # a delete, or a tag / note / other ref: nothing to judge
         name = remote_ref.removeprefix("refs/heads/")
         local = local_ref.removeprefix("refs/heads/")
@@ -114,10 +114,17 @@ def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
     return updates
 
 
+def _checked_out() -> str | None:
+    try:
+        return git.current_branch()
+    except GitMissing:
+        raise
+    except GitError as exc:
+        raise GitError(f"{exc.message} (run inside a git repository, or give --name)") from exc
+
+
 def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color: bool) -> int:
     """Check the current branch (pre-commit stage) or the pushed refs (pre-push); 0 or 1."""
-    from deployer.core import git as gitutil
-
     rules = config.branches
     env_remote = os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
     if branch_name is not None and not pre_push:
@@ -136,17 +143,17 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
             updates = _read_updates("" if sys.stdin.isatty() else sys.stdin.read())
         head = None
         if any(local == "HEAD" for local, *_ in updates):
-            head = gitutil.current_branch()
+            head = _checked_out()
         findings = check_pushes(updates, rules, head)
     else:
-        name = gitutil.current_branch()
+        name = _checked_out()
         rebasing = name is None
         if name is None:
-            name = gitutil.rebasing_branch()
+            name = git.rebasing_branch()
             if name is None:
                 return 0  # detached HEAD outside a rebase: no branch to judge
         findings = check_name(name, rules, rebasing=rebasing)
-        if findings and findings[0].code == "BR101" and not gitutil.head_exists():
+        if findings and findings[0].code == "BR101" and not git.head_exists():
             return 0  # the first commit of a repository has nowhere else to go
     if findings:
         from deployer.output.findings import format_text

@@ -35,6 +35,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from deployer.core import commit_message as message
 from deployer.core.config import CommitRules, Config
 
 if TYPE_CHECKING:
@@ -218,23 +219,24 @@ def _not_allowed(what: str, value: str, allowed: tuple[str, ...]) -> str:
 def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
                     allow_autosquash: bool = True) -> list[Finding]:
     """Lint a commit-msg hook's message file, given as bytes."""
-    from deployer.core import git as gitutil
-
     ascii_only = raw.isascii()
     text = raw.decode("ascii") if ascii_only else ""
     probe = text or raw.decode("latin-1")
     lines = probe.replace("\r\n", "\n").split("\n")
-    config = gitutil.MessageConfig()
+    config = message.MessageConfig()
     if not ascii_only or any(line[:1] in _MAYBE_COMMENT for line in lines):
-        config = gitutil.message_config()
+        # git is asked only when its answer can matter: a clean message needs no process
+        from deployer.core import git
+
+        config = git.message_config()
     warning = None
     if not ascii_only:
-        text, warning = gitutil.decode_message(raw, config.encoding)
+        text, warning = message.decode_message(raw, config.encoding)
         lines = text.replace("\r\n", "\n").split("\n")
-    prefix = gitutil.resolve_comment_prefix(config.comment, lines)
+    prefix = message.resolve_comment_prefix(config.comment, lines)
     editor_used = os.environ.get("GIT_EDITOR") != ":"  # git exports `:` when none ran
-    kept = gitutil.strip_git_comments(
-        lines, prefix, comments=gitutil.strips_comments(config.cleanup, editor_used=editor_used))
+    kept = message.strip_git_comments(
+        lines, prefix, comments=message.strips_comments(config.cleanup, editor_used=editor_used))
     if not any(text.strip() for _, text in kept):
         # git aborts an empty commit by itself ("Aborting commit due to empty commit
         # message"): that is how one abandons a commit from the editor, so say nothing.
@@ -251,13 +253,13 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
 
 def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> tuple[
         list[Finding], list[str]]:
-    from deployer.core import git as gitutil
+    from deployer.core import git
 
     findings: list[Finding] = []
     checked: list[str] = []
-    for sha, raw in gitutil.log_messages(rev_range):
+    for sha, raw in git.log_messages(rev_range):
         checked.append(sha)
-        text, warning = gitutil.decode_message(raw, None)
+        text, warning = message.decode_message(raw, None)
         lines = list(enumerate(text.replace("\r\n", "\n").split("\n"), start=1))
         if warning:
             out = _Collector(sha)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from deployer.core import errors
+from deployer.core import errors, git
 from deployer.core.config import Config, load_config
 from deployer.definitions.model import WorkflowSpec
-from deployer.definitions.snapshot import Snapshot, merge_base, resolve_commit, snapshot
+from deployer.definitions.snapshot import Snapshot, snapshot
 from deployer.engine.session import color_of, echo
 
 # Which branch a merge/pull request will merge into, by CI.
@@ -41,7 +41,9 @@ def _branch_ref(root: Path, branch: str) -> str:
     """The local branch, else its remote-tracking one (CI clones often have only that)."""
     for ref in (branch, f"origin/{branch}"):
         try:
-            return resolve_commit(root, ref)
+            return git.resolve_commit(root, ref)
+        except errors.GitMissing:
+            raise  # not a missing branch: say what is missing
         except errors.UsageError:
             continue
     raise errors.UsageError(f"the base branch {branch!r} is not in this clone (neither "
@@ -59,7 +61,7 @@ def default_base(config: Config, target: str | None, env: Mapping[str, str]) -> 
         raise errors.UsageError(
             "no BASE to compare with: name it (e.g. `dagship diff origin/main`), or give "
             "--target T to compare with the merge base of the branch T deploys from")
-    commit = merge_base(config.root, "HEAD", _branch_ref(config.root, branch))
+    commit = git.merge_base(config.root, "HEAD", _branch_ref(config.root, branch))
     return commit, f"merge base with {branch} ({commit[:7]})"
 
 

@@ -30,9 +30,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from deployer.core import errors
+from deployer.core import errors, git
 from deployer.core.redact import redact
-from deployer.core.targets import git_output
 from deployer.engine import canonical, metadata
 from deployer.engine import session as commands
 from deployer.engine.plan import Plan, WorkflowPlan, schedule_online
@@ -114,11 +113,11 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
         if short == "nogit":
             out[short] = "deployed outside Git"
             continue
-        full = git_output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
+        full = git.output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
         if not full:
             out[short] = "unknown here"
             continue
-        tag = git_output(["describe", "--tags", "--exact-match", full], root)
+        tag = git.output(["describe", "--tags", "--exact-match", full], root)
         where = _where(full, head, root)
         out[short] = f"{tag}, {where}" if tag else where
     return out
@@ -127,8 +126,8 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
 def _where(full: str, head: str, root: Path) -> str:
     if full == head:
         return "HEAD"
-    behind = git_output(["rev-list", "--count", f"{full}..{head}"], root)
-    ahead = git_output(["rev-list", "--count", f"{head}..{full}"], root)
+    behind = git.output(["rev-list", "--count", f"{full}..{head}"], root)
+    ahead = git.output(["rev-list", "--count", f"{head}..{full}"], root)
     if behind is None or ahead is None:
         return "unknown here"
     if ahead == "0":
@@ -139,7 +138,7 @@ def _where(full: str, head: str, root: Path) -> str:
 def _head(run: commands.Run) -> str | None:
     if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
         return run.commit
-    return git_output(["rev-parse", "HEAD"], run.config.root)
+    return git.output(["rev-parse", "HEAD"], run.config.root)
 
 
 def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:

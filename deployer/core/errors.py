@@ -44,6 +44,14 @@ class UsageError(DagshipError):
     exit_code = EXIT_USAGE
 
 
+class GitError(UsageError):
+    """git refused what was asked (not a repository, no such ref) or did not answer in time."""
+
+
+class GitMissing(GitError):
+    """git is not installed or not on PATH."""
+
+
 class ValidationFailed(DagshipError):
     """Workflow files have error-level findings, so nothing is sent to the scheduler."""
 

@@ -1,46 +1,91 @@
-"""Small helpers around the `git` executable and git's own message conventions.
+"""The one home of git: every call of the `git` executable goes through `run`.
 
-Only the standard library is imported here: these helpers run inside hooks, on every
-commit. Every call goes through `run_git`, which turns "git is missing" and "git said no"
-into `deployer.core.errors.UsageError` with git's own explanation, never a traceback.
+`run` gives each call a timeout and one wording for failures: git missing from PATH is
+`GitMissing`, anything else git refuses is `GitError` with git's own explanation (both
+`deployer.core.errors`, exit code 2), never a traceback. `output` asks questions whose
+answer may be "unknown" (outside a repository, git missing) and answers None then.
+Only the standard library is imported: the hooks run this on every commit.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from pathlib import Path
+from typing import IO
 
-from deployer.core.errors import UsageError
+from deployer.core.commit_message import MessageConfig
+from deployer.core.errors import GitError, GitMissing, UsageError
 
-if TYPE_CHECKING:
-    import subprocess
-
-# The characters `core.commentChar=auto` chooses from, in git's order (builtin/commit.c).
-AUTO_COMMENT_CHARS = "#;@!$%^&|:"
-SCISSORS = "------------------------ >8 ------------------------"
 ZERO_SHA = "0" * 40
+TIMEOUT = 60.0  # seconds; a ref lookup or a tree listing takes milliseconds
+QUESTION_TIMEOUT = 10.0  # for `output`: an answer that may be "unknown" is not worth a wait
+MISSING = "git is not installed or not on PATH"
 
 
-def run_git(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """Run `git ARGS` and capture bytes; with check, a failure becomes a UsageError."""
-    import subprocess  # lazily: linting a message file usually needs no git at all
+def _failed_to_start(exc: OSError, what: str | None) -> GitError:
+    purpose = f" (needed to {what})" if what else ""
+    if isinstance(exc, FileNotFoundError):
+        return GitMissing(f"{MISSING}{purpose}; install git, or put it on PATH")
+    return GitError(f"cannot run git{purpose}: {exc.strerror or exc}")
 
+
+def run(args: Sequence[str], *, cwd: Path | None = None, check: bool = True,
+        what: str | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[bytes]:
+    """`git ARGS` in `cwd`, output captured as bytes. With `check`, a non-zero exit raises
+    GitError `cannot <what>: <git's last line>`; without, the caller reads the exit code."""
     try:
-        proc = subprocess.run(["git", *args], capture_output=True, check=False)
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} gave no answer within {timeout:g} s"
+                       + (f" (needed to {what})" if what else "")) from exc
     except OSError as exc:
-        raise UsageError(f"cannot run git: {exc.strerror or exc}") from exc
+        raise _failed_to_start(exc, what) from exc
     if check and proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip() or f"exit code {proc.returncode}"
-        raise UsageError(f"git {' '.join(args[:2])} failed: {detail}")
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"cannot {what or 'run git ' + args[0]}: "
+                       f"{lines[-1] if lines else 'git failed'}")
     return proc
 
 
-class MessageConfig(NamedTuple):
-    """What git config says about writing commit messages (None: git's default)."""
+def text(args: Sequence[str], cwd: Path, *, what: str) -> str:
+    """git's output as text (checked); names that are not UTF-8 survive (surrogate escapes)."""
+    return os.fsdecode(run(args, cwd=cwd, what=what).stdout)
 
-    comment: str | None = None
-    encoding: str | None = None
-    cleanup: str | None = None
+
+def output(args: Sequence[str], cwd: Path | None = None) -> str | None:
+    """git's stripped output, or None when git is missing, says no or does not answer: for
+    questions whose answer may be "unknown" (which branch, which commit, how far behind)."""
+    try:
+        proc = run(args, cwd=cwd, check=False, timeout=QUESTION_TIMEOUT)
+    except GitError:
+        return None
+    return os.fsdecode(proc.stdout).strip() if proc.returncode == 0 else None
+
+
+def start(args: Sequence[str], *, cwd: Path, stdin: IO[bytes],
+          what: str) -> subprocess.Popen[bytes]:
+    """A streaming `git ARGS` (e.g. `cat-file --batch`): stdout is a pipe, stderr dropped."""
+    try:
+        return subprocess.Popen(["git", *args], cwd=cwd, stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        raise _failed_to_start(exc, what) from exc
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    """The full commit id a ref names (branch, tag, sha, `HEAD~2`...)."""
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"{ref!r} is not a Git ref")
+    out = text(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+               root, what=f"find the commit of {ref!r} (no such branch, tag or commit here)")
+    return out.strip()
+
+
+def merge_base(root: Path, a: str, b: str) -> str:
+    return text(["merge-base", a, b], root, what=f"find the merge base of {a!r} and {b!r}").strip()
 
 
 def message_config() -> MessageConfig:
@@ -50,15 +95,11 @@ def message_config() -> MessageConfig:
     read last wins, as in git. Outside a repository git still reads the global config; if
     git is missing the defaults apply (the hook must never fail for that).
     """
-    import subprocess
-
     try:
-        proc = subprocess.run(
-            ["git", "config", "-z", "--get-regexp",
-             r"^(core\.commentchar|core\.commentstring|i18n\.commitencoding|commit\.cleanup)$"],
-            capture_output=True, check=False,
-        )
-    except OSError:
+        proc = run(["config", "-z", "--get-regexp",
+                    r"^(core\.commentchar|core\.commentstring|i18n\.commitencoding|commit\.cleanup)$"],
+                   check=False)
+    except GitError:
         return MessageConfig()
     found: dict[bytes, str] = {}
     for record in proc.stdout.split(b"\0"):
@@ -71,96 +112,13 @@ def message_config() -> MessageConfig:
                          cleanup.strip().lower() if cleanup is not None else None)
 
 
-def strips_comments(cleanup: str | None, *, editor_used: bool) -> bool:
-    """Whether git drops comment lines from the message, given `commit.cleanup`.
-
-    git's default is `strip` when the message was edited and `whitespace` when it was not
-    (`-m`, `-F`, `--no-edit`): then `#` lines are part of the commit. git tells a hook
-    that no editor ran by exporting `GIT_EDITOR=:`. `--cleanup=` on the command line is
-    invisible to a hook.
-    """
-    if cleanup in ("whitespace", "verbatim", "scissors"):
-        return False
-    if cleanup == "strip":
-        return True
-    return editor_used
-
-
-def decode_message(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
-    """Decode a message as git would have written it; never raises.
-
-    Returns the text and, when the bytes were not in the expected encoding, a warning
-    saying how they were read instead (Latin-1 decodes any byte sequence).
-    """
-    wanted = (encoding or "utf-8").strip() or "utf-8"
-    try:
-        return raw.decode(wanted), None
-    except LookupError:
-        warning = f"unknown i18n.commitEncoding {wanted!r}; "
-    except UnicodeDecodeError:
-        warning = f"the message is not valid {wanted}; "
-    if wanted.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        try:
-            return raw.decode("utf-8"), None
-        except UnicodeDecodeError:
-            pass
-    return raw.decode("latin-1"), (
-        warning + "read it as Latin-1 (save the message as UTF-8, or set "
-        "i18n.commitEncoding to the encoding your editor uses)"
-    )
-
-
-def resolve_comment_prefix(configured: str | None, lines: Sequence[str]) -> str:
-    """The comment prefix git used when it wrote this message file.
-
-    With `auto`, git picked the first of `#;@!$%^&|:` that starts no line of the message,
-    then appended its comment block. So the comment char is one of the leading run of
-    candidates that do start a line in the file; git's block comes last, so we take the
-    first character of the last non-blank line when it is in that run.
-    """
-    if configured is None or configured == "":
-        return "#"
-    if configured.lower() != "auto":
-        return configured
-    # `git commit -v` (or cleanup=scissors) wrote a scissors line: it names the char, and
-    # the diff below it ends the file, so the last-line rule below would not hold.
-    for line in lines:
-        if line[1:] == f" {SCISSORS}" and line[:1] in AUTO_COMMENT_CHARS:
-            return line[:1]
-    starts = {line[:1] for line in lines if line}
-    run = ""
-    for char in AUTO_COMMENT_CHARS:
-        if char not in starts:
-            break
-        run += char
-    last = next((line[:1] for line in reversed(lines) if line.strip()), "")
-    if last and last in run:
-        return last
-    # No comment block: git's pick is the first candidate no line starts with.
-    return next((c for c in AUTO_COMMENT_CHARS if c not in starts), "#")
-
-
-def strip_git_comments(lines: Sequence[str], prefix: str, *,
-                       comments: bool = True) -> list[tuple[int, str]]:
-    """Numbered lines git keeps: nothing from the scissors line on, and comment lines
-    dropped unless `comments` is False (git's cleanup keeps them)."""
-    cut = f"{prefix} {SCISSORS}"
-    kept: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if line == cut:
-            break
-        if not comments or not line.startswith(prefix):
-            kept.append((number, line))
-    return kept
-
-
 def log_messages(rev_range: str) -> list[tuple[str, bytes]]:
     """(short sha, raw message bytes) of every non-merge commit in a range, oldest first."""
     if rev_range.startswith("-"):
         raise UsageError(f"--range {rev_range!r}: expected a revision range such as "
                          "origin/main..HEAD")
-    proc = run_git(["log", "--no-merges", "--reverse", "--encoding=UTF-8",
-                    "--format=%h%x00%B%x00", "--end-of-options", rev_range, "--"], check=False)
+    proc = run(["log", "--no-merges", "--reverse", "--encoding=UTF-8", "--format=%h%x00%B%x00",
+                "--end-of-options", rev_range, "--"], check=False)
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = (lines[0] if lines else "git log failed").removeprefix("fatal: ")
@@ -172,28 +130,28 @@ def log_messages(rev_range: str) -> list[tuple[str, bytes]]:
             for i in range(0, len(parts) - 1, 2)]
 
 
-def current_branch() -> str | None:
-    """The checked-out branch name; None on a detached HEAD."""
-    proc = run_git(["symbolic-ref", "--quiet", "--short", "HEAD"], check=False)
+def current_branch(cwd: Path | None = None) -> str | None:
+    """The checked-out branch name (also on an unborn branch); None on a detached HEAD.
+    Outside a repository: GitError `cannot tell the current branch: <git's words>`."""
+    proc = run(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd=cwd, check=False)
     if proc.returncode == 1:
         return None
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip()
-        raise UsageError(f"cannot tell the current branch: {detail or 'git failed'} "
-                         "(run inside a git repository, or give --name)")
+        raise GitError(f"cannot tell the current branch: {detail or 'git failed'}")
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
 def head_exists() -> bool:
     """False on an unborn branch (a fresh repository before its first commit)."""
-    proc = run_git(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"], check=False)
+    proc = run(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"], check=False)
     return proc.returncode == 0
 
 
 def rebasing_branch() -> str | None:
     """The branch a rebase (or `git am`) in progress will update, on its detached HEAD."""
-    proc = run_git(["rev-parse", "--git-path", "rebase-merge/head-name",
-                    "--git-path", "rebase-apply/head-name"], check=False)
+    proc = run(["rev-parse", "--git-path", "rebase-merge/head-name",
+                "--git-path", "rebase-apply/head-name"], check=False)
     if proc.returncode != 0:
         return None
     for path in proc.stdout.decode("utf-8", "surrogateescape").splitlines():

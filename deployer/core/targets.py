@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from deployer.core import git
 from deployer.core.config import Config, Target
-from deployer.core.errors import DeployRefused, UsageError
+from deployer.core.errors import DeployRefused, GitError, UsageError
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def pull_request_ref(env: Mapping[str, str]) -> str | None:
     return name if re.fullmatch(r"\d+/(merge|head)", name) else None
 
 
-def current_branch(env: Mapping[str, str], cwd: Path | None = None) -> str | None:
+def branch_being_built(env: Mapping[str, str], cwd: Path | None = None) -> str | None:
     """The branch CI is building, from its variables, else from git.
 
     None for a GitHub pull request build: its GITHUB_REF_NAME is `123/merge`, which a
@@ -46,8 +46,10 @@ def current_branch(env: Mapping[str, str], cwd: Path | None = None) -> str | Non
         value = env.get(var)
         if value:
             return value.removeprefix("refs/heads/").removeprefix("origin/")
-    out = git_output(["rev-parse", "--abbrev-ref", "HEAD"], cwd)
-    return out if out and out != "HEAD" else None
+    try:
+        return git.current_branch(cwd)
+    except GitError:  # not a checkout (an export, a tarball), or no git: no branch to tell
+        return None
 
 
 def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
@@ -55,18 +57,7 @@ def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
     for var in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
         if env.get(var):
             return env[var]
-    return git_output(["rev-parse", "HEAD"], cwd) or "nogit"
-
-
-def git_output(args: list[str], cwd: Path | None) -> str | None:
-    """git's stripped output, or None when git is missing or fails: for questions whose
-    answer may be "unknown" (gitsnap.git raises instead, for refs the user named)."""
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return git.output(["rev-parse", "HEAD"], cwd) or "nogit"
 
 
 def _lists(target: Target, branch: str) -> bool:
@@ -80,7 +71,7 @@ def select_target(config: Config, name: str | None, env: Mapping[str, str],
     if not config.targets:
         raise UsageError(f"{config.path or 'dagship.yaml'}: no targets configured; add one "
                          "under `targets:` (url, token_env, project)")
-    branch = current_branch(env, cwd or config.root)
+    branch = branch_being_built(env, cwd or config.root)
     if merge_request:
         from deployer.core.ci import merge_target_branch
 

@@ -14,14 +14,13 @@ they describe where to deploy now, not what was deployed then.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from deployer.core import git
 from deployer.core.config import CONFIG_NAME, Config, parse_config
 from deployer.core.errors import ConfigError, UsageError
 
@@ -41,45 +40,18 @@ class Snapshot:
         return self.commit[:7] if self.commit else WORKING_TREE
 
 
-def _run(args: list[str], cwd: Path, *, what: str) -> bytes:
-    """Run git; a failure is the user's (bad ref, not a repository), said plainly."""
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60,
-                              check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise UsageError(f"cannot run git to {what}: {exc}") from exc
-    if done.returncode != 0:
-        detail = done.stderr.decode(errors="replace").strip().splitlines()
-        raise UsageError(f"cannot {what}: {detail[-1] if detail else 'git failed'}")
-    return done.stdout
-
-
-def git(args: list[str], cwd: Path, *, what: str) -> str:
-    """git's output as text; names that are not UTF-8 survive (surrogate escapes)."""
-    return os.fsdecode(_run(args, cwd, what=what))
-
-
-def resolve_commit(root: Path, ref: str) -> str:
-    """The full commit id a ref names (branch, tag, sha, `HEAD~2`...)."""
-    if not ref or ref.startswith("-"):
-        raise UsageError(f"{ref!r} is not a Git ref")
-    out = git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-              root, what=f"find the commit of {ref!r} (no such branch, tag or commit here)")
-    return out.strip()
-
-
 def _prefix(root: Path) -> str:
     """The config root's path inside its repository ("" at the top)."""
-    return git(["rev-parse", "--show-prefix"], root,
-               what=f"use {root} as a Git repository (is it a checkout?)").strip()
+    return git.text(["rev-parse", "--show-prefix"], root,
+                    what=f"use {root} as a Git repository (is it a checkout?)").strip()
 
 
 def materialise(root: Path, commit: str, dest: Path) -> None:
     """Write the regular files of `root`'s subtree at `commit` into `dest`."""
     prefix = _prefix(root)
     spec = ["--", prefix] if prefix else []
-    listing = git(["ls-tree", "-r", "-z", "--full-tree", commit, *spec], root,
-                  what=f"list the files of commit {commit[:7]}")
+    listing = git.text(["ls-tree", "-r", "-z", "--full-tree", commit, *spec], root,
+                       what=f"list the files of commit {commit[:7]}")
     wanted: list[tuple[str, PurePosixPath]] = []
     for entry in filter(None, listing.split("\0")):
         meta, path = entry.split("\t", 1)
@@ -102,11 +74,8 @@ def _cat_files(root: Path, commit: str, wanted: list[tuple[str, PurePosixPath]],
     with tempfile.TemporaryFile() as ask:
         ask.write("".join(f"{sha}\n" for sha, _ in wanted).encode())
         ask.seek(0)
-        try:
-            proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=ask,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError as exc:
-            raise UsageError(f"cannot read commit {commit[:7]}: {exc}") from exc
+        proc = git.start(["cat-file", "--batch"], cwd=root, stdin=ask,
+                         what=f"read commit {commit[:7]}")
         stream = proc.stdout
         if stream is None:  # never: stdout is a pipe; for the type checker
             raise UsageError(f"cannot read commit {commit[:7]}")
@@ -145,14 +114,10 @@ def snapshot(current: Config, ref: str | None, label: str | None = None) -> Iter
     if ref is None:
         yield Snapshot(label or WORKING_TREE, None, current)
         return
-    commit = resolve_commit(current.root, ref)
+    commit = git.resolve_commit(current.root, ref)
     label = label or ref
     with tempfile.TemporaryDirectory(prefix="dagship-") as tmp:
         tree = Path(tmp).resolve()
         materialise(current.root, commit, tree)
         yield Snapshot(label, commit, tree_config(current, tree, label))
 
-
-def merge_base(root: Path, a: str, b: str) -> str:
-    out = git(["merge-base", a, b], root, what=f"find the merge base of {a!r} and {b!r}")
-    return out.strip()
