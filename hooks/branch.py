@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING
 from deployer.core import git
 from deployer.core.config import BranchRules, Config
 from deployer.core.errors import GitError, GitMissing
+from deployer.output.tty import is_terminal
 
 if TYPE_CHECKING:
-    from deployer.output.findings import Finding
+    from deployer.core.findings import Finding
 
 _PREFIXES = ("feature", "feat", "bugfix", "fix", "hotfix", "release", "chore", "docs")
 
@@ -52,7 +53,7 @@ def example_name(rules: BranchRules, topic: str = "my-change") -> str | None:
 
 def _finding(name: str, code: str, message: str) -> Finding:
     # Imported only when there is something to report: the hook runs on every commit.
-    from deployer.output.findings import Finding
+    from deployer.core.findings import Finding
 
     return Finding(name, 1, 1, code, "error", message)
 
@@ -140,7 +141,7 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
             local_ref = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
             updates = [(local_ref, "1" * 40, env_remote, "")]
         else:
-            updates = _read_updates("" if sys.stdin.isatty() else sys.stdin.read())
+            updates = _read_updates("" if is_terminal(sys.stdin) else sys.stdin.read())
         head = None
         if any(local == "HEAD" for local, *_ in updates):
             head = _checked_out()

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deployer.core import commit_message as message
-from deployer.core.config import CommitRules, Config
+from deployer.core.config import CommitRules, Config, display_path
 
 if TYPE_CHECKING:
-    from deployer.output.findings import Finding, Severity
+    from deployer.core.findings import Finding, Severity
 
 Lines = list[tuple[int, str]]
 
@@ -69,7 +69,7 @@ class _Collector:
     def add(self, line: int, col: int, code: str, message: str,
             severity: Severity = "error") -> None:
         # Imported on the first finding only: a clean commit never pays for the reporters.
-        from deployer.output.findings import Finding
+        from deployer.core.findings import Finding
 
         self.findings.append(Finding(self.path, line, col, code, severity, message))
 
@@ -269,13 +269,6 @@ def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> t
     return findings, checked
 
 
-def _display_path(file: str, root: Path) -> str:
-    path = Path(file)
-    if path.is_absolute() and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return file
-
-
 def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, fmt: str,
                    junit_path: str | None, allow_autosquash: bool | None, color: bool) -> int:
     """Lint a message file (hook) or every commit of a range (CI); 0 clean, 1 errors."""
@@ -291,7 +284,7 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
         except OSError as exc:
             raise UsageError(f"cannot read commit message file {file}: "
                              f"{exc.strerror or exc}") from exc
-        path = _display_path(file, config.root)
+        path = display_path(config.root, file)
         checked = [path]
         findings = lint_file_bytes(raw, config.commit, path=path,
                                    allow_autosquash=allow_autosquash is not False)
@@ -299,14 +292,11 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
         raise UsageError("give either a message FILE or --range A..B")
     _report(findings, fmt=fmt, color=color, file=file)
     if junit_path:
+        from deployer.output.console import write_report
         from deployer.output.findings import format_junit
 
-        try:
-            Path(junit_path).write_text(
-                format_junit(findings, suite="dagship commit-msg", checked=checked),
-                encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {junit_path}: {exc.strerror or exc}") from exc
+        write_report(junit_path, format_junit(findings, suite="dagship commit-msg",
+                                              checked=checked))
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 

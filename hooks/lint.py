@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deployer.core.config import Config
+from deployer.core.config import Config, display_path
 from deployer.core.errors import UsageError
+from deployer.output.console import write_report
 
 
 def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
@@ -51,7 +52,8 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
              color: bool = False) -> int:
-    from deployer.definitions.repo import display_path, load_repository
+    from deployer.core.findings import has_errors
+    from deployer.definitions.repo import load_repository
     from deployer.output import findings as report
 
     _check_disabled(config)
@@ -71,14 +73,13 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
         found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path:
-        Path(junit_path).write_text(report.format_junit(found, suite="dagship lint",
-                                                        checked=checked), encoding="utf-8")
+        write_report(junit_path, report.format_junit(found, suite="dagship lint",
+                                                     checked=checked))
     if codequality_path:
-        Path(codequality_path).write_text(report.format_codequality(found) + "\n",
-                                          encoding="utf-8")
+        write_report(codequality_path, report.format_codequality(found) + "\n")
     if fmt == "text":
         sys.stderr.write(summary(found, len(checked)) + "\n")
-    return 1 if report.has_errors(found) else 0
+    return 1 if has_errors(found) else 0
 
 
 def _is_config(config: Config, raw: str) -> bool:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from deployer.output.tty import use_color
+
 
 def _commit_msg(file: str) -> int:
     from deployer.core.config import load_config
     from hooks.commit_msg import run_commit_msg
 
-    color = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    color = use_color(None, sys.stderr)
     return run_commit_msg(load_config(None), file=file, rev_range=None, fmt="text",
                           junit_path=None, allow_autosquash=None, color=color)
 
@@ -28,7 +30,7 @@ def _lint(paths: list[str]) -> int:
     from deployer.core.config import load_config
     from hooks.lint import run_lint
 
-    color = bool(getattr(sys.stdout, "isatty", lambda: False)())
+    color = use_color(None, sys.stdout)
     return run_lint(load_config(None), paths, fmt=default_format(os.environ), junit_path=None,
                     codequality_path=None, color=color)
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from deployer import __version__
+from deployer.output.tty import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,10 +48,7 @@ def common_options(func: F) -> F:
 
 
 def _color(flag: bool | None, stream: Any = None) -> bool:
-    if flag is not None:
-        return flag
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return use_color(flag, stream or sys.stdout)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,7 +12,7 @@ from deployer.adopt.context import Names
 from deployer.adopt.verify import Repo
 from deployer.commands.pull import Written, render_workflows, report, write_all
 from deployer.core import errors
-from deployer.engine.session import echo
+from deployer.output.console import echo
 
 
 def _export_items(path: Path) -> list[dict[str, Any]]:

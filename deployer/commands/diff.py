@@ -13,13 +13,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import click
-
 from deployer.core import errors, git
 from deployer.core.config import Config, load_config
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.snapshot import Snapshot, snapshot
-from deployer.engine.session import color_of, echo
+from deployer.engine.session import color_of
+from deployer.output.console import echo, write_report
 
 # Which branch a merge/pull request will merge into, by CI.
 TARGET_BRANCH_VARS = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CHANGE_TARGET")
@@ -73,8 +72,9 @@ def _label(snap: Snapshot) -> str:
 
 def load_side(snap: Snapshot, color: bool) -> list[WorkflowSpec]:
     """Every workflow of one side, paths relative to its root; errors stop the diff."""
+    from deployer.core.findings import has_errors
     from deployer.definitions.repo import load_repository
-    from deployer.output.findings import format_text, has_errors
+    from deployer.output.findings import format_text
 
     loaded = load_repository(snap.config, target=None)
     bad = [f for f in loaded.findings if f.severity == "error"]
@@ -91,13 +91,6 @@ def _relative(path: Path, root: Path) -> Path:
         return path.relative_to(root)
     except ValueError:
         return path
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise errors.UsageError(f"{path}: cannot write report: {exc.strerror}") from exc
 
 
 def diff_command(*, base: str | None, head: str | None, target: str | None, fmt: str,
@@ -124,9 +117,9 @@ def diff_command(*, base: str | None, head: str | None, target: str | None, fmt:
     render = {"text": lambda: diffreport.to_text(result, color=paint),
               "json": lambda: diffreport.to_json(result).rstrip("\n"),
               "markdown": lambda: diffreport.to_markdown(result).rstrip("\n")}
-    click.echo(render[fmt]())
+    echo(render[fmt]())
     if json_path:
-        _write(json_path, diffreport.to_json(result))
+        write_report(json_path, diffreport.to_json(result))
     if markdown_path:
-        _write(markdown_path, diffreport.to_markdown(result) + "\n")
+        write_report(markdown_path, diffreport.to_markdown(result) + "\n")
     return errors.EXIT_FINDINGS if exit_code and result.workflows else errors.EXIT_OK

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
-
 from deployer.core import errors
-from deployer.core.config import load_config
+from deployer.core.config import display_path, load_config
+from deployer.output.console import echo
 
 _EXTS = (".yaml", ".yml")
 
@@ -40,7 +39,6 @@ def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Pat
 
 def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -> int:
     from deployer.adopt.write import FormatError, format_text
-    from deployer.definitions.repo import display_path
 
     files, root = _candidates(paths, config_path)
     changed = unchanged = failed = 0
@@ -49,13 +47,13 @@ def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"{shown}:1:1: cannot read: {exc}", err=True)
+            echo(f"{shown}:1:1: cannot read: {exc}", err=True)
             failed += 1
             continue
         try:
             out = format_text(text)
         except FormatError as exc:
-            click.echo(f"{shown}:{exc.line}:{exc.col}: cannot format: {exc.message}", err=True)
+            echo(f"{shown}:{exc.line}:{exc.col}: cannot format: {exc.message}", err=True)
             failed += 1
             continue
         if out is None or out == text:
@@ -63,12 +61,12 @@ def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -
             continue
         changed += 1
         if check:
-            click.echo(f"would reformat {shown}")
+            echo(f"would reformat {shown}")
         else:
             path.write_bytes(out.encode("utf-8"))
-            click.echo(f"reformatted {shown}")
+            echo(f"reformatted {shown}")
     verb = "would be reformatted" if check else "reformatted"
-    click.echo(f"dagship: {changed} file(s) {verb}, {unchanged} unchanged"
+    echo(f"dagship: {changed} file(s) {verb}, {unchanged} unchanged"
                + (f", {failed} could not be read" if failed else ""), err=True)
     if failed or (check and changed):
         return errors.EXIT_FINDINGS

@@ -21,9 +21,9 @@ from deployer.adopt.context import Loss, Names
 from deployer.adopt.reverse import file_stem, reverse
 from deployer.adopt.verify import Repo, repo_state, verify
 from deployer.core import errors
-from deployer.core.config import Config, Target, load_config
+from deployer.core.config import Config, Target, display_path, load_config
 from deployer.core.redact import register_secret
-from deployer.engine.session import echo
+from deployer.output.console import echo
 
 # Which dialect key holds a script, and the side file's extension (`--side-files`).
 SCRIPT_KEYS = {"Shell": ("command", "sh"), "Python": ("definition", "py"),
@@ -111,22 +111,15 @@ def render_workflows(dags: Sequence[Mapping[str, Any]], names: Names,
 
 def report(out: Written, root: Path, verb: str, kept: int = 0) -> None:
     for path in out.changed:
-        echo(f"{verb} {_rel(path, root)}")
+        echo(f"{verb} {display_path(root, path)}")
     for loss in out.losses:
         echo(f"dagship: warning: {loss}; a deploy of the file would change it", err=True)
     for path in out.templated:
-        echo(f"dagship: warning: {_rel(path, root)} was rewritten with the target's values: "
-              "its substitutions ($VAR, $FILE, $ENV, ${CONFIG}, $WORKFLOW) are gone; review "
-              "the diff before committing", err=True)
+        echo(f"dagship: warning: {display_path(root, path)} was rewritten with the target's "
+             "values: its substitutions ($VAR, $FILE, $ENV, ${CONFIG}, $WORKFLOW) are gone; "
+             "review the diff before committing", err=True)
     also = f", {kept} kept as written (they already match)" if kept else ""
     echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged{also}")
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # --- pull ---------------------------------------------------------------------------------

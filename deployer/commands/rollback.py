@@ -30,6 +30,7 @@ from deployer.core import errors
 from deployer.core.redact import redact
 from deployer.engine import canonical, metadata
 from deployer.engine import session as commands
+from deployer.output.console import echo, write_report
 
 
 def rollback_command(*, target: str | None, to: str | None, workflow: str | None,
@@ -65,7 +66,7 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
         if snap.commit is None:  # a ref always names a commit; for the type checker
             raise errors.UsageError(f"{ref!r} is not a Git ref")
         config_name = run.config.path.name if run.config.path else "dagship.yaml"
-        commands.echo(f"dagship: rollback of target {run.target.name} to {ref} (commit "
+        echo(f"dagship: rollback of target {run.target.name} to {ref} (commit "
                        f"{snap.short}): workflows as they were at {ref}, target settings "
                        f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
@@ -76,7 +77,7 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
                                           f"{ref})") from exc
         plan = commands.make_plan(run, specs, prune, progress)
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
-        commands.echo(plan_text(plan, color=run.color))
+        echo(plan_text(plan, color=run.color))
         return commands.execute(run, plan, json_path=json_path, markdown_path=markdown_path,
                                  progress=progress, dry_run=dry_run, on_drift=on_drift,
                                  parallel=parallel)
@@ -141,10 +142,10 @@ def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | 
         c.close()
     _echo_switch(sw)
     if json_path:
-        commands.write(json_path, redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True))
+        write_report(json_path, redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True))
                         + "\n")
     if markdown_path:
-        commands.write(markdown_path, _markdown(sw))
+        write_report(markdown_path, _markdown(sw))
     if sw.error:
         raise errors.PartialDeploy(sw.error)
     return errors.EXIT_OK
@@ -229,7 +230,7 @@ def _echo_switch(sw: Switch) -> None:
                      "(revert in Git, or use `rollback --to REF`, to make it stick)")
     if sw.error:
         lines.append(f"  error: {sw.error}")
-    commands.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 def _markdown(sw: Switch) -> str:

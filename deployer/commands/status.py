@@ -35,6 +35,7 @@ from deployer.core.redact import redact
 from deployer.engine import canonical, metadata
 from deployer.engine import session as commands
 from deployer.engine.plan import Plan, WorkflowPlan, schedule_online
+from deployer.output.console import write_report
 
 IN_SYNC, PENDING, DRIFT = "in sync", "pending", "drift"
 UNMANAGED, NOT_DEPLOYED, NOT_IN_GIT = "unmanaged", "not deployed", "not in Git"
@@ -233,9 +234,9 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
              "markdown": lambda: to_markdown(title, rows)}
-    commands.write("-", shown[fmt]())
+    write_report("-", shown[fmt]())
     if json_path:
-        commands.write(json_path, as_json)
+        write_report(json_path, as_json)
     if markdown_path:
-        commands.write(markdown_path, to_markdown(title, rows))
+        write_report(markdown_path, to_markdown(title, rows))
     return errors.EXIT_OK

@@ -57,6 +57,15 @@ class Target(NamedTuple):
     deadline: float = 300.0  # seconds for all retries of one step
 
 
+def display_path(root: Path, path: Path | str) -> str:
+    """A path as findings and reports show it: relative to the config root when it lies
+    inside it (always with `/`), else as it was given."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class Config(NamedTuple):
     root: Path  # the folder dagship.yaml is in (or the working directory without one)
     path: Path | None  # None: no dagship.yaml was found, defaults apply

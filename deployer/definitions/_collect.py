@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from deployer.core.findings import Finding
 from deployer.definitions.codes import CODES
-from deployer.output.findings import Finding
 from deployer.yaml.nodes import Mark, MDict, MList
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from deployer.core.config import Config
+from deployer.core.findings import Finding
 from deployer.definitions._collect import Collector
-from deployer.output.findings import Finding
 from deployer.yaml.nodes import Mark, MDict, MList, YamlSyntaxError
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer.core.config import Config, Target
+from deployer.core.config import Config, Target, display_path
+from deployer.core.findings import Finding
 from deployer.core.wording import hint
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
-from deployer.output.findings import Finding
 from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
 
 _EXTS = (".yaml", ".yml", ".json")
@@ -62,14 +62,6 @@ def discover(config: Config) -> list[Path]:
     if config.path is not None:  # `workflows: [.]` must not make dagship.yaml a workflow
         found.discard(config.path.resolve())
     return sorted(found)
-
-
-def display_path(root: Path, path: Path) -> str:
-    """A path as findings and reports show it: relative to the config root when inside."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def load_repository(config: Config, *, target: Target | None = None,

@@ -15,14 +15,13 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from deployer.core import errors
 from deployer.core.config import Config, Target, load_config
-from deployer.core.redact import RedactingFilter, redact, register_secret
+from deployer.core.redact import RedactingFilter, register_secret
+from deployer.output.console import echo, write_report
+from deployer.output.tty import use_color
 
 if TYPE_CHECKING:
     from deployer.client import DSClient
@@ -64,23 +63,7 @@ def setup_logging(verbose: bool) -> None:
 
 
 def color_of(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return bool(getattr(sys.stdout, "isatty", lambda: False)())
-
-
-def echo(text: str, *, err: bool = False) -> None:
-    click.echo(redact(text), err=err)
-
-
-def write(path: str, text: str) -> None:
-    if path == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise errors.UsageError(f"{path}: cannot write report: {exc.strerror}") from exc
+    return use_color(flag, sys.stdout)
 
 
 def prepare(config_path: str | None, target_name: str | None, color: bool | None,
@@ -108,8 +91,9 @@ def prepare(config_path: str | None, target_name: str | None, color: bool | None
 
 
 def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:
+    from deployer.core.findings import has_errors
     from deployer.definitions.repo import load_repository
-    from deployer.output.findings import format_text, has_errors
+    from deployer.output.findings import format_text
 
     loaded = load_repository(run.config, target=run.target, env=env)
     if loaded.findings:
@@ -174,9 +158,9 @@ def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,
     from deployer.engine.report import to_json, to_markdown
 
     if json_path:
-        write(json_path, to_json(plan, result, dry_run=dry_run))
+        write_report(json_path, to_json(plan, result, dry_run=dry_run))
     if markdown_path:
-        write(markdown_path, to_markdown(plan, result))
+        write_report(markdown_path, to_markdown(plan, result))
 
 
 def _cycle_refusal(plan: Plan) -> errors.DeployRefused:

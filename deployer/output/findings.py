@@ -1,33 +1,13 @@
-"""Findings: what every check produces, and the one place that prints them.
-
-Checks collect findings as values; reporters render them. The same reporters serve
-`dagship lint` and `dagship commit-msg`, so every output format behaves alike.
+"""The one place that prints findings (`deployer.core.findings`): text, JSON, GitHub
+annotations, JUnit and GitLab Code Quality. The same renderers serve `lint`, `commit-msg`,
+`branch` and the deployer's pre-flight check, so every output format behaves alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Literal
+from collections.abc import Sequence
 
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Finding:
-    path: str
-    line: int
-    col: int
-    code: str
-    severity: Severity
-    message: str
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
+from deployer.core.findings import Finding
 
 
 def format_text(findings: Sequence[Finding], *, color: bool = False) -> str:

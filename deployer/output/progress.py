@@ -11,6 +11,8 @@ import sys
 import threading
 from typing import TextIO
 
+from deployer.output.tty import is_terminal
+
 WIDTH = 20
 
 
@@ -19,7 +21,7 @@ def interactive(stream: TextIO | None = None) -> bool:
     stream = stream or sys.stderr
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return is_terminal(stream)
 
 
 class Progress:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.core.config import find_config, load_config, parse_config
+from deployer.core.config import display_path, find_config, load_config, parse_config
 from deployer.core.errors import ConfigError
 
 FULL = """\
@@ -115,3 +115,11 @@ def test_unknown_target_lists_the_known_ones(tmp_path: Path) -> None:
 def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_display_path_is_root_relative_inside_and_as_given_outside(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    assert display_path(root, root / "workflows" / "etl.yaml") == "workflows/etl.yaml"
+    assert display_path(root, str(root / "MSG")) == "MSG"  # a hook's message file
+    assert display_path(root, "../elsewhere/x.yaml") == "../elsewhere/x.yaml"
+    assert display_path(root, tmp_path / "other" / "x.yaml") == str(tmp_path / "other" / "x.yaml")

@@ -3,14 +3,13 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from deployer.core.findings import Finding, has_errors
 from deployer.output.findings import (
-    Finding,
     format_codequality,
     format_github,
     format_json,
     format_junit,
     format_text,
-    has_errors,
 )
 
 F1 = Finding("workflows/a.yaml", 3, 5, "WF203", "error", "task `b` depends on unknown task `c`")
