@@ -13,18 +13,7 @@ from deployer.adopt.context import Reversal
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.logic import infer_cycle
 from deployer.definitions.subst import CONFIG_PROJECT
-from deployer.engine.canonical import to_int
-
-
-def loads(value: Any, default: Any) -> Any:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return value
+from deployer.engine.canonical import json_field, to_int
 
 
 def logic(r: Reversal, ttype: TaskType, params: dict[str, Any], out: dict[str, Any],
@@ -144,7 +133,7 @@ def logic_targets(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
 
 
 def logic_downstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
-    params = loads(t.get("taskParams"), {})
+    params = json_field(t.get("taskParams"), {})
     if not isinstance(params, Mapping):
         return []
     codes: list[Any] = []
@@ -162,7 +151,7 @@ def logic_downstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
 def implied_upstream(t: Mapping[str, Any], own: Mapping[int, str]) -> list[str]:
     if t.get("taskType") != "CONDITIONS":
         return []
-    params = loads(t.get("taskParams"), {})
+    params = json_field(t.get("taskParams"), {})
     dep = params.get("dependence") or {} if isinstance(params, Mapping) else {}
     return [own[to_int(i.get("depTaskCode"))] for g in dep.get("dependTaskList") or []
             for i in g.get("dependItemList") or [] if to_int(i.get("depTaskCode")) in own]

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from deployer.adopt.context import Reversal
-from deployer.adopt.logic import loads
 from deployer.definitions.dialect import TaskType
 from deployer.definitions.values import PARAM_TYPES
-from deployer.engine.canonical import to_int
+from deployer.engine.canonical import json_field, to_int
 
 _NOT_SELECT = re.compile(
     r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
@@ -81,8 +80,10 @@ def special(r: Reversal, ttype: TaskType, rest: dict[str, Any], out: dict[str, A
 def local_params(r: Reversal, raw: Any, out: dict[str, Any], where: str) -> None:
     """localParams -> input_params/output_params, or `local_params` when their order or
     names cannot be kept otherwise."""
-    items = [i for i in loads(raw, []) if isinstance(i, Mapping)] \
-        if isinstance(loads(raw, []), list) else []
+    decoded = json_field(raw, [])
+    if isinstance(decoded, str):
+        r.lose(where, "localParams is not valid JSON; left out")
+    items = [i for i in decoded if isinstance(i, Mapping)] if isinstance(decoded, list) else []
     directs = [str(i.get("direct") or "IN") for i in items]
     props = [str(i.get("prop", "")) for i in items]
     in_then_out = directs == sorted(directs, key=lambda d: d != "IN") \
@@ -111,7 +112,9 @@ def local_params(r: Reversal, raw: Any, out: dict[str, Any], where: str) -> None
 
 
 def resources(r: Reversal, raw: Any, out: dict[str, Any], where: str) -> None:
-    items = loads(raw, [])
+    items = json_field(raw, [])
+    if isinstance(items, str):
+        r.lose(where, "resourceList is not valid JSON; left out")
     names = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping) and item.get("resourceName"):

@@ -21,7 +21,6 @@ from typing import Any
 from deployer.adopt.context import Loss, Names, Reversal
 from deployer.adopt.logic import (
     implied_upstream,
-    loads,
     logic,
     logic_downstream,
     logic_targets,
@@ -32,7 +31,7 @@ from deployer.definitions.dialect import TaskType
 from deployer.definitions.pyds import DESCRIPTION_ROOM
 from deployer.definitions.schedule import DEFAULT_END, DEFAULT_START
 from deployer.engine import metadata
-from deployer.engine.canonical import to_int
+from deployer.engine.canonical import json_field, to_int
 
 _LOGIC = {"SWITCH", "CONDITIONS", "DEPENDENT"}
 
@@ -91,7 +90,9 @@ class _Reverser(Reversal):
         return "default" if "default" in tied else tied[0]
 
     def _global_params(self) -> dict[str, str]:
-        raw = loads(self.wf.get("globalParams"), [])
+        raw = json_field(self.wf.get("globalParams"), [])
+        if isinstance(raw, str):
+            self.lose("globalParams", "not valid JSON; left out")
         out: dict[str, str] = {}
         for item in raw if isinstance(raw, list) else []:
             if not isinstance(item, Mapping):
@@ -161,9 +162,11 @@ class _Reverser(Reversal):
     def _task(self, t: Mapping[str, Any], upstream: Mapping[str, list[str]]) -> dict[str, Any]:
         name = str(t.get("name"))
         ds_type = str(t.get("taskType"))
-        params = loads(t.get("taskParams"), {})
-        params = dict(params) if isinstance(params, Mapping) else {}
+        params = json_field(t.get("taskParams"), {})
         where = f"task `{name}`"
+        if isinstance(params, str):
+            self.lose(where, "taskParams is not valid JSON; left out")
+        params = dict(params) if isinstance(params, Mapping) else {}
         ttype = _task_type(ds_type, params)
         out: dict[str, Any] = {"name": name}
         if ttype is None:

@@ -45,8 +45,14 @@ _DROPPED_PARAMS = frozenset({"varPool"})
 Canonical = dict[str, Any]
 
 
-def _loads(value: Any, default: Any) -> Any:
-    """JSON-string fields (globalParams, taskParams) may arrive encoded or decoded."""
+def json_field(value: Any, default: Any) -> Any:
+    """The value of a JSON-string field of the API (globalParams, taskParams, ...), which
+    may arrive encoded or already decoded; `default` when absent or empty.
+
+    Text that is not valid JSON comes back as that text, never as `default`: the digest of
+    a remote workflow must differ from a clean one when the server holds garbage (else a
+    broken field would read as "in sync"), and pull names it as a loss instead of writing
+    an empty value (both callers check the type they expect)."""
     if value is None or value == "":
         return default
     if isinstance(value, str):
@@ -58,7 +64,7 @@ def _loads(value: Any, default: Any) -> Any:
 
 
 def _props(value: Any) -> list[dict[str, str]]:
-    items = _loads(value, [])
+    items = json_field(value, [])
     out = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping):
@@ -91,7 +97,7 @@ def _task(task: Mapping[str, Any], codes: Mapping[int, str]) -> dict[str, Any]:
     for key, default in TASK_FIELDS.items():
         value = task.get(key)
         out[key] = default if value is None else value
-    params = _loads(task.get("taskParams"), {})
+    params = json_field(task.get("taskParams"), {})
     if isinstance(params, Mapping):
         params = {k: v for k, v in params.items() if k not in ("localParams", "resourceList")
                   or v not in (None, [])}
@@ -146,8 +152,8 @@ def from_form(form: Mapping[str, Any]) -> Canonical:
     return canonical(
         description=form.get("description"), global_params=form.get("globalParams"),
         timeout=form.get("timeout"), execution_type=form.get("executionType"),
-        tasks=_loads(form.get("taskDefinitionJson"), []),
-        relations=_loads(form.get("taskRelationJson"), []),
+        tasks=json_field(form.get("taskDefinitionJson"), []),
+        relations=json_field(form.get("taskRelationJson"), []),
     )
 
 

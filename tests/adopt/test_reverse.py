@@ -138,3 +138,38 @@ def test_the_ui_sql_form_is_read_back_and_its_gaps_named(ds, capsys) -> None:
         assert f"from_ui: task `q`: taskParams.{key}: the YAML dialect writes it " \
                "differently" in res.err, res.err
     assert "datasource_name: pg" in (repo / "workflows" / "from_ui.yaml").read_text()
+
+
+def _dag(task_params: object, global_params: object = "[]") -> dict:
+    return {"workflowDefinition": {"name": "wf", "code": 1, "globalParams": global_params,
+                                   "releaseState": "ONLINE"},
+            "taskDefinitionList": [{"name": "a", "code": 11, "taskType": "SHELL",
+                                    "taskParams": task_params}],
+            "workflowTaskRelationList": [{"preTaskCode": 0, "postTaskCode": 11}]}
+
+
+def test_fields_that_are_not_json_are_named_as_losses_never_emptied_silently() -> None:
+    from deployer.adopt.context import Names
+    from deployer.adopt.reverse import reverse
+
+    doc, losses = reverse(_dag('{"rawScript": "echo 1"', '[{"prop": "dt"'), Names())
+    assert [(x.where, x.detail) for x in losses] == [
+        ("globalParams", "not valid JSON; left out"),
+        ("task `a`", "taskParams is not valid JSON; left out")]
+    assert "param" not in doc["workflow"]
+    _doc, clean = reverse(_dag('{"rawScript": "echo 1"}'), Names())
+    assert clean == []
+
+
+def test_the_json_reader_keeps_unreadable_text_so_the_digest_stays_faithful() -> None:
+    from deployer.engine import canonical
+
+    assert canonical.json_field('{"a": 1}', {}) == {"a": 1}
+    assert canonical.json_field({"a": 1}, {}) == {"a": 1}
+    assert canonical.json_field(None, []) == []
+    assert canonical.json_field("", []) == []
+    assert canonical.json_field("{broken", {}) == "{broken"
+    # a server holding garbage never reads as a workflow with empty task params
+    broken = canonical.digest(canonical.from_dag(_dag("{broken")))
+    empty = canonical.digest(canonical.from_dag(_dag("{}")))
+    assert broken != empty
