@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deployer.adopt.context import Names
+from deployer.adopt.files import Written, render_workflows, report, write_all
 from deployer.adopt.verify import Repo
-from deployer.commands.pull import Written, render_workflows, report, write_all
+from deployer.client.generations import G2, G3
 from deployer.core import errors
-from deployer.output.console import echo
+from deployer.output.console import warn
 
 
 def _export_items(path: Path) -> list[dict[str, Any]]:
-    from deployer.client.generations import G2, G3
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -40,8 +40,17 @@ def _export_items(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def convert_command(*, file: str, output: str | None) -> int:
-    src = Path(file)
+@dataclass(frozen=True, kw_only=True)
+class ConvertOptions:
+    """No dagship.yaml is read: the export and `output` say everything."""
+
+    file: str  # the export (JSON, 3.2 `process*` or 3.3+ `workflow*` keys)
+    output: str | None = None  # a file (one workflow) or folder; default: stdout for one
+    color: bool = False
+
+
+def convert_command(options: ConvertOptions) -> int:
+    src, output = Path(options.file), options.output
     dags = _export_items(src)
     names = Names()
     for dag in dags:
@@ -59,11 +68,11 @@ def convert_command(*, file: str, output: str | None) -> int:
     if target is None:
         sys.stdout.write(next(iter(files.values())))
         for loss in losses:
-            echo(f"dagship: warning: {loss}", err=True)
+            warn(str(loss), color=options.color)
         return errors.EXIT_OK
     if not as_dir:
         files = {target: next(iter(files.values()))}
     out = Written(losses=losses)
     write_all(files, out)
-    report(out, Path.cwd(), "wrote")
+    report(out, Path.cwd(), "wrote", color=options.color)
     return errors.EXIT_OK

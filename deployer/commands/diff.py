@@ -11,14 +11,19 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from deployer.core import errors, git
-from deployer.core.config import Config, load_config
+from deployer.core.config import Config
+from deployer.core.findings import has_errors
 from deployer.definitions.model import WorkflowSpec
+from deployer.definitions.repo import load_repository
 from deployer.definitions.snapshot import Snapshot, snapshot
-from deployer.engine.session import color_of
+from deployer.diff import report as diffreport
+from deployer.diff.compare import compare
 from deployer.output.console import echo, write_report
+from deployer.output.findings import format_text
 
 # Which branch a merge/pull request will merge into, by CI.
 TARGET_BRANCH_VARS = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CHANGE_TARGET")
@@ -72,10 +77,6 @@ def _label(snap: Snapshot) -> str:
 
 def load_side(snap: Snapshot, color: bool) -> list[WorkflowSpec]:
     """Every workflow of one side, paths relative to its root; errors stop the diff."""
-    from deployer.core.findings import has_errors
-    from deployer.definitions.repo import load_repository
-    from deployer.output.findings import format_text
-
     loaded = load_repository(snap.config, target=None)
     bad = [f for f in loaded.findings if f.severity == "error"]
     if has_errors(bad):
@@ -93,21 +94,28 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-def diff_command(*, base: str | None, head: str | None, target: str | None, fmt: str,
-                 json_path: str | None, markdown_path: str | None, renames: Sequence[str],
-                 exit_code: bool, config_path: str | None, color: bool | None,
-                 env: Mapping[str, str] | None = None) -> int:
-    from deployer.diff import report as diffreport
-    from deployer.diff.compare import compare
+@dataclass(frozen=True, kw_only=True)
+class DiffOptions:
+    base: str | None = None  # None: the merge base with the branch changes merge into
+    head: str | None = None  # None: the working tree
+    target: str | None = None  # without `base`: compare with the branch this target deploys
+    fmt: str = "text"  # text | json | markdown: what is printed
+    json_path: str | None = None
+    markdown_path: str | None = None
+    renames: tuple[str, ...] = ()  # OLD=NEW pairs compared as one renamed workflow
+    exit_code: bool = False  # exit 1 when any workflow differs
+    color: bool = False
 
+
+def diff_command(config: Config, options: DiffOptions,
+                 env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    paint = color_of(color)
-    config = load_config(config_path)
-    pairs = parse_renames(renames)
-    base_label = None
+    paint = options.color
+    pairs = parse_renames(options.renames)
+    base, base_label = options.base, None
     if base is None:
-        base, base_label = default_base(config, target, env)
-    with snapshot(config, base, base_label) as old, snapshot(config, head) as new:
+        base, base_label = default_base(config, options.target, env)
+    with snapshot(config, base, base_label) as old, snapshot(config, options.head) as new:
         result_old, result_new = load_side(old, paint), load_side(new, paint)
         try:
             result = compare(result_old, result_new, base_label=_label(old),
@@ -117,9 +125,9 @@ def diff_command(*, base: str | None, head: str | None, target: str | None, fmt:
     render = {"text": lambda: diffreport.to_text(result, color=paint),
               "json": lambda: diffreport.to_json(result).rstrip("\n"),
               "markdown": lambda: diffreport.to_markdown(result).rstrip("\n")}
-    echo(render[fmt]())
-    if json_path:
-        write_report(json_path, diffreport.to_json(result))
-    if markdown_path:
-        write_report(markdown_path, diffreport.to_markdown(result) + "\n")
-    return errors.EXIT_FINDINGS if exit_code and result.workflows else errors.EXIT_OK
+    echo(render[options.fmt]())
+    if options.json_path:
+        write_report(options.json_path, diffreport.to_json(result))
+    if options.markdown_path:
+        write_report(options.markdown_path, diffreport.to_markdown(result) + "\n")
+    return errors.EXIT_FINDINGS if options.exit_code and result.workflows else errors.EXIT_OK

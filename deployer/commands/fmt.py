@@ -9,22 +9,30 @@ a file cannot be parsed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from deployer.adopt.write import FormatError, format_text
 from deployer.core import errors
-from deployer.core.config import display_path, load_config
+from deployer.core.config import Config, display_path
+from deployer.definitions.repo import discover
 from deployer.output.console import echo
+from deployer.output.tty import ERROR, WARNING, paint
 
 _EXTS = (".yaml", ".yml")
 
 
-def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Path], Path]:
-    from deployer.definitions.repo import discover
+@dataclass(frozen=True, kw_only=True)
+class FmtOptions:
+    paths: tuple[str, ...] = ()  # files or folders; default: every configured workflow file
+    check: bool = False  # change nothing; exit 1 when a file would change
+    color: bool = False  # errors in red, files --check would change in yellow
 
-    config = load_config(config_path)
+
+def _candidates(config: Config, paths: Sequence[str]) -> list[Path]:
     known = {p.resolve() for p in discover(config) if p.suffix in _EXTS}
     if not paths:
-        return sorted(known), config.root
+        return sorted(known)
     chosen: set[Path] = set()
     for raw in paths:
         path = Path(raw).resolve()
@@ -34,40 +42,39 @@ def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Pat
             chosen.add(path)
         elif not path.exists():
             raise errors.UsageError(f"{raw}: no such file or directory")
-    return sorted(chosen), config.root
+    return sorted(chosen)
 
 
-def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -> int:
-    from deployer.adopt.write import FormatError, format_text
-
-    files, root = _candidates(paths, config_path)
+def fmt_command(config: Config, options: FmtOptions) -> int:
+    color = options.color
     changed = unchanged = failed = 0
-    for path in files:
-        shown = display_path(root, path)
+    for path in _candidates(config, options.paths):
+        shown = display_path(config.root, path)
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            echo(f"{shown}:1:1: cannot read: {exc}", err=True)
+            echo(f"{shown}:1:1: {paint('cannot read', ERROR, color)}: {exc}", err=True)
             failed += 1
             continue
         try:
             out = format_text(text)
         except FormatError as exc:
-            echo(f"{shown}:{exc.line}:{exc.col}: cannot format: {exc.message}", err=True)
+            echo(f"{shown}:{exc.line}:{exc.col}: {paint('cannot format', ERROR, color)}: "
+                 f"{exc.message}", err=True)
             failed += 1
             continue
         if out is None or out == text:
             unchanged += 1
             continue
         changed += 1
-        if check:
-            echo(f"would reformat {shown}")
+        if options.check:
+            echo(f"{paint('would reformat', WARNING, color)} {shown}")
         else:
             path.write_bytes(out.encode("utf-8"))
             echo(f"reformatted {shown}")
-    verb = "would be reformatted" if check else "reformatted"
+    verb = "would be reformatted" if options.check else "reformatted"
     echo(f"dagship: {changed} file(s) {verb}, {unchanged} unchanged"
-               + (f", {failed} could not be read" if failed else ""), err=True)
-    if failed or (check and changed):
+         + (f", {failed} could not be read" if failed else ""), err=True)
+    if failed or (options.check and changed):
         return errors.EXIT_FINDINGS
     return errors.EXIT_OK

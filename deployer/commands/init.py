@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deployer import __version__
-from deployer.core.errors import UsageError
+from deployer.core.errors import EXIT_OK, UsageError
+from deployer.output.console import echo
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "ci_templates"
 CI_CHOICES = ("github", "gitlab", "jenkins")
@@ -225,3 +226,18 @@ def describe(outcomes: list[Outcome]) -> str:
                  "--target staging`; `pre-commit install --hook-type pre-commit "
                  "--hook-type commit-msg --hook-type pre-push`")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InitOptions:
+    """No dagship.yaml is read: init writes it."""
+
+    directory: str = "."  # the data repository to scaffold
+    ci: str | None = None  # github | gitlab | jenkins: also write that CI's files
+    force: bool = False  # overwrite files that exist with other content
+
+
+def init_command(options: InitOptions) -> int:
+    outcomes = init_repository(Path(options.directory), ci=options.ci, force=options.force)
+    echo(describe(outcomes))
+    return EXIT_OK

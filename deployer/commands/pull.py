@@ -1,11 +1,10 @@
-"""`dagship pull`: remote workflows into YAML files (and the writing `convert` shares).
+"""`dagship pull`: the target's workflows into YAML files of the repository.
 
-Both go through `deployer.adopt.reverse` (codes -> names, taskParams -> dialect keys) and
-`deployer.adopt.write` (the one writer), so the same remote gives byte-identical files and a
-pulled file deployed back changes nothing. A workflow the repository already defines is
-rewritten in its own file, unless that file already says what the target has (then it is
-left exactly as written, substitutions included); a new one gets `<name>.yaml` in the first
-workflows folder, never over another file.
+Codes become names through `deployer.adopt.reverse`, files are written by
+`deployer.adopt.files` (the one writer), so the same remote gives byte-identical files and a
+pulled file deployed back changes nothing; the pulled files are read back as `deploy` would
+(`deployer.adopt.verify`) and whatever a deploy would still change is named. A new workflow
+gets `<name>.yaml` in the first workflows folder (or `--out`).
 """
 
 from __future__ import annotations
@@ -13,116 +12,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deployer.adopt.context import Loss, Names
-from deployer.adopt.reverse import file_stem, reverse
+from deployer.adopt.files import Written, render_workflows, report, write_all
 from deployer.adopt.verify import Repo, repo_state, verify
+from deployer.client import DSClient
 from deployer.core import errors
-from deployer.core.config import Config, Target, display_path, load_config
-from deployer.core.redact import register_secret
-from deployer.output.console import echo
-
-# Which dialect key holds a script, and the side file's extension (`--side-files`).
-SCRIPT_KEYS = {"Shell": ("command", "sh"), "Python": ("definition", "py"),
-               "Sql": ("sql", "sql"), "DataX": ("sql", "sql")}
-SIDE_FILE_MIN_LINES = 10  # shorter scripts read better inline
-
-
-@dataclass
-class Written:
-    changed: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    losses: list[Loss] = field(default_factory=list)
-    templated: list[Path] = field(default_factory=list)  # rewritten files that had $VAR{}...
-
-
-_TOKENS = ("$VAR{", "$FILE{", "$ENV{", "${CONFIG.", "$WORKFLOW{")
-
-
-def _side_files(doc: dict[str, Any], stem: str, folder: Path,
-                files: dict[Path, str]) -> None:
-    """Move long scripts to `<stem>/<task>.<ext>` next to the YAML file, as `$FILE{}`."""
-    taken: list[str] = []
-    for task in doc["tasks"]:
-        key_ext = SCRIPT_KEYS.get(str(task.get("task_type")))
-        if key_ext is None or not isinstance(task.get(key_ext[0]), str):
-            continue
-        key, ext = key_ext
-        script = task[key]
-        if script.count("\n") + 1 < SIDE_FILE_MIN_LINES:
-            continue
-        name = file_stem(str(task["name"]), taken)
-        taken.append(name)
-        rel = f"{stem}/{name}.{ext}"
-        files[folder / rel] = script
-        task[key] = f'$FILE{{"{rel}"}}'
-
-
-def write_all(files: Mapping[Path, str], out: Written) -> None:
-    for path in sorted(files):
-        text = files[path]
-        try:
-            old = path.read_text(encoding="utf-8") if path.is_file() else None
-        except (OSError, UnicodeDecodeError):
-            old = None
-        if old == text:
-            out.unchanged.append(path)
-            continue
-        if old is not None and any(token in old for token in _TOKENS):
-            out.templated.append(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-        except OSError as exc:
-            raise errors.UsageError(f"{path}: cannot write: {exc.strerror}") from exc
-        out.changed.append(path)
-
-
-def render_workflows(dags: Sequence[Mapping[str, Any]], names: Names,
-                     schedules: Mapping[int, Mapping[str, Any]], folder: Path, repo: Repo,
-                     side_files: bool) -> tuple[dict[Path, str], list[Loss]]:
-    """Every file to write (YAML and side files), by path; pure apart from `names` lookups."""
-    from deployer.adopt.write import render
-
-    files: dict[Path, str] = {}
-    losses: list[Loss] = []
-    taken = list(repo.taken)
-    for dag in sorted(dags, key=lambda d: str(d["workflowDefinition"]["name"])):
-        wf = dag["workflowDefinition"]
-        name = str(wf["name"])
-        if name in repo.matching:
-            continue
-        schedule = schedules.get(int(wf.get("code") or 0))
-        doc, lost = reverse(dag, names, schedule)
-        losses += lost
-        path = repo.files.get(name)
-        if path is None:
-            stem = file_stem(name, taken)
-            taken.append(stem)
-            path = folder / f"{stem}.yaml"
-        if side_files:
-            _side_files(doc, path.stem, path.parent, files)
-        files[path] = render(doc)
-    return files, losses
-
-
-def report(out: Written, root: Path, verb: str, kept: int = 0) -> None:
-    for path in out.changed:
-        echo(f"{verb} {display_path(root, path)}")
-    for loss in out.losses:
-        echo(f"dagship: warning: {loss}; a deploy of the file would change it", err=True)
-    for path in out.templated:
-        echo(f"dagship: warning: {display_path(root, path)} was rewritten with the target's "
-             "values: its substitutions ($VAR, $FILE, $ENV, ${CONFIG}, $WORKFLOW) are gone; "
-             "review the diff before committing", err=True)
-    also = f", {kept} kept as written (they already match)" if kept else ""
-    echo(f"dagship: {len(out.changed)} file(s) written, {len(out.unchanged)} unchanged{also}")
-
-
-# --- pull ---------------------------------------------------------------------------------
+from deployer.core.config import Config, Target
+from deployer.engine.session import SessionOptions, session_for, setup_logging
+from deployer.engine.translate import Resolver
 
 
 class _Lookups:
@@ -158,36 +59,35 @@ def _needs(dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[st
     return ds, env
 
 
-def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
-                 out_dir: str | None, verbose: bool, config_path: str | None,
-                 env: Mapping[str, str] | None = None) -> int:
-    from deployer.engine.session import new_client, setup_logging
+@dataclass(frozen=True, kw_only=True)
+class PullOptions(SessionOptions):
+    workflows: tuple[str, ...] = ()  # only these (default: every workflow of the project)
+    side_files: bool = False  # long scripts into files beside the YAML, as $FILE{}
+    out_dir: str | None = None  # default: each workflow's own file, else workflows[0]
 
+
+def pull_command(config: Config, options: PullOptions,
+                 env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    setup_logging(verbose)
-    config = load_config(config_path)
-    tgt = config.target(target)
-    token = env.get(tgt.token_env, "")
-    register_secret(token)
-    if not token.strip():
-        raise errors.ConfigError(f"the token for target {tgt.name!r} is missing: set the "
-                                 f"environment variable {tgt.token_env}")
-    client = new_client(tgt, token)
+    if options.target is None:
+        raise errors.UsageError("pull reads one target: name it with --target")
+    setup_logging(options.verbose)
+    session = session_for(config, config.target(options.target), env, color=options.color)
+    client = session.client()
     try:
-        files, losses, kept = _pull(client, config, tgt, env, workflows, side_files, out_dir)
-    except errors.AuthError as exc:
-        raise errors.AuthError(f"{exc.message}: check the token in {tgt.token_env}") from exc
+        with session.token_named():
+            files, losses, kept = _pull(client, config, session.target, env, options)
     finally:
         client.close()
     out = Written(losses=losses)
     write_all(files, out)
-    report(out, config.root, "pulled", kept)
+    report(out, config.root, "pulled", color=options.color, kept=kept)
     return errors.EXIT_OK
 
 
-def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
-          only: Sequence[str], side_files: bool,
-          out_dir: str | None) -> tuple[dict[Path, str], list[Loss], int]:
+def _pull(client: DSClient, config: Config, target: Target, env: Mapping[str, str],
+          options: PullOptions) -> tuple[dict[Path, str], list[Loss], int]:
+    only, out_dir = options.workflows, options.out_dir
     project = target.project
     found = client.find_project(project)
     if found is None:
@@ -213,15 +113,14 @@ def _pull(client: Any, config: Config, target: Target, env: Mapping[str, str],
                              for d in client.list_datasources()}
     if need_env:
         names.environments = {int(e["code"]): str(e["name"]) for e in client.list_environments()}
-    from deployer.engine.translate import Resolver
-
     folder = Path(out_dir) if out_dir else config.root / config.workflows[0]
     # one resolver for every read-back: each list (datasources, ...) is fetched once
     resolver = Resolver(client, project, code, {str(d["workflowDefinition"]["name"]): d
                                                 for d in all_dags})
     repo = Repo() if out_dir else repo_state(config, target, env, resolver, all_dags,
                                              schedules)
-    files, losses = render_workflows(dags, names, schedules, folder, repo, side_files)
+    files, losses = render_workflows(dags, names, schedules, folder, repo,
+                                     options.side_files)
     verify(config, target, env, resolver, all_dags, schedules, files, losses)
     return files, losses, len(repo.matching & {str(d["workflowDefinition"]["name"])
                                                 for d in dags})

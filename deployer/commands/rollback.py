@@ -27,60 +27,62 @@ from typing import Any
 
 from deployer.client import DSClient
 from deployer.core import errors
+from deployer.core.config import Config
 from deployer.core.redact import redact
+from deployer.definitions.snapshot import snapshot
 from deployer.engine import canonical, metadata
-from deployer.engine import session as commands
+from deployer.engine.execute import DeployOptions, execute
+from deployer.engine.report import plan_text
+from deployer.engine.session import Session, open_session
 from deployer.output.console import echo, write_report
+from deployer.output.markdown import md_cell, md_code
 
 
-def rollback_command(*, target: str | None, to: str | None, workflow: str | None,
-                     version: int | None, json_path: str | None, markdown_path: str | None,
-                     verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
-                     on_drift: str, parallel: int, config_path: str | None,
-                     color: bool | None, env: Mapping[str, str] | None = None) -> int:
-    if to is not None and (workflow is not None or version is not None):
-        raise errors.UsageError("give either --to REF (a Git ref) or --workflow NAME "
-                                "--version N (a DolphinScheduler version), not both")
+@dataclass(frozen=True, kw_only=True)
+class RollbackOptions(DeployOptions):
+    """Either `to` (a Git ref; every DeployOptions field applies) or `workflow` and
+    `version` (a stored DolphinScheduler version; dry_run and the reports apply)."""
+
+    to: str | None = None
+    workflow: str | None = None
+    version: int | None = None
+
+
+def rollback_command(config: Config, options: RollbackOptions,
+                     env: Mapping[str, str] | None = None) -> int:
+    to, workflow, version = options.to, options.workflow, options.version
     env = os.environ if env is None else env
     if to is not None:
-        run = commands.prepare(config_path, target, color, verbose, env)
-        return errors.EXIT_OK if run is None else _to_ref(
-            run, to, env, json_path=json_path, markdown_path=markdown_path, progress=progress,
-            dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel)
+        if workflow is not None or version is not None:
+            raise errors.UsageError("give either --to REF (a Git ref) or --workflow NAME "
+                                    "--version N (a DolphinScheduler version), not both")
+        run = open_session(config, options, env)
+        return errors.EXIT_OK if run is None else _to_ref(run, to, env, options)
     if workflow is None or version is None:
         raise errors.UsageError("give --to REF to deploy a Git ref, or both --workflow NAME "
                                 "and --version N to switch one workflow to a stored version")
-    run = commands.prepare(config_path, target, color, verbose, env)
-    return errors.EXIT_OK if run is None else _to_version(
-        run, workflow, version, json_path=json_path, markdown_path=markdown_path,
-        dry_run=dry_run)
+    run = open_session(config, options, env)
+    return errors.EXIT_OK if run is None else _to_version(run, workflow, version, options)
 
 
-def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: str | None,
-            markdown_path: str | None, progress: bool | None, dry_run: bool, prune: bool,
-            on_drift: str, parallel: int) -> int:
-    from deployer.definitions.snapshot import snapshot
-    from deployer.engine.report import plan_text
-
+def _to_ref(run: Session, ref: str, env: Mapping[str, str], options: RollbackOptions) -> int:
     with snapshot(run.config, ref) as snap:
         if snap.commit is None:  # a ref always names a commit; for the type checker
             raise errors.UsageError(f"{ref!r} is not a Git ref")
         config_name = run.config.path.name if run.config.path else "dagship.yaml"
         echo(f"dagship: rollback of target {run.target.name} to {ref} (commit "
-                       f"{snap.short}): workflows as they were at {ref}, target settings "
-                       f"from the current {config_name}")
+             f"{snap.short}): workflows as they were at {ref}, target settings "
+             f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
         try:
-            specs = commands.load_specs(run, env)
+            specs = run.load_specs(env)
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(f"{exc.message} (the files as they were at "
                                           f"{ref})") from exc
-        plan = commands.make_plan(run, specs, prune, progress)
+        plan = run.plan(specs, prune=options.prune, progress=options.progress)
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
         echo(plan_text(plan, color=run.color))
-        return commands.execute(run, plan, json_path=json_path, markdown_path=markdown_path,
-                                 progress=progress, dry_run=dry_run, on_drift=on_drift,
-                                 parallel=parallel)
+        return execute(run, plan, options)
 
 
 @dataclass
@@ -105,7 +107,7 @@ class Switch:
         return dataclasses.asdict(self)
 
 
-def _find(c: DSClient, run: commands.Run, name: str, version: int) -> tuple[int, Any, Any]:
+def _find(c: DSClient, run: Session, name: str, version: int) -> tuple[int, Any, Any]:
     project = c.find_project(run.target.project)
     if project is None:
         raise errors.DeployRefused(f"project {run.target.project!r} does not exist on target "
@@ -124,11 +126,11 @@ def _find(c: DSClient, run: commands.Run, name: str, version: int) -> tuple[int,
     return pc, dag, c.find_schedule(pc, int(dag["workflowDefinition"]["code"]))
 
 
-def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | None,
-                markdown_path: str | None, dry_run: bool) -> int:
-    c = commands.client_factory(run)()
+def _to_version(run: Session, name: str, version: int, options: RollbackOptions) -> int:
+    dry_run = options.dry_run
+    c = run.client()
     try:
-        with commands.token_named(run):
+        with run.token_named():
             pc, dag, sched = _find(c, run, name, version)
             wf = dag["workflowDefinition"]
             sw = Switch(run.target.name, run.target.project, name, int(wf["code"]),
@@ -141,11 +143,11 @@ def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | 
     finally:
         c.close()
     _echo_switch(sw)
-    if json_path:
-        write_report(json_path, redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True))
-                        + "\n")
-    if markdown_path:
-        write_report(markdown_path, _markdown(sw))
+    if options.json_path:
+        write_report(options.json_path,
+                     redact(json.dumps(sw.as_dict(), indent=2, sort_keys=True)) + "\n")
+    if options.markdown_path:
+        write_report(options.markdown_path, _markdown(sw))
     if sw.error:
         raise errors.PartialDeploy(sw.error)
     return errors.EXIT_OK
@@ -234,8 +236,6 @@ def _echo_switch(sw: Switch) -> None:
 
 
 def _markdown(sw: Switch) -> str:
-    from deployer.output.markdown import md_cell, md_code
-
     rows = [("Workflow", md_code(sw.workflow)), ("Version", f"{sw.from_version} → "
             f"{sw.to_version}"), ("Steps", md_cell(", ".join(sw.steps) or
                                                      ("dry run" if sw.dry_run else "none"))),

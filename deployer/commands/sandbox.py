@@ -5,11 +5,13 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from types import FrameType
 
 from deployer.core.errors import UsageError
+from deployer.sandbox import Sandbox
 
-__all__ = ["parse_datasources", "serve_command"]
+__all__ = ["SandboxOptions", "parse_datasources", "serve_command"]
 
 
 def parse_datasources(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -27,18 +29,30 @@ def parse_datasources(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def serve_command(host: str, port: int, token: str | None, api_version: str,
-                  state_path: str | None, datasources: tuple[str, ...], fault_rate: float,
-                  latency: float, seed: int | None) -> int:
-    from deployer.sandbox import Sandbox
+@dataclass(frozen=True, kw_only=True)
+class SandboxOptions:
+    """No dagship.yaml is read: the sandbox is a server, configured here."""
 
-    seeded = parse_datasources(datasources)
+    host: str = "127.0.0.1"
+    port: int = 12345  # 0 picks a free one
+    token: str | None = None  # accept this access token (default: a new one)
+    api_version: str = "3.3"  # the DolphinScheduler API generation to speak
+    state_path: str | None = None  # keep the state in this JSON file across restarts
+    datasources: tuple[str, ...] = ()  # NAME:TYPE, seeded
+    fault_rate: float = 0.0  # share of requests answered with 502/503/429 or a drop
+    latency: float = 0.0  # seconds added to every answer
+    seed: int | None = None  # of the fault mode's randomness
+
+
+def serve_command(options: SandboxOptions) -> int:
+    o = options
+    seeded = parse_datasources(o.datasources)
     try:
-        sandbox = Sandbox(api_version=api_version, token=token, datasources=seeded,
-                          fault_rate=fault_rate, latency=latency, seed=seed,
-                          state_path=state_path, port=port, host=host)
+        sandbox = Sandbox(api_version=o.api_version, token=o.token, datasources=seeded,
+                          fault_rate=o.fault_rate, latency=o.latency, seed=o.seed,
+                          state_path=o.state_path, port=o.port, host=o.host)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot listen on {o.host}:{o.port}: {exc.strerror or exc}") from exc
     stopping = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

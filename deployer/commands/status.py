@@ -27,15 +27,18 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deployer.core import errors, git
+from deployer.core.config import Config
 from deployer.core.redact import redact
 from deployer.engine import canonical, metadata
-from deployer.engine import session as commands
 from deployer.engine.plan import Plan, WorkflowPlan, schedule_online
+from deployer.engine.session import ReportOptions, Session, open_session
 from deployer.output.console import write_report
+from deployer.output.markdown import md_cell, md_code
 
 IN_SYNC, PENDING, DRIFT = "in sync", "pending", "drift"
 UNMANAGED, NOT_DEPLOYED, NOT_IN_GIT = "unmanaged", "not deployed", "not in Git"
@@ -136,7 +139,7 @@ def _where(full: str, head: str, root: Path) -> str:
     return f"not in this history ({ahead} ahead, {behind} behind)"
 
 
-def _head(run: commands.Run) -> str | None:
+def _head(run: Session) -> str | None:
     if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
         return run.commit
     return git.output(["rev-parse", "HEAD"], run.config.root)
@@ -194,8 +197,6 @@ def to_text(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
-    from deployer.output.markdown import md_cell, md_code
-
     out = [f"### dagship status: {md_cell(head)}", ""]
     if not rows:
         return redact("\n".join([*out, "No workflows.", ""]))
@@ -211,15 +212,18 @@ def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
     return redact("\n".join([*out, ""]))
 
 
-def status_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                   verbose: bool, progress: bool | None, config_path: str | None,
-                   color: bool | None, fmt: str = "text",
+@dataclass(frozen=True, kw_only=True)
+class StatusOptions(ReportOptions):
+    fmt: str = "text"  # text | json | markdown: what is printed on stdout
+
+
+def status_command(config: Config, options: StatusOptions,
                    env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    run = commands.prepare(config_path, target, color, verbose, env)
+    run = open_session(config, options, env)
     if run is None:
         return errors.EXIT_OK
-    plan = commands.make_plan(run, commands.load_specs(run, env), False, progress)
+    plan = run.plan(run.load_specs(env), prune=False, progress=options.progress)
     rows = status_rows(plan)
     head = _head(run)
     if head:
@@ -234,9 +238,9 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
              "markdown": lambda: to_markdown(title, rows)}
-    write_report("-", shown[fmt]())
-    if json_path:
-        write_report(json_path, as_json)
-    if markdown_path:
-        write_report(markdown_path, to_markdown(title, rows))
+    write_report("-", shown[options.fmt]())
+    if options.json_path:
+        write_report(options.json_path, as_json)
+    if options.markdown_path:
+        write_report(options.markdown_path, to_markdown(title, rows))
     return errors.EXIT_OK

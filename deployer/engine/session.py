@@ -1,41 +1,135 @@
-"""`dagship plan`, `deploy` and `status`: the plain functions behind the click commands.
+"""A session: what a command that talks to a target holds, and the steps every such command
+shares (plan, deploy, status, rollback, pull).
 
-Order of a run: config -> target (flag or branch) -> load and validate every file (any error
-finding: print them, send nothing) -> token from the environment -> one plan -> apply.
-Each returns the process exit code (deployer.core.errors); expected failures raise DagshipError
-and meet the CLI boundary. The steps (prepare, load_specs, make_plan, execute, echo, write...)
-are public: rollback, status and pull are built from the same ones.
+Order of a run: target (flag or branch) -> token from the environment (the one lookup, the
+one wording of a missing or rejected token) -> load and validate every file (any error
+finding: print them, send nothing) -> one plan. Expected failures raise DagshipError and
+meet the CLI boundary.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.client import DSClient, RetryPolicy
+from deployer.client.transport import plain_http_warning
 from deployer.core import errors
-from deployer.core.config import Config, Target, load_config
+from deployer.core.config import Config, Target
+from deployer.core.findings import has_errors
 from deployer.core.redact import RedactingFilter, register_secret
-from deployer.output.console import echo, write_report
-from deployer.output.tty import use_color
+from deployer.core.targets import select_target, source_commit
+from deployer.definitions.model import WorkflowSpec
+from deployer.definitions.repo import load_repository
+from deployer.engine import plan as planning
+from deployer.output.console import echo
+from deployer.output.findings import format_text
 
-if TYPE_CHECKING:
-    from deployer.client import DSClient
-    from deployer.engine.apply import ApplyResult, NotApplied
-    from deployer.engine.plan import Plan
+
+@dataclass(frozen=True, kw_only=True)
+class SessionOptions:
+    """What every command that talks to a target is told."""
+
+    target: str | None = None  # None: the target whose `branches` lists this branch
+    verbose: bool = False  # log every HTTP request (token masked)
+    color: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOptions(SessionOptions):
+    """... and the commands that plan: their reports and progress display."""
+
+    json_path: str | None = None
+    markdown_path: str | None = None
+    progress: bool | None = None  # None: a bar in a terminal, one line per workflow in CI
 
 
 @dataclass
-class Run:
+class Session:
     config: Config
     target: Target
     token: str
-    commit: str
+    commit: str  # the commit being deployed, or "nogit"
     color: bool
+
+    def client(self, generation: str | None = None) -> DSClient:
+        """A client with the target's settings; `generation`, once known, spares the probe."""
+        t = self.target
+        return DSClient(t.url, self.token, api_version=t.api_version or generation,
+                        timeout=t.timeout, policy=RetryPolicy(deadline=t.deadline),
+                        ca_bundle=t.ca_bundle)
+
+    def clients(self, plan: planning.Plan | None = None) -> Callable[[], DSClient]:
+        """New clients speak the plan's generation once known (no probe per worker thread)."""
+        return lambda: self.client(plan.generation if plan is not None else None)
+
+    def auth_message(self, message: str) -> str:
+        return (f"{message}: the token in the environment variable {self.target.token_env} "
+                f"(targets.{self.target.name}.token_env) is wrong or has expired, or its user "
+                "is disabled; nothing was retried")
+
+    @contextmanager
+    def token_named(self) -> Iterator[None]:
+        """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
+        try:
+            yield
+        except errors.AuthError as exc:
+            raise errors.AuthError(self.auth_message(exc.message)) from exc
+
+    def load_specs(self, env: Mapping[str, str]) -> list[WorkflowSpec]:
+        """Every workflow of the checkout for this target; error findings stop the run."""
+        loaded = load_repository(self.config, target=self.target, env=env)
+        if loaded.findings:
+            echo(format_text(loaded.findings, color=self.color), err=True)
+        if has_errors(loaded.findings):
+            n = sum(1 for f in loaded.findings if f.severity == "error")
+            raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
+        return list(loaded.workflows)
+
+    def plan(self, specs: list[WorkflowSpec], *, prune: bool,
+             progress: bool | None) -> planning.Plan:
+        client = self.client()
+        try:
+            if progress is not False:
+                echo(f"dagship: planning {len(specs)} workflow(s) against {self.target.name} "
+                     f"({self.target.url})", err=True)
+            with self.token_named():
+                return planning.build_plan(
+                    client, target=self.target.name, project=self.target.project,
+                    api_version=self.target.api_version, specs=specs, commit=self.commit,
+                    prune=prune or self.target.prune)
+        finally:
+            client.close()
+
+
+def open_session(config: Config, options: SessionOptions, env: Mapping[str, str], *,
+                 merge_request: bool = False) -> Session | None:
+    """The session of `options.target`, else of the branch being built; None (said why)
+    when the branch maps to no target."""
+    setup_logging(options.verbose)
+    selection = select_target(config, options.target, env, merge_request=merge_request)
+    if selection.target is None:
+        echo(f"dagship: {selection.reason}")
+        return None
+    return session_for(config, selection.target, env, color=options.color)
+
+
+def session_for(config: Config, target: Target, env: Mapping[str, str], *,
+                color: bool) -> Session:
+    """A session of a target named outright (no branch rule: `pull` reads any target)."""
+    if (warning := plain_http_warning(target.url)) is not None:
+        echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
+    token = env.get(target.token_env, "")
+    register_secret(token)
+    if not token.strip():
+        raise errors.ConfigError(
+            f"the token for target {target.name!r} is missing: set the environment variable "
+            f"{target.token_env} (targets.{target.name}.token_env)")
+    return Session(config, target, token, source_commit(env, config.root), color)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -60,212 +154,3 @@ def setup_logging(verbose: bool) -> None:
         log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
-
-
-def color_of(flag: bool | None) -> bool:
-    return use_color(flag, sys.stdout)
-
-
-def prepare(config_path: str | None, target_name: str | None, color: bool | None,
-             verbose: bool, env: Mapping[str, str], *, merge_request: bool = False) -> Run | None:
-    from deployer.core.targets import select_target, source_commit
-
-    setup_logging(verbose)
-    config = load_config(config_path)
-    selection = select_target(config, target_name, env, merge_request=merge_request)
-    if selection.target is None:
-        echo(f"dagship: {selection.reason}")
-        return None
-    target = selection.target
-    from deployer.client.transport import plain_http_warning
-
-    if (warning := plain_http_warning(target.url)) is not None:
-        echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
-    token = env.get(target.token_env, "")
-    register_secret(token)
-    if not token.strip():
-        raise errors.ConfigError(
-            f"the token for target {target.name!r} is missing: set the environment variable "
-            f"{target.token_env} (targets.{target.name}.token_env)")
-    return Run(config, target, token, source_commit(env, config.root), color_of(color))
-
-
-def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:
-    from deployer.core.findings import has_errors
-    from deployer.definitions.repo import load_repository
-    from deployer.output.findings import format_text
-
-    loaded = load_repository(run.config, target=run.target, env=env)
-    if loaded.findings:
-        echo(format_text(loaded.findings, color=run.color), err=True)
-    if has_errors(loaded.findings):
-        n = sum(1 for f in loaded.findings if f.severity == "error")
-        raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
-    return list(loaded.workflows)
-
-
-@contextmanager
-def token_named(run: Run) -> Iterator[None]:
-    """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
-    try:
-        yield
-    except errors.AuthError as exc:
-        raise errors.AuthError(_auth_message(run, exc.message)) from exc
-
-
-def _auth_message(run: Run, message: str) -> str:
-    return (f"{message}: the token in the environment variable {run.target.token_env} "
-            f"(targets.{run.target.name}.token_env) is wrong or has expired, or its user is "
-            "disabled; nothing was retried")
-
-
-def new_client(target: Target, token: str, generation: str | None = None) -> DSClient:
-    """A client with the target's settings; `generation`, once known, spares the probe."""
-    from deployer.client import DSClient, RetryPolicy
-
-    return DSClient(target.url, token, api_version=target.api_version or generation,
-                    timeout=target.timeout, policy=RetryPolicy(deadline=target.deadline),
-                    ca_bundle=target.ca_bundle)
-
-
-def client_factory(run: Run, plan: Plan | None = None) -> Callable[[], DSClient]:
-    """New clients speak the plan's generation once known (no probe per worker thread)."""
-
-    def make() -> DSClient:
-        return new_client(run.target, run.token, plan.generation if plan is not None else None)
-
-    return make
-
-
-def make_plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) -> Plan:
-    from deployer.engine.plan import build_plan
-
-    client = client_factory(run)()
-    try:
-        if progress is not False:
-            echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
-                  f"({run.target.url})", err=True)
-        with token_named(run):
-            return build_plan(client, target=run.target.name, project=run.target.project,
-                              api_version=run.target.api_version, specs=specs,
-                              commit=run.commit, prune=prune or run.target.prune)
-    finally:
-        client.close()
-
-
-def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,
-             markdown_path: str | None, dry_run: bool) -> None:
-    from deployer.engine.report import to_json, to_markdown
-
-    if json_path:
-        write_report(json_path, to_json(plan, result, dry_run=dry_run))
-    if markdown_path:
-        write_report(markdown_path, to_markdown(plan, result))
-
-
-def _cycle_refusal(plan: Plan) -> errors.DeployRefused:
-    from deployer.engine.cycles import refusal
-
-    return errors.DeployRefused(refusal(plan.items, plan.cycles))
-
-
-def _report_not_applied(run: Run, plan: Plan, exc: NotApplied, json_path: str | None,
-                        markdown_path: str | None) -> None:
-    """Nothing was applied: the reports say so and why (a rejected token names its variable),
-    so a CI job that uploads them finds them; the exit code stays the cause's."""
-    if isinstance(exc.cause, errors.AuthError):
-        exc.message = _auth_message(run, exc.cause.message)
-    exc.result.error = exc.message
-    _reports(plan, exc.result, json_path, markdown_path, dry_run=False)
-
-
-def _drift_refusal(plan: Plan) -> errors.DeployRefused:
-    lines = [f"  {i.name} ({i.path}): " + "; ".join(i.drift_detail) for i in plan.drifted]
-    return errors.DeployRefused(
-        f"{len(plan.drifted)} workflow(s) were edited outside dagship since the last deploy; "
-        "nothing was sent. Re-run with --on-drift overwrite (Git wins) or --on-drift skip "
-        "(leave them as they are):\n" + "\n".join(lines))
-
-
-def _planned(config_path: str | None, target: str | None, color: bool | None, verbose: bool,
-             env: Mapping[str, str] | None, prune: bool,
-             progress: bool | None, *, merge_request: bool = False) -> tuple[Run, Plan] | None:
-    """The shared first half of plan and deploy: validate, plan, show the plan."""
-    from deployer.engine.report import plan_text
-
-    env = os.environ if env is None else env
-    run = prepare(config_path, target, color, verbose, env, merge_request=merge_request)
-    if run is None:
-        return None
-    plan = make_plan(run, load_specs(run, env), prune, progress)
-    echo(plan_text(plan, color=run.color))
-    return run, plan
-
-
-def plan_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                 verbose: bool, progress: bool | None, on_drift: str, prune: bool,
-                 config_path: str | None, color: bool | None,
-                 env: Mapping[str, str] | None = None) -> int:
-    # A plan on a merge request shows what merging would deploy (its target branch's target).
-    planned = _planned(config_path, target, color, verbose, env, prune, progress,
-                       merge_request=True)
-    if planned is None:
-        return errors.EXIT_OK
-    _run, plan = planned
-    _reports(plan, None, json_path, markdown_path, dry_run=True)
-    if plan.cycles:  # no option lets a deploy past it: the plan itself fails
-        raise _cycle_refusal(plan)
-    if plan.drifted and on_drift == "fail":
-        echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
-              "without --on-drift overwrite|skip", err=True)
-    return errors.EXIT_OK
-
-
-def deploy_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
-                   verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
-                   on_drift: str, parallel: int, config_path: str | None, color: bool | None,
-                   env: Mapping[str, str] | None = None) -> int:
-    planned = _planned(config_path, target, color, verbose, env, prune, progress)
-    if planned is None:
-        return errors.EXIT_OK
-    run, plan = planned
-    return execute(run, plan, json_path=json_path, markdown_path=markdown_path,
-                    progress=progress, dry_run=dry_run, on_drift=on_drift, parallel=parallel)
-
-
-def execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str | None,
-             progress: bool | None, dry_run: bool, on_drift: str, parallel: int) -> int:
-    """The second half of a deploy (also of a rollback to a ref): refuse, or apply and
-    report."""
-    from deployer.engine.apply import NotApplied, apply_plan, to_apply
-    from deployer.engine.report import result_text
-    from deployer.output.progress import Progress
-
-    if plan.cycles:
-        _reports(plan, None, json_path, markdown_path, dry_run=True)
-        raise _cycle_refusal(plan)
-    if plan.drifted and on_drift == "fail":
-        _reports(plan, None, json_path, markdown_path, dry_run=True)
-        raise _drift_refusal(plan)
-    if dry_run or not (to_apply(plan, on_drift) or plan.deletes):
-        _reports(plan, None, json_path, markdown_path, dry_run=dry_run)
-        echo("dagship: dry run, nothing sent" if dry_run else "dagship: nothing to do")
-        return errors.EXIT_OK
-    bar = Progress(enabled=progress is not False, bar=None if progress is None else progress)
-    try:
-        result = apply_plan(plan, client_factory(run, plan), on_drift=on_drift,
-                            parallel=parallel, progress=bar)
-    except NotApplied as exc:  # creating the project failed (a 401 may come first there)
-        _report_not_applied(run, plan, exc, json_path, markdown_path)
-        raise
-    echo(result_text(result, color=run.color))
-    _reports(plan, result, json_path, markdown_path, dry_run=False)
-    if result.auth_rejected:
-        raise errors.AuthError(_auth_message(
-            run, "the scheduler rejected the token part-way through the deploy (HTTP 401)"))
-    if result.unreachable:
-        raise errors.TransportError("the scheduler became unreachable part-way through the "
-                                    "deploy; the workflows above marked ok were deployed, a "
-                                    "rerun converges the rest")
-    return errors.EXIT_PARTIAL if result.failed else errors.EXIT_OK
-

@@ -14,12 +14,18 @@ from pathlib import Path
 
 from deployer.core.errors import UsageError
 from deployer.core.redact import redact
+from deployer.output.tty import WARNING, paint
 
 
 def echo(text: str, *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(redact(text) + "\n")
     stream.flush()
+
+
+def warn(message: str, *, color: bool) -> None:
+    """`dagship: warning: MESSAGE` on stderr; the label in yellow when colour is on."""
+    echo(f"dagship: {paint('warning', WARNING, color)}: {message}", err=True)
 
 
 def write_report(path: str, text: str) -> None:

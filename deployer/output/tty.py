@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+# SGR codes of the colours dagship uses: what failed, what deserves a look, what is new.
+ERROR, WARNING, ADDED = "31", "33", "32"
+
 
 def is_terminal(stream: IO[Any] | None) -> bool:
     """True for a terminal; False for files, pipes, captured and closed streams."""
@@ -24,3 +27,8 @@ def is_terminal(stream: IO[Any] | None) -> bool:
 def use_color(flag: bool | None, stream: IO[Any] | None) -> bool:
     """An explicit --color/--no-color wins; else colour on a terminal only."""
     return is_terminal(stream) if flag is None else flag
+
+
+def paint(text: str, sgr: str, on: bool) -> str:
+    """`text` in the colour `sgr` (an ANSI SGR code such as ERROR) when `on`."""
+    return f"\x1b[{sgr}m{text}\x1b[0m" if on else text

@@ -210,3 +210,24 @@ def test_a_file_that_does_not_load_here_is_still_rewritten_in_place(adopted, cap
     assert res.out.splitlines()[0] == "pulled workflows/the_child.yaml"
     assert sorted(p.name for p in (repo / "workflows").iterdir()) == ["the_child.yaml"]
     assert "command: echo leaf" in (repo / "workflows" / "the_child.yaml").read_text()
+
+
+def test_pull_looks_up_and_names_the_token_as_deploy_does(tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    with Sandbox(api_version="3.3", token=TOKEN) as sb:
+        repo = tmp_path / "repo"
+        write_config(repo, sb)
+        monkeypatch.chdir(repo)
+        monkeypatch.delenv("DS_TOKEN", raising=False)
+        for command in ("pull", "plan"):
+            res = run(capsys, command, "--target", "staging")
+            assert (res.code, res.err) == (2, (
+                "dagship: error: the token for target 'staging' is missing: set the "
+                "environment variable DS_TOKEN (targets.staging.token_env)\n"))
+        monkeypatch.setenv("DS_TOKEN", "not-the-token-0123456789abcdef")
+        for command in ("pull", "plan"):
+            res = run(capsys, command, "--target", "staging")
+            assert res.code == 3, res.err
+            assert ("the token in the environment variable DS_TOKEN "
+                    "(targets.staging.token_env) is wrong or has expired") in res.err
+            assert "not-the-token" not in res.err
