@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from deployer.core import git
 from deployer.core.config import BranchRules, Config
-from deployer.core.errors import GitError, GitMissing
+from deployer.core.errors import GitError, GitMissing, UsageError
 from deployer.output.tty import is_terminal
 
 if TYPE_CHECKING:
@@ -101,8 +101,6 @@ def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRule
 
 
 def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
-    from deployer.core.errors import UsageError
-
     updates = []
     for line in stream_data.splitlines():
         if not line.strip():

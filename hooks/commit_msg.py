@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from deployer.core import commit_message as message
 from deployer.core.config import CommitRules, Config, display_path
+from deployer.core.errors import UsageError
 
 if TYPE_CHECKING:
     from deployer.core.findings import Finding, Severity
@@ -272,8 +273,6 @@ def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> t
 def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, fmt: str,
                    junit_path: str | None, allow_autosquash: bool | None, color: bool) -> int:
     """Lint a message file (hook) or every commit of a range (CI); 0 clean, 1 errors."""
-    from deployer.core.errors import UsageError
-
     if rev_range is not None:
         findings, checked = _lint_range(rev_range, config.commit, bool(allow_autosquash))
         if not checked and fmt == "text":

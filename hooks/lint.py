@@ -15,6 +15,12 @@ from pathlib import Path
 
 from deployer.core.config import Config, display_path
 from deployer.core.errors import UsageError
+from deployer.core.findings import has_errors
+from deployer.core.wording import hint
+from deployer.definitions.codes import CODES
+from deployer.definitions.config_secrets import config_findings
+from deployer.definitions.repo import load_repository
+from deployer.output import findings as report
 from deployer.output.console import write_report
 
 
@@ -52,9 +58,6 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
              color: bool = False) -> int:
-    from deployer.core.findings import has_errors
-    from deployer.definitions.repo import load_repository
-    from deployer.output import findings as report
 
     _check_disabled(config)
     only, skipped = _expand(config, paths)
@@ -68,8 +71,6 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
                if wanted is None or p in wanted]
     found = result.findings
     if config.path is not None and (only is None or _names_config(config, paths)):
-        from deployer.definitions.config_secrets import config_findings
-
         found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path:
@@ -93,9 +94,6 @@ def _names_config(config: Config, paths: Sequence[str]) -> bool:
 
 def _check_disabled(config: Config) -> None:
     """`lint.disable` naming no code is a typo that would silently disable nothing."""
-    from deployer.core.wording import hint
-    from deployer.definitions.codes import CODES
-
     for code in config.lint_disable:
         if code not in CODES:
             sys.stderr.write(f"dagship: warning: lint.disable: unknown code `{code}`"

@@ -5,8 +5,11 @@ are reordered (ruamel.yaml attaches them to that value)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from deployer.definitions import dialect
 
@@ -44,8 +47,6 @@ def _reorder(cm: Any, order: Iterable[str]) -> None:
 
 def _tail(node: Any) -> tuple[Any, Any, int] | None:
     """(container, key, slot) of the comment that follows the last value of `node`."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if isinstance(node, CommentedMap) and node:
         key = next(reversed(node))
         value = node[key]
@@ -65,8 +66,6 @@ def _tail(node: Any) -> tuple[Any, Any, int] | None:
 def _detach_tail(node: Any) -> Any:
     """Take the lines that follow the last value (blank lines, comment lines) off it; an
     end-of-line comment on the value's own line stays with it."""
-    import copy
-
     where = _tail(node)
     if where is None:
         return None
@@ -108,8 +107,6 @@ def _task_order(task: Mapping[str, Any]) -> list[str]:
 
 
 def order_document(doc: Any) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if not isinstance(doc, CommentedMap):
         return
     others = [k for k in doc if k not in TOP_ORDER]
@@ -127,8 +124,6 @@ def order_document(doc: Any) -> None:
 
 
 def _order_items(key: str, value: Any) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     order = ITEM_ORDERS.get(key)
     if order is None or not isinstance(value, CommentedSeq):
         return

@@ -13,6 +13,7 @@ scalar styles.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -292,8 +293,6 @@ def _task_type(ds_type: str, params: Mapping[str, Any]) -> TaskType | None:
 
 def _topo(before: Mapping[str, set[str]], rank: Mapping[str, int]) -> list[str] | None:
     """Kahn's order, lowest rank first among the ready; None on a cycle."""
-    import heapq
-
     waiting = {n: set(b) & set(before) for n, b in before.items()}
     ready = [(rank[n], n) for n, b in waiting.items() if not b]
     heapq.heapify(ready)

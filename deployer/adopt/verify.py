@@ -4,6 +4,8 @@ change on the target (named as warnings)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +13,17 @@ from typing import Any
 
 from deployer.adopt.context import Loss
 from deployer.core.config import Config, Target
+from deployer.definitions.repo import discover, load_repository
+from deployer.engine import canonical
+from deployer.engine.plan import diff, schedule_difference, schedule_online
+from deployer.engine.translate import UnresolvedReference, placeholder_codes, translate
+from deployer.yaml.loader import load
 from deployer.yaml.nodes import YamlSyntaxError
 
 
 @dataclass
 class Repo:
     """What the repository already holds, for a pull into it."""
-
     files: dict[str, Path] = field(default_factory=dict)  # workflow name -> its YAML file
     matching: set[str] = field(default_factory=set)  # names whose file already says it all
     taken: list[str] = field(default_factory=list)  # file stems a new file must not reuse
@@ -28,8 +34,6 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver:
                schedules: Mapping[int, Mapping[str, Any]]) -> Repo:
     """A workflow whose file already translates to what the target has is left as written,
     with its `$VAR{}`, `$FILE{}` and `$WORKFLOW{}`; the others are (re)written."""
-    from deployer.definitions.repo import discover, load_repository
-
     found = discover(config)
     repo = Repo(taken=[p.stem for p in found], files=_files_by_name(found))
     loaded = load_repository(config, target=target, env=env)
@@ -48,8 +52,6 @@ def repo_state(config: Config, target: Target, env: Mapping[str, str], resolver:
 def _files_by_name(paths: Sequence[Path]) -> dict[str, Path]:
     """Workflow name -> YAML file, as written (a file with errors, or with an `$ENV{}` unset
     here, is still that workflow's file: pull rewrites it rather than adding a twin)."""
-    from deployer.yaml.loader import load
-
     out: dict[str, Path] = {}
     for path in paths:
         if path.suffix not in (".yaml", ".yml"):
@@ -69,10 +71,6 @@ def _differences(spec: Any, resolver: Any, by_name: Mapping[str, Mapping[str, An
                  schedules: Mapping[int, Mapping[str, Any]]) -> list[str] | None:
     """How a loaded file differs from the remote workflow of its name, in words ([]: it
     does not); None when its references do not resolve on the target."""
-    from deployer.engine import canonical
-    from deployer.engine.plan import diff, schedule_difference, schedule_online
-    from deployer.engine.translate import UnresolvedReference, placeholder_codes, translate
-
     dag = by_name[spec.name]
     try:
         tr = translate(spec, resolver, dag,
@@ -112,10 +110,7 @@ def verify(config: Config, target: Target, env: Mapping[str, str], resolver: Any
     """Read the pulled files back as `deploy` would and name every field that would still
     change: what `reverse` could not say and did not know it could not (an absent key that
     the dialect always writes, say). Runs on a copy, so nothing half-checked is left behind."""
-    import shutil
-    import tempfile
 
-    from deployer.definitions.repo import load_repository
 
     by_name = {str(d["workflowDefinition"]["name"]): d for d in dags}
     named = {(loss.workflow, loss.where) for loss in losses}  # said already, more precisely

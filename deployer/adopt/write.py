@@ -9,9 +9,9 @@ double-quoted. Tasks keep their order (it matters to the dialect). Comments surv
 ruamel.yaml's round-trip mode keeps them attached to the keys they follow, and a key that
 is already in order is never moved.
 
-ruamel.yaml is imported only here and in `deployer.adopt.order`, inside functions, and only
-`fmt`, `pull` and `convert` import these modules, so the hooks that run on every commit
-(`lint`, `commit-msg`) never load it.
+ruamel.yaml is imported only here and in `deployer.adopt.order`, and only `fmt`, `pull` and
+`convert` import these modules (the click layer imports a command's module only when it
+runs), so the hooks that run on every commit (`lint`, `commit-msg`) never load it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,17 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 from deployer.adopt.order import order_document
 from deployer.yaml.loader import load as load_marked
@@ -30,15 +41,12 @@ _FLOW_LISTS = frozenset({"deps"})  # written as [a, b]
 
 class FormatError(Exception):
     """A file the writer cannot format (YAML syntax, duplicate keys)."""
-
     def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
         super().__init__(message)
         self.message, self.line, self.col = message, line, col
 
 
 def _yaml() -> Any:
-    from ruamel.yaml import YAML
-
     y = YAML(typ="rt")
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096  # never fold a long line: a diff should show the line that changed
@@ -73,12 +81,6 @@ def _literal_ok(text: str) -> bool:
 
 def styled(text: str, key: str | None, was_plain: bool) -> Any:
     """The scalar to write for a string value under `key`."""
-    from ruamel.yaml.scalarstring import (
-        DoubleQuotedScalarString,
-        LiteralScalarString,
-        SingleQuotedScalarString,
-    )
-
     multi_line = "\n" in text.rstrip("\n") or (text.endswith("\n") and text.strip())
     if multi_line and _literal_ok(text):
         return LiteralScalarString(text)
@@ -97,9 +99,6 @@ def _restyle(node: Any, key: str | None = None, *, fresh: bool = False) -> Any:
 
     `fresh`: a new document (pull, convert), whose plain strings carry no author's choice.
     """
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
-
     if isinstance(node, CommentedMap):
         node.fa.set_block_style()
         _plain_keys(node)
@@ -134,8 +133,6 @@ def _restyle(node: Any, key: str | None = None, *, fresh: bool = False) -> Any:
 
 def _plain_keys(cm: Any) -> None:
     """Quoted keys (`"name": x`, common in flow mappings) -> plain, where that reads the same."""
-    from ruamel.yaml.scalarstring import ScalarString
-
     keys = list(cm.keys())
     for pos, key in enumerate(keys):
         if isinstance(key, ScalarString) and _plain_ok(str(key)):
@@ -158,8 +155,6 @@ def _dump(doc: Any) -> str:
 
 def to_commented(value: Any) -> Any:
     """Plain dicts/lists (a pulled document) -> ruamel's round-trip containers."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if isinstance(value, Mapping):
         cm = CommentedMap()
         for k, v in value.items():
@@ -228,8 +223,6 @@ def format_text(text: str) -> str | None:
     Raises FormatError when the file cannot be read, or when the result would read back
     differently (a guard: formatting must never change what a file means).
     """
-    from ruamel.yaml.error import MarkedYAMLError
-
     try:
         doc = _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -237,7 +230,6 @@ def format_text(text: str) -> str | None:
         raise FormatError(f"cannot parse: {exc.problem or exc.context}",
                           (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1) \
             from None
-    from ruamel.yaml.comments import CommentedMap
 
     if not isinstance(doc, CommentedMap) or "workflow" not in doc:
         return None

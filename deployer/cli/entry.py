@@ -8,14 +8,18 @@ through the click CLI, which gives the same results for these forms.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
+from deployer.core.boundary import guarded
+from deployer.core.config import load_config
 from deployer.output.tty import use_color
+
+# Each form imports its hook only when it runs; click is imported only past the fast forms.
 
 
 def _commit_msg(file: str) -> int:
-    from deployer.core.config import load_config
     from hooks.commit_msg import run_commit_msg
 
     color = use_color(None, sys.stderr)
@@ -24,10 +28,7 @@ def _commit_msg(file: str) -> int:
 
 
 def _lint(paths: list[str]) -> int:
-    import os
-
     from deployer.core.ci import default_format
-    from deployer.core.config import load_config
     from hooks.lint import run_lint
 
     color = use_color(None, sys.stdout)
@@ -36,19 +37,13 @@ def _lint(paths: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import os
-
     args = list(sys.argv[1:] if argv is None else argv)
     # Only option-free forms; DAGSHIP_CONFIG is an option of the click CLI: with it set, or
     # with any option, the click CLI runs.
     plain = not os.environ.get("DAGSHIP_CONFIG") and not any(a.startswith("-") for a in args)
     if plain and len(args) == 2 and args[0] == "commit-msg":
-        from deployer.core.boundary import guarded
-
         return guarded(lambda: _commit_msg(args[1]))
     if plain and args[:1] == ["lint"]:
-        from deployer.core.boundary import guarded
-
         return guarded(lambda: _lint(args[1:]))
     from deployer.cli.main import main as cli_main
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deployer.core import git
+from deployer.core.ci import merge_target_branch
 from deployer.core.config import Config, Target
 from deployer.core.errors import DeployRefused, GitError, UsageError
 
@@ -73,8 +74,6 @@ def select_target(config: Config, name: str | None, env: Mapping[str, str],
                          "under `targets:` (url, token_env, project)")
     branch = branch_being_built(env, cwd or config.root)
     if merge_request:
-        from deployer.core.ci import merge_target_branch
-
         branch = merge_target_branch(env) or branch
     if name is not None:
         target = config.target(name)

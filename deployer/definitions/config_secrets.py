@@ -14,15 +14,14 @@ from typing import Any
 from deployer.core.config import Config
 from deployer.core.findings import Finding
 from deployer.definitions._collect import Collector
+from deployer.definitions.secrets import ALLOW_MARKER, find_credentials
+from deployer.yaml.loader import load
 from deployer.yaml.nodes import Mark, MDict, MList, YamlSyntaxError
 
 
 def config_findings(config: Config) -> list[Finding]:
     """The WF601 findings of the config file (none without one, or if it cannot be read:
     loading the config already reported that)."""
-    from deployer.definitions.secrets import ALLOW_MARKER, find_credentials
-    from deployer.yaml.loader import load
-
     if config.path is None:
         return []
     try:

@@ -23,6 +23,8 @@ from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
+from deployer.definitions.pyds import PydsReader
+from deployer.yaml.loader import load
 from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
 
 _EXTS = (".yaml", ".yml", ".json")
@@ -166,8 +168,6 @@ def _file_refs(text: str) -> list[str]:
 
 
 def _parse_yaml(src: _Source) -> Any:
-    from deployer.yaml.loader import load
-
     try:
         tree, dups = load(src.text or "")
     except YamlSyntaxError as exc:
@@ -206,7 +206,6 @@ def _load_one(src: _Source, config: Config, target: Target | None,
         return
     if src.tree is None and src.out.errors:
         return
-    from deployer.definitions.pyds import PydsReader
 
     ctx = subst.Context(
         yaml_dir=src.path.parent, root=config.root, target=target, targets=config.targets,

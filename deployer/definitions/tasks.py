@@ -16,6 +16,7 @@ from deployer.definitions.dialect import (
 )
 from deployer.definitions.logic import logic_params
 from deployer.definitions.model import DatasourceRef, WorkflowRef
+from deployer.definitions.positions import offset_to_mark
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
 from deployer.definitions.values import BAD
 from deployer.definitions.walk import RawTask, Reference, TaskState
@@ -199,8 +200,6 @@ class TaskReader(TaskState):
                 continue
             payload = subst.file_payload(raw, self.r.ctx)
             if payload is not None:
-                from deployer.definitions.positions import offset_to_mark
-
                 path, text = payload
                 for hit in find_credentials(text):
                     if not allowed_at(text, hit.offset):

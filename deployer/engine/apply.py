@@ -24,6 +24,8 @@ from deployer.engine.plan import (
     CREATE,
     DELETE,
     DRIFTED,
+    SCHEDULE_FIELDS,
+    SCHEDULE_TIMES,
     UPDATE,
     Plan,
     WorkflowPlan,
@@ -79,7 +81,6 @@ class NotApplied(DagshipError):
     """Nothing of the plan was applied: creating the project (the step every workflow needs)
     failed. Exits as its cause does (3 for a rejected token or an unreachable scheduler, 4
     for a business error); `result` lets the caller still write the reports."""
-
     def __init__(self, cause: DagshipError, result: ApplyResult) -> None:
         super().__init__(cause.message)
         self.cause = cause
@@ -89,7 +90,6 @@ class NotApplied(DagshipError):
 
 class _Clients:
     """One DSClient per worker thread (requests.Session is not thread-safe); counts requests."""
-
     def __init__(self, make: Callable[[], DSClient]) -> None:
         self._make = make
         self._local = threading.local()
@@ -331,8 +331,6 @@ def _apply_one(plan: Plan, item: WorkflowPlan, c: DSClient) -> Outcome:
 
 
 def _schedule_fields_differ(want: Mapping[str, Any], have: Mapping[str, Any]) -> bool:
-    from deployer.engine.plan import SCHEDULE_FIELDS, SCHEDULE_TIMES
-
     if any(str(have.get(k)) != str(want["schedule"][k]) for k in SCHEDULE_TIMES):
         return True
     return any(k in have and str(have.get(k)) != str(want[k]) for k in SCHEDULE_FIELDS)

@@ -5,6 +5,7 @@ annotations, JUnit and GitLab Code Quality. The same renderers serve `lint`, `co
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from deployer.core.findings import Finding
@@ -37,8 +38,6 @@ def render(findings: Sequence[Finding], fmt: str, *, color: bool = False) -> str
 
 
 def format_json(findings: Sequence[Finding]) -> str:
-    import json  # the reporters import their formats lazily: hooks start fast
-
     return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
 
 
@@ -101,7 +100,6 @@ def format_junit(findings: Sequence[Finding], *, suite: str, checked: Sequence[s
 def format_codequality(findings: Sequence[Finding]) -> str:
     """GitLab Code Quality report (a subset of the Code Climate format)."""
     import hashlib
-    import json
 
     items = []
     for f in findings:
