@@ -15,13 +15,12 @@ from pathlib import Path
 
 from deployer.core.config import Config, display_path
 from deployer.core.errors import UsageError
-from deployer.core.findings import has_errors
+from deployer.core.findings import Finding, has_errors
 from deployer.core.wording import hint
 from deployer.definitions.codes import CODES
 from deployer.definitions.config_secrets import config_findings
 from deployer.definitions.repo import load_repository
 from deployer.output import findings as report
-from deployer.output.console import write_report
 
 
 def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
@@ -73,14 +72,24 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     if config.path is not None and (only is None or _names_config(config, paths)):
         found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
+    if junit_path or codequality_path:
+        _write_reports(found, checked, junit_path, codequality_path)
+    if fmt == "text":
+        sys.stderr.write(summary(found, len(checked)) + "\n")
+    return 1 if has_errors(found) else 0
+
+
+def _write_reports(found: list[Finding], checked: list[str], junit_path: str | None,
+                   codequality_path: str | None) -> None:
+    # Only with --junit/--codequality: the option-free hook never pays for the writer (it
+    # loads the redaction filter, hence logging).
+    from deployer.output.console import write_report
+
     if junit_path:
         write_report(junit_path, report.format_junit(found, suite="dagship lint",
                                                      checked=checked))
     if codequality_path:
         write_report(codequality_path, report.format_codequality(found) + "\n")
-    if fmt == "text":
-        sys.stderr.write(summary(found, len(checked)) + "\n")
-    return 1 if has_errors(found) else 0
 
 
 def _is_config(config: Config, raw: str) -> bool:
