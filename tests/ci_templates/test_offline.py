@@ -4,7 +4,7 @@ through the CI's secret store and the environment, the dagship version is pinned
 is bounded in time, and permissions are least.
 
 The validators (check-jsonschema, zizmor, npm-groovy-lint@16) are installed by `make test`;
-a missing one fails the test when CI is set (see templates_helpers.validator).
+a missing one fails the test when CI is set (see helpers.validator).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from deployer import __version__
 from deployer.commands.init import scaffold_files
-from tests.ci_templates.templates_helpers import (
+from tests.ci_templates.helpers import (
     GITHUB_ACTION,
     GITHUB_WORKFLOW,
     GITLAB_COMPONENT,

@@ -13,7 +13,7 @@ import pytest
 
 from deployer.commands.init import init_repository
 from deployer.sandbox import Sandbox
-from tests.ci_templates.templates_helpers import POST_RECEIVE
+from tests.ci_templates.helpers import POST_RECEIVE
 from tests.helpers.gitrun import git
 
 pytestmark = pytest.mark.slow

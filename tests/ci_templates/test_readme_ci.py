@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from deployer import __version__
-from tests.ci_templates.templates_helpers import JENKINSFILE, ROOT, TEMPLATES
+from tests.ci_templates.helpers import JENKINSFILE, ROOT, TEMPLATES
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -26,7 +26,7 @@ import pytest
 from deployer import __version__
 from deployer.commands.init import init_repository
 from deployer.sandbox import Sandbox
-from tests.ci_templates.templates_helpers import (
+from tests.ci_templates.helpers import (
     GITHUB_ACTION,
     GITHUB_WORKFLOW,
     GITLAB_COMPONENT,

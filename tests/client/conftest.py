@@ -10,7 +10,7 @@ import responses
 from responses import registries
 
 from deployer.client import DSClient, RetryPolicy
-from tests.client.client_helpers import BASE, TOKEN, FakeTime
+from tests.client.helpers import BASE, TOKEN, FakeTime
 
 
 @pytest.fixture

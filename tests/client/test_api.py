@@ -8,7 +8,7 @@ from responses import matchers
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.core.errors import ApiError
-from tests.client.client_helpers import BASE, TOKEN, env
+from tests.client.helpers import BASE, TOKEN, env
 
 WD = f"{BASE}/projects/1/workflow-definition"
 BY_NAME = f"{WD}/query-by-name"

@@ -9,7 +9,7 @@ import pytest
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.sandbox import Sandbox
-from tests.client.client_helpers import schedule_form
+from tests.client.helpers import schedule_form
 
 TOKEN = "sandbox-token-0123456789abcdef"
 

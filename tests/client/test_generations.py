@@ -11,7 +11,7 @@ from responses import matchers
 from deployer.client import DSClient
 from deployer.client.generations import G1, G2, G3, generation_for
 from deployer.core.errors import AuthError, ConfigError
-from tests.client.client_helpers import BASE, SCHEDULE, TOKEN, env, schedule_form
+from tests.client.helpers import BASE, SCHEDULE, TOKEN, env, schedule_form
 
 SUB_TASK = {
     "code": 11,

@@ -13,7 +13,7 @@ import responses
 from deployer.client import DSClient, RetryPolicy
 from deployer.client.retry import parse_retry_after
 from deployer.core.errors import ApiError, TransportError
-from tests.client.client_helpers import BASE, TOKEN, env
+from tests.client.helpers import BASE, TOKEN, env
 
 LIST = f"{BASE}/projects/list"
 

@@ -9,7 +9,7 @@ from responses import matchers
 
 from deployer.client import DSClient
 from deployer.core.errors import ApiError, AuthError, TransportError
-from tests.client.client_helpers import BASE, TOKEN, env
+from tests.client.helpers import BASE, TOKEN, env
 
 LIST = f"{BASE}/projects/list"
 

@@ -14,7 +14,7 @@ import yaml
 from deployer import __version__
 from deployer.cli.main import main
 from deployer.sandbox import Sandbox
-from tests.ci_templates.templates_helpers import ROOT, build_package_index
+from tests.ci_templates.helpers import ROOT, build_package_index
 from tests.helpers.gitrun import git
 
 TOKEN = "init-token-0123456789abcdef"

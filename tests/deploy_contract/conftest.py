@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deployer.sandbox import Sandbox
-from tests.deploy_contract.contract_helpers import Backend, Remote, Repo, remove_project
+from tests.deploy_contract.helpers import Backend, Remote, Repo, remove_project
 from tests.helpers import real_ds
 
 # 3.1 is the dialect of the real server CI boots; 3.2 and 3.3 are the two API generations.

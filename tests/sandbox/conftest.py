@@ -7,7 +7,7 @@ import pytest
 from deployer.sandbox import Sandbox
 from deployer.sandbox.generation import VERSIONS
 from tests.helpers import real_ds
-from tests.sandbox.sandbox_helpers import DS
+from tests.sandbox.helpers import DS
 
 REAL = real_ds.from_env()
 

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from tests.sandbox.sandbox_helpers import DS, shell, task
+from tests.sandbox.helpers import DS, shell, task
 
 # --- transport, auth, envelope ---------------------------------------------------------------
 

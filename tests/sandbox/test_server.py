@@ -19,7 +19,7 @@ import requests
 from deployer.commands.sandbox import parse_datasources
 from deployer.core.errors import UsageError
 from deployer.sandbox import Sandbox
-from tests.sandbox.sandbox_helpers import DS, shell, task
+from tests.sandbox.helpers import DS, shell, task
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from deployer.core.config import Config
 from deployer.definitions.codes import CODES
 from deployer.definitions.repo import LoadResult, load_repository
-from tests.fuzz.fuzz_helpers import (
+from tests.fuzz.helpers import (
     dump_json,
     dump_yaml,
     fragment_soup,

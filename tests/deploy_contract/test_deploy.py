@@ -20,7 +20,7 @@ from deployer.core.errors import ApiError
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
 from deployer.engine.plan import schedule_online
-from tests.deploy_contract.contract_helpers import Backend, Remote, Repo, sql_to_shell, task_of
+from tests.deploy_contract.helpers import Backend, Remote, Repo, sql_to_shell, task_of
 from tests.helpers.workflow_yaml import sub_yaml, wf_yaml
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

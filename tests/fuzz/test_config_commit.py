@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from deployer.core.config import CommitRules, Config, load_config
 from deployer.core.errors import ConfigError
 from hooks.commit_msg import lint_file_bytes
-from tests.fuzz.fuzz_helpers import FRAGMENTS, dump_yaml, fragment_soup, values
+from tests.fuzz.helpers import FRAGMENTS, dump_yaml, fragment_soup, values
 
 _TARGET_KEYS = ["url", "token_env", "project", "branches", "prune", "variables", "api_version",
                 "ca_bundle", "production", "timeout", "deadline", "token"]

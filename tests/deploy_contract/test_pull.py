@@ -11,7 +11,7 @@ import pytest
 
 from deployer.cli.main import main
 from deployer.engine import metadata
-from tests.deploy_contract.contract_helpers import Backend, Remote, Repo, sql_to_shell
+from tests.deploy_contract.helpers import Backend, Remote, Repo, sql_to_shell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
