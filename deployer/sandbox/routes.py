@@ -81,7 +81,8 @@ def token_create(c: Ctx) -> Any:
         raise ApiError(10001, "userId")
     if user_id != ADMIN["id"]:
         raise ApiError(30001, thrown=False)
-    return add_token(c.st, c.p.opt("token") or secrets.token_hex(16), expire, user_id)
+    row = add_token(c.st, c.p.opt("token") or secrets.token_hex(16), expire, user_id)
+    return dict(row, userName=None)  # only the list joins the user's name (real 3.2.2, dev)
 
 
 def add_token(st: State, token: str, expire: str, user_id: int = 1) -> dict[str, Any]:
@@ -132,7 +133,8 @@ def project_create(c: Ctx) -> Any:
             "description": desc, "userId": c.user_id, "createTime": now, "updateTime": now}
     c.st.projects[proj["code"]] = proj
     c.st.changed()
-    return render.project_out(c.st, proj)
+    # the created row carries its owner's name; later reads do not join it (real 3.2.2, dev)
+    return dict(render.project_out(c.st, proj), userName=ADMIN["userName"])
 
 
 def project_list(c: Ctx) -> Any:
@@ -173,7 +175,7 @@ def project_delete(c: Ctx) -> Any:
         raise ApiError(10137, thrown=False)
     del c.st.projects[proj["code"]]
     c.st.changed()
-    return None
+    return None if c.gen.g1 else True  # 3.2+: Result<Boolean>
 
 
 # --- workflow definitions --------------------------------------------------------------------
@@ -237,15 +239,22 @@ def wf_verify(c: Ctx) -> Any:
     return None
 
 
+def _newest_first(c: Ctx, project: int) -> list[dict[str, Any]]:
+    """`ORDER BY create_time DESC` (real 3.1.1, 3.2.2, dev): newest first. Rows of the same
+    second come in no defined order on a real server; here the later id comes first."""
+    return sorted(c.st.workflows_of(project), key=lambda w: (w["createTime"], w["id"]),
+                  reverse=True)
+
+
 def wf_list(c: Ctx) -> Any:
     project = _read_project(c)
-    return [render.dag_data(c.st, w) for w in c.st.workflows_of(project)]
+    return [render.dag_data(c.st, w) for w in _newest_first(c, project)]
 
 
 def wf_simple(c: Ctx) -> Any:
     project = _read_project(c)
     return [{"id": w["id"], "code": w["code"], "name": w["name"], "projectCode": project}
-            for w in c.st.workflows_of(project)]
+            for w in _newest_first(c, project)]
 
 
 def wf_page(c: Ctx) -> Any:
@@ -327,11 +336,18 @@ def sched_create(c: Ctx) -> Any:
     code = c.p.num(c.gen.code_key)
     sched = schedules.create(c.st, c.p.var("projectCode"), code,
                              _schedule_form(c, update=False))
-    return render.schedule_out(c.st, sched)
+    return _saved_schedule(c, sched)
+
+
+def _saved_schedule(c: Ctx, sched: dict[str, Any]) -> Any:
+    """The row as saved: the joined names are null (real 3.2.2 and dev)."""
+    return render.schedule_out(c.st, sched, joined=False)
 
 
 def sched_update(c: Ctx) -> Any:
-    schedules.update(c.st, c.p.var("projectCode"), c.p.var("id"), _schedule_form(c, update=True))
+    sched = schedules.update(c.st, c.p.var("projectCode"), c.p.var("id"),
+                             _schedule_form(c, update=True))
+    return None if c.gen.g1 else _saved_schedule(c, sched)  # 3.2+ answers the schedule
 
 
 def sched_online(c: Ctx) -> Any:
@@ -387,13 +403,18 @@ def worker_groups(c: Ctx) -> Any:
 
 
 def tenants(c: Ctx) -> Any:
-    return []
+    """The seeded `default` tenant (id -1) of a fresh server (real 3.2.2 and dev)."""
+    return [{"id": -1, "tenantCode": "default", "description": "default tenant", "queueId": 1,
+             "queueName": None, "queue": None, "createTime": c.st.created,
+             "updateTime": c.st.created}]
 
 
 def alert_groups(c: Ctx) -> Any:
-    return [{"id": 1, "groupName": "default admin warning group", "alertInstanceIds": "",
-             "description": "default admin warning group", "createUserId": 1,
-             "createTime": "2018-11-29 10:20:39", "updateTime": "2018-11-29 10:20:39"}]
+    """The two seeded groups of a fresh server's schema (real 3.2.2 and dev)."""
+    seeded = "2018-11-29 10:20:39"
+    return [{"id": i, "groupName": name, "alertInstanceIds": None, "description": name,
+             "createTime": seeded, "updateTime": seeded, "createUserId": 1}
+            for i, name in ((1, "default admin warning group"), (2, "global alert group"))]
 
 
 def product_info(c: Ctx) -> Any:
