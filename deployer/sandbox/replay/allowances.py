@@ -12,6 +12,9 @@
         test: tests/sandbox/test_contract.py::test_failed_schedule_create_is_201
         note: a failed create answers HTTP 201 like every CREATED endpoint
 
+`tests` (a pattern or a list) limits an entry to some of the recorded tests, for the
+differences that follow from one cause in those tests only.
+
 An allowance that matches nothing in the replay is stale and reported as such, so the file
 stays a true list. A `fixed` entry that matches a difference is a regression.
 """
@@ -41,13 +44,14 @@ class Allowance:
     detail: str | None
     reason: str
     test: str | None = None  # the regression test of a `fixed` entry
-    tests: str | None = None  # optional pattern on the recorded test id
+    tests: tuple[str, ...] | None = None  # optional patterns on the recorded test id
 
     def matches(self, diff: Difference, test: str | None) -> bool:
         return (diff.kind == self.kind and fnmatchcase(diff.endpoint, self.endpoint)
                 and (self.where is None or fnmatchcase(diff.where, self.where))
                 and (self.detail is None or fnmatchcase(diff.detail, self.detail))
-                and (self.tests is None or fnmatchcase(test or "", self.tests)))
+                and (self.tests is None
+                     or any(fnmatchcase(test or "", t) for t in self.tests)))
 
     def label(self) -> str:
         parts = [self.kind, self.endpoint]
@@ -85,11 +89,18 @@ def _entry(path: Path, section: str, index: int, raw: Any, *, fixed: bool) -> Al
                        ("note" if fixed else "reason", text)):
         if not isinstance(value, str) or not value.strip():
             raise RecordingError(f"{where}: `{key}` must be a non-empty string")
-    for key in ("where", "detail", "test", "tests"):
+    for key in ("where", "detail", "test"):
         if key in raw and not isinstance(raw[key], str):
             raise RecordingError(f"{where}: `{key}` must be a string")
+    tests = raw.get("tests")
+    if isinstance(tests, str):
+        tests = [tests]
+    if tests is not None and not (isinstance(tests, list)
+                                  and all(isinstance(t, str) for t in tests)):
+        raise RecordingError(f"{where}: `tests` must be a pattern or a list of patterns")
     return Allowance(raw["kind"], raw["endpoint"], raw.get("where"), raw.get("detail"),
-                     str(text).strip(), raw.get("test"), raw.get("tests"))
+                     str(text).strip(), raw.get("test"),
+                     tuple(tests) if tests is not None else None)
 
 
 def load_allowances(path: Path) -> Allowances:
