@@ -122,6 +122,7 @@ def _send(http: requests.Session, sb: Sandbox, ex: Exchange, values: ValueMap,
     elif ex.content_type:
         headers["Content-Type"] = ex.content_type
     url = sb.base_url + bare + (f"?{urlencode(query, doseq=True)}" if query else "")
+    http.cookies.clear()  # a login's session cookie must not authenticate later requests
     response = http.request(ex.method, url, data=body, files=files, headers=headers,
                             timeout=TIMEOUT, allow_redirects=False)
     sent = request_strings([path, *(v for vs in query.values() for v in vs), *carried])
