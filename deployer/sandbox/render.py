@@ -67,7 +67,7 @@ def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
         "warningGroupId": wf.get("warningGroupId"), "executionType": wf["executionType"],
     }
     if st.gen.g1:
-        out["tenantCode"] = wf.get("tenantCode")
+        out["tenantCode"] = None  # required on the form, never joined into an answer (3.1.1)
         out["tenantId"] = -1
     # Only the paged list fills these in (real 3.1.1 and 3.2.2; the dev source too): a DagData
     # (GET by code, query-by-name, /list) carries them as null. 3.1 has no `schedule` key.
@@ -134,7 +134,9 @@ def schedule_out(st: State, sched: dict[str, Any], *, joined: bool = True) -> di
         "workerGroup": sched["workerGroup"], "environmentCode": sched["environmentCode"],
         "environmentName": env["name"] if env else None,
     }
-    if not gen.g1:
+    if gen.g1:
+        del out["environmentName"]  # 3.1.1's schedule rows have no such key
+    else:
         out["tenantCode"] = sched.get("tenantCode", "default")
     if not joined:
         out.update({gen.name_key: None, "projectName": None, "userName": None})

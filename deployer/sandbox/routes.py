@@ -175,7 +175,7 @@ def project_delete(c: Ctx) -> Any:
         raise ApiError(10137, thrown=False)
     del c.st.projects[proj["code"]]
     c.st.changed()
-    return None if c.gen.g1 else True  # 3.2+: Result<Boolean>
+    return True  # real 3.1.1, 3.2.2 and dev
 
 
 # --- workflow definitions --------------------------------------------------------------------
@@ -403,18 +403,23 @@ def worker_groups(c: Ctx) -> Any:
 
 
 def tenants(c: Ctx) -> Any:
-    """The seeded `default` tenant (id -1) of a fresh server (real 3.2.2 and dev)."""
+    """The seeded `default` tenant (id -1) of a fresh 3.2+ server; 3.1.1 has none."""
+    if c.gen.g1:
+        return []
     return [{"id": -1, "tenantCode": "default", "description": "default tenant", "queueId": 1,
              "queueName": None, "queue": None, "createTime": c.st.created,
              "updateTime": c.st.created}]
 
 
 def alert_groups(c: Ctx) -> Any:
-    """The two seeded groups of a fresh server's schema (real 3.2.2 and dev)."""
+    """The seeded groups of a fresh server's schema: two in 3.2.2, one (with instances
+    "1,2") in 3.1.1; the dev snapshot of 2025-01 seeds one without instances."""
     seeded = "2018-11-29 10:20:39"
-    return [{"id": i, "groupName": name, "alertInstanceIds": None, "description": name,
+    groups = ((1, "default admin warning group", "1,2"),) if c.gen.g1 else (
+        (1, "default admin warning group", None), (2, "global alert group", None))
+    return [{"id": i, "groupName": name, "alertInstanceIds": ids, "description": name,
              "createTime": seeded, "updateTime": seeded, "createUserId": 1}
-            for i, name in ((1, "default admin warning group"), (2, "global alert group"))]
+            for i, name, ids in groups]
 
 
 def product_info(c: Ctx) -> Any:

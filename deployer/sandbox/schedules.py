@@ -73,8 +73,8 @@ def _check_tenant(st: State, tenant: str) -> None:
 def create(st: State, project_code: int, workflow_code: int, form: ScheduleForm) -> dict[str, Any]:
     project_for_write(st, project_code)
     wf = _workflow(st, project_code, workflow_code)
-    if wf["releaseState"] != "ONLINE":
-        raise ApiError(50004, workflow_code, wf["version"])
+    if wf["releaseState"] != "ONLINE":  # 3.2+ throw it (200); 3.1.1 returns it (201)
+        raise ApiError(50004, workflow_code, wf["version"], thrown=st.gen.g1 is False)
     existing = st.schedule_of.get(workflow_code, [])
     if existing and not st.gen.g1:
         raise ApiError(10204, workflow_code, existing[0], thrown=False)

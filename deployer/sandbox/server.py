@@ -54,6 +54,7 @@ HTML = "text/html;charset=iso-8859-1"
 # the fields of a real standalone server's health (3.2.2 and dev; details left out)
 HEALTH = (b'{"status":"UP","components":{"alert":{"status":"UP"},"api":{"status":"UP"},'
           b'"db":{"status":"UP"},"master":{"status":"UP"},"worker":{"status":"UP"}}}')
+HEALTH_G1 = b'{"status":"UP","components":{"db":{"status":"UP"}}}'  # 3.1.1: no role checks
 ACTUATOR = "application/vnd.spring-boot.actuator.v3+json"
 
 
@@ -121,7 +122,7 @@ class App:
             return Reply(404, NOT_FOUND_PAGE, HTML)
         path = url.path[len(CONTEXT):] or "/"
         if path == "/actuator/health" and method == "GET":
-            return Reply(200, HEALTH, ACTUATOR)
+            return Reply(200, HEALTH_G1 if self.state.gen.g1 else HEALTH, ACTUATOR)
         # Spring serves HEAD with the GET mapping (no body is written)
         route, groups, known = self._match("GET" if method == "HEAD" else method, path)
         user: int | None = None

@@ -87,6 +87,8 @@ def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     out = render.definition(st, wf)
     # the real answer describes the pre-save copy: no version, no state, no parsed list
     out.update(version=0, releaseState=None, globalParamList=None)
+    if st.gen.g1:
+        out["id"] = None  # 3.1.1 answers the object it inserted from, before the id is read
     return out
 
 
@@ -126,8 +128,6 @@ def _update_answer(st: State, wf: dict[str, Any], form: WorkflowForm) -> dict[st
     out.update(name=form.name, description=form.description, locations=form.locations,
                globalParams=form.global_params, timeout=form.timeout,
                executionType=form.execution_type)
-    if st.gen.g1:
-        out["tenantCode"] = form.tenant_code
     return out
 
 
@@ -154,7 +154,12 @@ def _apply_fields(wf: dict[str, Any], form: WorkflowForm, *, keep_omitted: bool 
 
 
 def _content(task: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in task.items() if k not in _META}
+    """What decides whether a posted task is a new version. An absent `resourceIds` is
+    stored as "", which 3.1.1's answers carry: a task copied back from an answer is the same
+    task (real 3.1.1 keeps its version)."""
+    out = {k: v for k, v in task.items() if k not in _META}
+    out["resourceIds"] = out.get("resourceIds") or ""
+    return out
 
 
 def _save_tasks(st: State, tasks: list[dict[str, Any]],

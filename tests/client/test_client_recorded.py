@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,16 +21,13 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from client_helpers import BASE, TOKEN, schedule_form
+from recordings import folders, no_recordings
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.errors import ApiError, AuthError
-from deployer.sandbox.replay.recording import Exchange, discover, endpoint_of, load
+from deployer.sandbox.replay.recording import Exchange, endpoint_of, load
 
-RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "dolphinscheduler" / \
-    "recordings"
-EXTRA = [Path(p) for p in os.environ.get("DAGSHIP_REPLAY_DIRS", "").split(os.pathsep) if p]
-FOLDERS = discover(RECORDINGS) + EXTRA
-REQUIRE_ENV = "DAGSHIP_REQUIRE_SHARED"
+FOLDERS = folders()
 NOT_ENDPOINTS = {"close", "from_target"}  # public methods that send nothing
 
 
@@ -312,10 +308,7 @@ def test_every_client_method_has_a_recorded_scenario() -> None:
 
 def _skip_without_recordings() -> None:
     if not FOLDERS:
-        why = f"no recordings: {RECORDINGS} does not exist (../shared is not beside this clone)"
-        if os.environ.get(REQUIRE_ENV, "") not in ("", "0"):
-            pytest.fail(f"{why}, and {REQUIRE_ENV}=1 requires them", pytrace=False)
-        pytest.skip(why)
+        no_recordings()
 
 
 @pytest.mark.parametrize("folder", FOLDERS or [None], ids=[f.name for f in FOLDERS] or ["none"])

@@ -5,33 +5,26 @@ allowance may be stale. The counts are printed in the run's summary."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from conftest import ALLOWANCES, RECORDINGS, SUMMARY, no_recordings
+from recordings import ALLOWANCES, RECORDINGS, SUMMARY, folders, no_recordings
 
-from deployer.sandbox.replay import discover, judge, load, load_allowances, replay
+from deployer.sandbox.replay import judge, load, load_allowances, replay
 
-
-def _folders() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("DAGSHIP_REPLAY_DIRS", "").split(os.pathsep) if p]
-    return discover(RECORDINGS) + extra
-
-
-FOLDERS = _folders()
+FOLDERS = folders()
 
 
 def test_there_are_recordings_to_replay() -> None:
     if not RECORDINGS.is_dir():
-        no_recordings(str(RECORDINGS))
+        no_recordings()
     assert FOLDERS, f"{RECORDINGS} holds no real server's recording"
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_recording_replays_without_unexplained_difference(folder: Path) -> None:
     if not folder.is_dir():
-        no_recordings(str(folder))
+        no_recordings(folder)
     recording = load(folder)
     verdict = judge(replay(recording), load_allowances(ALLOWANCES / f"{recording.name}.yaml"))
     lines = verdict.lines()

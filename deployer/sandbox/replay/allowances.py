@@ -13,7 +13,9 @@
         note: a failed create answers HTTP 201 like every CREATED endpoint
 
 `tests` (a pattern or a list) limits an entry to some of the recorded tests, for the
-differences that follow from one cause in those tests only.
+differences that follow from one cause in those tests only. `sometimes: true` marks a
+difference that depends on timing (rows made within one second, a parallel deploy): a fresh
+recording may lack it, so it is never stale.
 
 An allowance that matches nothing in the replay is stale and reported as such, so the file
 stays a true list. A `fixed` entry that matches a difference is a regression.
@@ -33,7 +35,7 @@ from deployer.sandbox.replay.recording import RecordingError
 
 __all__ = ["Allowance", "Allowances", "load_allowances"]
 
-_KEYS = {"kind", "endpoint", "where", "detail", "reason", "test", "note", "tests"}
+_KEYS = {"kind", "endpoint", "where", "detail", "reason", "test", "note", "tests", "sometimes"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Allowance:
     reason: str
     test: str | None = None  # the regression test of a `fixed` entry
     tests: tuple[str, ...] | None = None  # optional patterns on the recorded test id
+    sometimes: bool = False  # timing-dependent: not stale when a recording lacks it
 
     def matches(self, diff: Difference, test: str | None) -> bool:
         return (diff.kind == self.kind and fnmatchcase(diff.endpoint, self.endpoint)
@@ -100,7 +103,7 @@ def _entry(path: Path, section: str, index: int, raw: Any, *, fixed: bool) -> Al
         raise RecordingError(f"{where}: `tests` must be a pattern or a list of patterns")
     return Allowance(raw["kind"], raw["endpoint"], raw.get("where"), raw.get("detail"),
                      str(text).strip(), raw.get("test"),
-                     tuple(tests) if tests is not None else None)
+                     tuple(tests) if tests is not None else None, raw.get("sometimes") is True)
 
 
 def load_allowances(path: Path) -> Allowances:

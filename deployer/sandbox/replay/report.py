@@ -34,7 +34,7 @@ class Verdict:
 
     @property
     def stale(self) -> list[Allowance]:
-        return [a for a in self.allowances.allowed if not self.allowed[a]]
+        return [a for a in self.allowances.allowed if not self.allowed[a] and not a.sometimes]
 
     @property
     def ok(self) -> bool:
