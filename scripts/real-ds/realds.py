@@ -479,7 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", default=os.environ.get("DAGSHIP_REAL_DS_DS_VERSION",
                                                          DEFAULT_VERSION))
     ap.add_argument("--port", type=int, default=DEFAULT_PORT)
-    ap.add_argument("--token", default=DEFAULT_TOKEN)
+    ap.add_argument("--token", default=os.environ.get("DAGSHIP_REAL_DS_TOKEN") or DEFAULT_TOKEN,
+                    help="the access token (default $DAGSHIP_REAL_DS_TOKEN, else the fixed "
+                         "token `start` creates)")
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
     ap.add_argument("--lib-dir", default=os.environ.get("DAGSHIP_REAL_DS_LIB") or None,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from client_helpers import BASE, TOKEN, schedule_form
-from recordings import folders, no_recordings
+from shared_data import folders, no_recordings
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.errors import ApiError, AuthError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from recordings import SUMMARY
+from shared_data import SUMMARY
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from recordings import ALLOWANCES, RECORDINGS, SUMMARY, folders, no_recordings
+from shared_data import ALLOWANCES, RECORDINGS, SUMMARY, folders, no_recordings
 
 from deployer.sandbox.replay import judge, load, load_allowances, replay
 

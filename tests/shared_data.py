@@ -1,4 +1,4 @@
-"""Where the real servers' recordings are, for tests/replay and tests/client.
+"""The data of ../shared the tests read: the real servers' recordings (tests/replay, tests/client).
 
 They live in ../shared/dolphinscheduler/recordings (beside the clone, not in it), plus any
 folders named by DAGSHIP_REPLAY_DIRS (os.pathsep-separated; CI names the 3.1.1 recording it
@@ -33,8 +33,12 @@ def shared_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
 
 
-def no_recordings(what: Path | str = RECORDINGS) -> NoReturn:
-    why = f"no recordings: {what} does not exist (../shared is not beside this clone)"
+def missing_shared(why: str) -> NoReturn:
+    """Skip a test whose ../shared data is absent, or fail it where the data is required."""
     if shared_required():
-        pytest.fail(f"{why}, and {REQUIRE_ENV}=1 requires them", pytrace=False)
+        pytest.fail(f"{why}, and {REQUIRE_ENV}=1 requires it", pytrace=False)
     pytest.skip(why)
+
+
+def no_recordings(what: Path | str = RECORDINGS) -> NoReturn:
+    missing_shared(f"no recordings: {what} does not exist (../shared is not beside this clone)")
