@@ -485,8 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
     ap.add_argument("--lib-dir", default=os.environ.get("DAGSHIP_REAL_DS_LIB") or None,
-                    help="boot the jars of this directory (a server built from source) "
-                         "instead of resolving --version from Maven Central")
+                    help="boot the jars of this lib directory instead of resolving "
+                         "--version from Maven Central")
     ap.add_argument("--dialect", default=None,
                     help="API dialect the tests speak (default: from --version, e.g. 3.1)")
     ap.add_argument("--no-isolate", dest="isolate", action="store_false",
