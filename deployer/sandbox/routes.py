@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from deployer.sandbox import render, schedules, workflows
+from deployer.sandbox import lookups, render, schedules, workflows
 from deployer.sandbox.generation import Generation
 from deployer.sandbox.params import REQUIRED, Params
 from deployer.sandbox.status import ApiError
@@ -381,52 +381,6 @@ def sched_preview(c: Ctx) -> Any:
     return schedules.preview(c.p.text("schedule"))
 
 
-# --- lookups ---------------------------------------------------------------------------------
-
-def ds_list(c: Ctx) -> Any:
-    kind = c.p.text("type")
-    return [d for d in c.st.datasources if d["type"] == kind]
-
-
-def ds_page(c: Ctx) -> Any:
-    page_no, size = c.p.paging()
-    search = c.p.opt("searchVal") or ""
-    return render.page(c.st, [d for d in c.st.datasources if search in d["name"]], page_no, size)
-
-
-def env_list(c: Ctx) -> Any:
-    return list(c.st.environments)
-
-
-def worker_groups(c: Ctx) -> Any:
-    return ["default"]
-
-
-def tenants(c: Ctx) -> Any:
-    """The seeded `default` tenant (id -1) of a fresh 3.2+ server; 3.1.1 has none."""
-    if c.gen.g1:
-        return []
-    return [{"id": -1, "tenantCode": "default", "description": "default tenant", "queueId": 1,
-             "queueName": None, "queue": None, "createTime": c.st.created,
-             "updateTime": c.st.created}]
-
-
-def alert_groups(c: Ctx) -> Any:
-    """The seeded groups of a fresh server's schema: two in 3.2.2, one (with instances
-    "1,2") in 3.1.1; the dev snapshot of 2025-01 seeds one without instances."""
-    seeded = "2018-11-29 10:20:39"
-    groups = ((1, "default admin warning group", "1,2"),) if c.gen.g1 else (
-        (1, "default admin warning group", None), (2, "global alert group", None))
-    return [{"id": i, "groupName": name, "alertInstanceIds": ids, "description": name,
-             "createTime": seeded, "updateTime": seeded, "createUserId": 1}
-            for i, name, ids in groups]
-
-
-def product_info(c: Ctx) -> Any:
-    return {"id": 1, "clusterName": "sandbox", "productName": "dagship-sandbox",
-            "version": c.gen.version}
-
-
 # --- the table -------------------------------------------------------------------------------
 
 _V = r"(?P<{}>-?\d+|[^/]+)"  # numeric in practice; non-numbers fail conversion like Spring
@@ -475,14 +429,15 @@ def build_routes(gen: Generation) -> list[Route]:
         ("DELETE", sc + "/{id}", sched_delete, 200, 50024, True),
         ("POST", sc + "/{id}/online", sched_online, 200, 10078, True),
         ("POST", sc + "/{id}/offline", sched_offline, 200, 10079, True),
-        ("GET", "/datasources/list", ds_list, 200, 10035, False),
-        ("GET", "/datasources", ds_page, 200, 10035, False),
-        ("GET", "/environment/query-environment-list", env_list, 200, 1200010, False),
-        ("GET", "/worker-groups/all", worker_groups, 200, 10146, False),
-        ("GET", "/tenants/list", tenants, 200, 10086, False),
-        ("GET", "/alert-groups/list", alert_groups, 200, 10028, False),
+        ("GET", "/datasources/list", lookups.ds_list, 200, 10035, False),
+        ("GET", "/datasources", lookups.ds_page, 200, 10035, False),
+        ("GET", "/environment/query-environment-list", lookups.env_list, 200, 1200010, False),
+        ("GET", "/worker-groups/all", lookups.worker_groups, 200, 10146, False),
+        ("GET", "/tenants/list", lookups.tenants, 200, 10086, False),
+        ("GET", "/alert-groups/list", lookups.alert_groups, 200, 10028, False),
     ]
     if gen.g3:
-        table.append(("GET", "/ui-plugins/query-product-info", product_info, 200, 10000, False))
+        table.append(("GET", "/ui-plugins/query-product-info", lookups.product_info, 200,
+                      10000, False))
     return [Route(m, _compile(path), h, status, generic, mutates)
             for m, path, h, status, generic, mutates in table]

@@ -424,36 +424,15 @@ def run_suites(args: argparse.Namespace, env: dict[str, str], upstream: str, ver
     if not args.record:
         return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
     sys.path.insert(0, str(HERE))
-    from recorder import Recorder
+    from recorder import record_run
 
     out = Path(args.record).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    for old in [*out.glob("*.jsonl"), out / "_meta.json"]:
-        old.unlink(missing_ok=True)  # a recording is made whole, never appended to
-    tag = out / ".current-test"
-    proxy = Recorder(upstream, out, env["DAGSHIP_REAL_DS_TOKEN"], tag).start()
-    context = urllib.parse.urlsplit(env["DAGSHIP_REAL_DS_URL"]).path
-    env = dict(env, DAGSHIP_REAL_DS_URL=proxy.url + context, DAGSHIP_RECORD_TAG=str(tag),
-               DAGSHIP_RECORD_DIR=str(out))
     log(f"recording every exchange with {upstream} into {out}")
-    try:
-        rc = subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
-    finally:
-        proxy.stop()
-        tag.unlink(missing_ok=True)
-    meta = {"server": version, "dialect": dialect,
-            "recorded_on": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
-            "commit": git_head(), "exchanges": proxy.count, "pytest_exit": rc,
-            "command": " ".join(["realds.py", args.command, *args.pytest_args])}
-    (out / "_meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    log(f"recorded {proxy.count} exchanges into {out}")
+    rc, count = record_run(cmd, REPO, env, upstream, out, {
+        "server": version, "dialect": dialect,
+        "command": " ".join(["realds.py", args.command, *args.pytest_args])})
+    log(f"recorded {count} exchanges into {out}")
     return rc
-
-
-def git_head() -> str | None:
-    found = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
-                           text=True, check=False)
-    return found.stdout.strip() or None
 
 
 def cmd_record(args: argparse.Namespace) -> int:

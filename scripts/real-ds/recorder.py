@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,32 @@ PLACEHOLDER = "<TOKEN>"
 _HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
         "proxy-authorization", "proxy-authenticate", "content-length", "host",
         "accept-encoding"}
+
+
+def record_run(cmd: list[str], repo: Path, env: dict[str, str], upstream: str, out: Path,
+               meta: dict[str, Any]) -> tuple[int, int]:
+    """Run `cmd` (pytest on the suites) with its DolphinScheduler URL pointed at a recording
+    proxy in front of `upstream`; write `out` whole (old transcripts removed) and its
+    `_meta.json`. Returns (pytest's exit code, exchanges recorded)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("*.jsonl"), out / "_meta.json"]:
+        old.unlink(missing_ok=True)  # a recording is made whole, never appended to
+    tag = out / ".current-test"
+    proxy = Recorder(upstream, out, env["DAGSHIP_REAL_DS_TOKEN"], tag).start()
+    context = urlsplit(env["DAGSHIP_REAL_DS_URL"]).path
+    env = dict(env, DAGSHIP_REAL_DS_URL=proxy.url + context, DAGSHIP_RECORD_TAG=str(tag),
+               DAGSHIP_RECORD_DIR=str(out))
+    try:
+        rc = subprocess.run(cmd, cwd=repo, env=env, check=False).returncode
+    finally:
+        proxy.stop()
+        tag.unlink(missing_ok=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=False).stdout.strip()
+    meta = {**meta, "recorded_on": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+            "commit": head or None, "exchanges": proxy.count, "pytest_exit": rc}
+    (out / "_meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return rc, proxy.count
 
 
 class Recorder:
