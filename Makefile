@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench fuzz clean
+.PHONY: demo test check bench fuzz clean record
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 
 fuzz: $(BIN)/.installed  ## the fuzz suites with the deep hypothesis profile (minutes; CI runs a fixed budget)
 	HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/fuzz -q
+
+# Record the contract suites' exchanges with any DolphinScheduler into OUT, in the format of
+# ../shared/dolphinscheduler/recordings (token redacted), e.g.
+#   DS_TOKEN=... make record DS_URL=http://host:12345/dolphinscheduler DS_DIALECT=3.2 \
+#     DS_VERSION=3.2.2 OUT=recordings/3.2.2
+# DS_TOKEN is read from the environment so it stays off command lines. The suites create and
+# remove their own projects; use a server you may write to.
+record: $(BIN)/.installed  ## record the contract suites against DS_URL into OUT (see above)
+	@test -n "$(DS_URL)" -a -n "$(DS_DIALECT)" -a -n "$(OUT)" -a -n "$$DS_TOKEN" || \
+	  { echo "make record: set DS_URL, DS_DIALECT (3.1, 3.2, 3.3), OUT and DS_TOKEN" >&2; exit 2; }
+	DAGSHIP_REAL_DS_TOKEN="$$DS_TOKEN" $(PYTHON) scripts/real-ds/realds.py record \
+	  --url "$(DS_URL)" --dialect "$(DS_DIALECT)" --version "$(or $(DS_VERSION),$(DS_DIALECT))" \
+	  --record "$(OUT)"
 
 clean:
 	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache .hypothesis

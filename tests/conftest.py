@@ -105,3 +105,10 @@ def git_cmd() -> Callable[..., subprocess.CompletedProcess[str]]:
 def commit_file() -> Callable[..., str]:
     """`commit_file(repo, name, content, message)`: commit one file (no hooks), return SHA."""
     return _commit_file
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Record mode (scripts/real-ds/recorder.py): tag each test's requests when asked to."""
+    from tests.helpers import recording_plugin
+
+    recording_plugin.register(config)

@@ -7,8 +7,8 @@ from typing import Any
 
 from deployer.sandbox.store import State
 
-__all__ = ["dag_data", "definition", "page", "project_out", "relation_out", "schedule_out",
-           "task_out"]
+__all__ = ["dag_data", "definition", "page", "project_out", "prop_map", "props", "relation_out",
+           "schedule_out", "task_out"]
 
 
 def page(st: State, rows: list[Any], page_no: int, page_size: int) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def project_out(st: State, proj: dict[str, Any], *, paged: bool = False) -> dict
     return out
 
 
-def _props(text: str | None) -> list[Any]:
+def props(text: str | None) -> list[Any]:
     try:
         value = json.loads(text) if text else []
     except ValueError:
@@ -45,7 +45,7 @@ def _props(text: str | None) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _prop_map(props: list[Any]) -> dict[str, Any]:
+def prop_map(props: list[Any]) -> dict[str, Any]:
     return {str(p.get("prop")): p.get("value") for p in props if isinstance(p, dict)}
 
 
@@ -53,12 +53,12 @@ def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
                by_name: bool = False) -> dict[str, Any]:
     """A workflow definition. Only the paged list joins the users' names and the schedule;
     `query-by-name` (3.2+) joins the creator's and the project's names (real 3.1.1, 3.2.2, dev)."""
-    props = _props(wf["globalParams"])
+    params = props(wf["globalParams"])
     out: dict[str, Any] = {
         "id": wf["id"], "code": wf["code"], "name": wf["name"], "version": wf["version"],
         "releaseState": wf["releaseState"], "projectCode": wf["projectCode"],
         "description": wf["description"], "globalParams": wf["globalParams"],
-        "globalParamList": props, "globalParamMap": _prop_map(props),
+        "globalParamList": params, "globalParamMap": prop_map(params),
         "createTime": wf["createTime"], "updateTime": wf["updateTime"], "flag": "YES",
         "userId": 1, "userName": "admin" if (paged and not st.gen.g1) or by_name else None,
         "projectName": st.projects.get(wf["projectCode"], {}).get("name") if by_name else None,
@@ -67,7 +67,7 @@ def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
         "warningGroupId": wf.get("warningGroupId"), "executionType": wf["executionType"],
     }
     if st.gen.g1:
-        out["tenantCode"] = wf.get("tenantCode")
+        out["tenantCode"] = None  # required on the form, never joined into an answer (3.1.1)
         out["tenantId"] = -1
     # Only the paged list fills these in (real 3.1.1 and 3.2.2; the dev source too): a DagData
     # (GET by code, query-by-name, /list) carries them as null. 3.1 has no `schedule` key.
@@ -75,7 +75,7 @@ def definition(st: State, wf: dict[str, Any], *, paged: bool = False,
     sched = st.schedules[ids[0]] if ids else None
     out["scheduleReleaseState"] = sched["releaseState"] if sched else None
     if not st.gen.g1:
-        out["schedule"] = schedule_out(st, sched) if sched else None
+        out["schedule"] = schedule_out(st, sched, joined=False) if sched else None
     return out
 
 
@@ -83,12 +83,12 @@ def task_out(st: State, task: dict[str, Any]) -> dict[str, Any]:
     """A task of a DagData: the log row's operator, no names joined (real 3.1.1, 3.2.2)."""
     params = task["taskParams"]
     local = params.get("localParams") if isinstance(params, dict) else None
-    local = local if isinstance(local, list) else []
+    local = local if isinstance(local, list) else None  # null without `localParams` (3.2.2)
     out = dict(task)
     dependence = params.get("dependence") if isinstance(params, dict) else None
     out.update(userId=1, userName=None, projectName=None, modifyBy=None,
                operator=1, operateTime=task.get("updateTime"),
-               taskParamList=local, taskParamMap=_prop_map(local) if local else None,
+               taskParamList=local, taskParamMap=prop_map(local) if local else None,
                # the server keeps taskParams.dependence in a column of its own as well
                dependence="" if dependence is None else json.dumps(
                    dependence, separators=(",", ":"), ensure_ascii=False))
@@ -115,7 +115,9 @@ def dag_data(st: State, wf: dict[str, Any], *, by_name: bool = False) -> dict[st
     }
 
 
-def schedule_out(st: State, sched: dict[str, Any]) -> dict[str, Any]:
+def schedule_out(st: State, sched: dict[str, Any], *, joined: bool = True) -> dict[str, Any]:
+    """A schedule row; only the schedule lists join the workflow's, project's and user's
+    names (`joined`): a saved row, or one inside a definition, has them null (real 3.2.2)."""
     gen = st.gen
     wf = st.wfs.get(sched["workflowCode"], {})
     proj = st.projects.get(wf.get("projectCode", 0), {})
@@ -132,6 +134,10 @@ def schedule_out(st: State, sched: dict[str, Any]) -> dict[str, Any]:
         "workerGroup": sched["workerGroup"], "environmentCode": sched["environmentCode"],
         "environmentName": env["name"] if env else None,
     }
-    if not gen.g1:
+    if gen.g1:
+        del out["environmentName"]  # 3.1.1's schedule rows have no such key
+    else:
         out["tenantCode"] = sched.get("tenantCode", "default")
+    if not joined:
+        out.update({gen.name_key: None, "projectName": None, "userName": None})
     return out

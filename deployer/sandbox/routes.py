@@ -11,13 +11,14 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from deployer.sandbox import render, schedules, workflows
+from deployer.sandbox import lookups, render, schedules, workflows
+from deployer.sandbox.context import Ctx
 from deployer.sandbox.generation import Generation
-from deployer.sandbox.params import REQUIRED, Params
+from deployer.sandbox.params import REQUIRED
 from deployer.sandbox.status import ApiError
 from deployer.sandbox.store import ADMIN, DATE_FORMAT, State, now_text
 
@@ -26,18 +27,6 @@ __all__ = ["Ctx", "Route", "build_routes"]
 _EXEC = ("PARALLEL", "SERIAL_WAIT", "SERIAL_DISCARD", "SERIAL_PRIORITY")
 _PRIORITY = ("HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST")
 _RELEASE = ("OFFLINE", "ONLINE")
-
-
-@dataclass
-class Ctx:
-    st: State
-    p: Params
-    user_id: int = 0
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def gen(self) -> Generation:
-        return self.st.gen
 
 
 Handler = Callable[[Ctx], Any]
@@ -81,7 +70,8 @@ def token_create(c: Ctx) -> Any:
         raise ApiError(10001, "userId")
     if user_id != ADMIN["id"]:
         raise ApiError(30001, thrown=False)
-    return add_token(c.st, c.p.opt("token") or secrets.token_hex(16), expire, user_id)
+    row = add_token(c.st, c.p.opt("token") or secrets.token_hex(16), expire, user_id)
+    return dict(row, userName=None)  # only the list joins the user's name (real 3.2.2, dev)
 
 
 def add_token(st: State, token: str, expire: str, user_id: int = 1) -> dict[str, Any]:
@@ -132,7 +122,8 @@ def project_create(c: Ctx) -> Any:
             "description": desc, "userId": c.user_id, "createTime": now, "updateTime": now}
     c.st.projects[proj["code"]] = proj
     c.st.changed()
-    return render.project_out(c.st, proj)
+    # the created row carries its owner's name; later reads do not join it (real 3.2.2, dev)
+    return dict(render.project_out(c.st, proj), userName=ADMIN["userName"])
 
 
 def project_list(c: Ctx) -> Any:
@@ -173,7 +164,7 @@ def project_delete(c: Ctx) -> Any:
         raise ApiError(10137, thrown=False)
     del c.st.projects[proj["code"]]
     c.st.changed()
-    return None
+    return True  # real 3.1.1, 3.2.2 and dev
 
 
 # --- workflow definitions --------------------------------------------------------------------
@@ -237,15 +228,22 @@ def wf_verify(c: Ctx) -> Any:
     return None
 
 
+def _newest_first(c: Ctx, project: int) -> list[dict[str, Any]]:
+    """`ORDER BY create_time DESC` (real 3.1.1, 3.2.2, dev): newest first. Rows of the same
+    second come in no defined order on a real server; here the later id comes first."""
+    return sorted(c.st.workflows_of(project), key=lambda w: (w["createTime"], w["id"]),
+                  reverse=True)
+
+
 def wf_list(c: Ctx) -> Any:
     project = _read_project(c)
-    return [render.dag_data(c.st, w) for w in c.st.workflows_of(project)]
+    return [render.dag_data(c.st, w) for w in _newest_first(c, project)]
 
 
 def wf_simple(c: Ctx) -> Any:
     project = _read_project(c)
     return [{"id": w["id"], "code": w["code"], "name": w["name"], "projectCode": project}
-            for w in c.st.workflows_of(project)]
+            for w in _newest_first(c, project)]
 
 
 def wf_page(c: Ctx) -> Any:
@@ -327,11 +325,18 @@ def sched_create(c: Ctx) -> Any:
     code = c.p.num(c.gen.code_key)
     sched = schedules.create(c.st, c.p.var("projectCode"), code,
                              _schedule_form(c, update=False))
-    return render.schedule_out(c.st, sched)
+    return _saved_schedule(c, sched)
+
+
+def _saved_schedule(c: Ctx, sched: dict[str, Any]) -> Any:
+    """The row as saved: the joined names are null (real 3.2.2 and dev)."""
+    return render.schedule_out(c.st, sched, joined=False)
 
 
 def sched_update(c: Ctx) -> Any:
-    schedules.update(c.st, c.p.var("projectCode"), c.p.var("id"), _schedule_form(c, update=True))
+    sched = schedules.update(c.st, c.p.var("projectCode"), c.p.var("id"),
+                             _schedule_form(c, update=True))
+    return None if c.gen.g1 else _saved_schedule(c, sched)  # 3.2+ answers the schedule
 
 
 def sched_online(c: Ctx) -> Any:
@@ -363,42 +368,6 @@ def sched_list(c: Ctx) -> Any:
 
 def sched_preview(c: Ctx) -> Any:
     return schedules.preview(c.p.text("schedule"))
-
-
-# --- lookups ---------------------------------------------------------------------------------
-
-def ds_list(c: Ctx) -> Any:
-    kind = c.p.text("type")
-    return [d for d in c.st.datasources if d["type"] == kind]
-
-
-def ds_page(c: Ctx) -> Any:
-    page_no, size = c.p.paging()
-    search = c.p.opt("searchVal") or ""
-    return render.page(c.st, [d for d in c.st.datasources if search in d["name"]], page_no, size)
-
-
-def env_list(c: Ctx) -> Any:
-    return list(c.st.environments)
-
-
-def worker_groups(c: Ctx) -> Any:
-    return ["default"]
-
-
-def tenants(c: Ctx) -> Any:
-    return []
-
-
-def alert_groups(c: Ctx) -> Any:
-    return [{"id": 1, "groupName": "default admin warning group", "alertInstanceIds": "",
-             "description": "default admin warning group", "createUserId": 1,
-             "createTime": "2018-11-29 10:20:39", "updateTime": "2018-11-29 10:20:39"}]
-
-
-def product_info(c: Ctx) -> Any:
-    return {"id": 1, "clusterName": "sandbox", "productName": "dagship-sandbox",
-            "version": c.gen.version}
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -449,14 +418,15 @@ def build_routes(gen: Generation) -> list[Route]:
         ("DELETE", sc + "/{id}", sched_delete, 200, 50024, True),
         ("POST", sc + "/{id}/online", sched_online, 200, 10078, True),
         ("POST", sc + "/{id}/offline", sched_offline, 200, 10079, True),
-        ("GET", "/datasources/list", ds_list, 200, 10035, False),
-        ("GET", "/datasources", ds_page, 200, 10035, False),
-        ("GET", "/environment/query-environment-list", env_list, 200, 1200010, False),
-        ("GET", "/worker-groups/all", worker_groups, 200, 10146, False),
-        ("GET", "/tenants/list", tenants, 200, 10086, False),
-        ("GET", "/alert-groups/list", alert_groups, 200, 10028, False),
+        ("GET", "/datasources/list", lookups.ds_list, 200, 10035, False),
+        ("GET", "/datasources", lookups.ds_page, 200, 10035, False),
+        ("GET", "/environment/query-environment-list", lookups.env_list, 200, 1200010, False),
+        ("GET", "/worker-groups/all", lookups.worker_groups, 200, 10146, False),
+        ("GET", "/tenants/list", lookups.tenants, 200, 10086, False),
+        ("GET", "/alert-groups/list", lookups.alert_groups, 200, 10028, False),
     ]
     if gen.g3:
-        table.append(("GET", "/ui-plugins/query-product-info", product_info, 200, 10000, False))
+        table.append(("GET", "/ui-plugins/query-product-info", lookups.product_info, 200,
+                      10000, False))
     return [Route(m, _compile(path), h, status, generic, mutates)
             for m, path, h, status, generic, mutates in table]

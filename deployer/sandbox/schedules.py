@@ -35,7 +35,9 @@ def _cron_problems(expr: str) -> list[str]:
 
 
 def _parse(text: str, bad_json: int, bad_cron: int) -> dict[str, Any]:
-    """The `schedule` JSON checked in the server's order: times, then crontab."""
+    """The `schedule` JSON checked in the server's order: times, then crontab. These are
+    returned, not thrown: a failed create answers HTTP 201 like a successful one (real 3.2.2
+    and dev, `test_schedule_validation`); a thrown 50004 (workflow offline) stays 200."""
     try:
         value = json.loads(text)
         if not isinstance(value, dict):
@@ -43,14 +45,14 @@ def _parse(text: str, bad_json: int, bad_cron: int) -> dict[str, Any]:
         start = datetime.strptime(str(value.get("startTime")), DATE_FORMAT).replace(tzinfo=UTC)
         end = datetime.strptime(str(value.get("endTime")), DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
-        raise ApiError(bad_json, text) from None
+        raise ApiError(bad_json, text, thrown=False) from None
     if start == end:
-        raise ApiError(10141)
+        raise ApiError(10141, thrown=False)
     if start > end:
-        raise ApiError(80003)
+        raise ApiError(80003, thrown=False)
     crontab = value.get("crontab")
     if not isinstance(crontab, str) or _cron_problems(crontab):
-        raise ApiError(bad_cron, crontab if bad_cron == 10024 else "crontab")
+        raise ApiError(bad_cron, crontab, thrown=False)
     return {"startTime": value["startTime"], "endTime": value["endTime"], "crontab": crontab,
             "timezoneId": value.get("timezoneId")}
 
@@ -70,11 +72,11 @@ def _check_tenant(st: State, tenant: str) -> None:
 def create(st: State, project_code: int, workflow_code: int, form: ScheduleForm) -> dict[str, Any]:
     project_for_write(st, project_code)
     wf = _workflow(st, project_code, workflow_code)
-    if wf["releaseState"] != "ONLINE":
-        raise ApiError(50004, workflow_code, wf["version"])
+    if wf["releaseState"] != "ONLINE":  # 3.2+ throw it (200); 3.1.1 returns it (201)
+        raise ApiError(50004, workflow_code, wf["version"], thrown=st.gen.g1 is False)
     existing = st.schedule_of.get(workflow_code, [])
     if existing and not st.gen.g1:
-        raise ApiError(10204, workflow_code, existing[0])
+        raise ApiError(10204, workflow_code, existing[0], thrown=False)
     fields = _parse(form.schedule, 10076, 10001)
     _check_tenant(st, form.tenant_code)
     now = now_text()
@@ -83,7 +85,6 @@ def create(st: State, project_code: int, workflow_code: int, form: ScheduleForm)
     _apply(st, sched, fields, form)
     st.schedules[sched["id"]] = sched
     st.schedule_of.setdefault(workflow_code, []).append(sched["id"])
-    wf["warningGroupId"] = form.warning_group_id
     st.changed()
     return sched
 
@@ -102,7 +103,7 @@ def _missing(st: State, sid: int) -> ApiError:
     return ApiError(10022 if st.gen.g1 else 10203, sid)
 
 
-def update(st: State, project_code: int, sid: int, form: ScheduleForm) -> None:
+def update(st: State, project_code: int, sid: int, form: ScheduleForm) -> dict[str, Any]:
     project_for_write(st, project_code)
     sched = st.schedules.get(sid)
     if sched is None:
@@ -113,6 +114,7 @@ def update(st: State, project_code: int, sid: int, form: ScheduleForm) -> None:
     _check_tenant(st, form.tenant_code)
     _apply(st, sched, fields, form)
     st.changed()
+    return sched
 
 
 def set_online(st: State, project_code: int, sid: int, online: bool) -> None:

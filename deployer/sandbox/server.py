@@ -47,8 +47,21 @@ class _TooManyTokens(Exception):
     and dev)."""
 
 
+# Jetty's error page for a path no servlet mapping takes (the real 404 is text/html)
+NOT_FOUND_PAGE = (b"<html>\n<head>\n<title>Error 404 Not Found</title>\n</head>\n"
+                  b"<body><h2>HTTP ERROR 404 Not Found</h2></body>\n</html>\n")
+HTML = "text/html;charset=iso-8859-1"
+# the fields of a real standalone server's health (3.2.2 and dev; details left out)
+HEALTH = (b'{"status":"UP","components":{"alert":{"status":"UP"},"api":{"status":"UP"},'
+          b'"db":{"status":"UP"},"master":{"status":"UP"},"worker":{"status":"UP"}}}')
+HEALTH_G1 = b'{"status":"UP","components":{"db":{"status":"UP"}}}'  # 3.1.1: no role checks
+ACTUATOR = "application/vnd.spring-boot.actuator.v3+json"
+
+
 class Reply:
-    def __init__(self, status: int, body: bytes = b"", ctype: str = "application/json",
+    """`ctype` None sends no Content-Type (the interceptor's 401 has none)."""
+
+    def __init__(self, status: int, body: bytes = b"", ctype: str | None = "application/json",
                  headers: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.body = body
@@ -106,10 +119,10 @@ class App:
         """`body` is None when it was not kept (too large: `length` says how large)."""
         url = urlsplit(target)
         if not url.path.startswith(CONTEXT):
-            return Reply(404, b"Not Found", "text/plain")
+            return Reply(404, NOT_FOUND_PAGE, HTML)
         path = url.path[len(CONTEXT):] or "/"
         if path == "/actuator/health" and method == "GET":
-            return Reply(200, b'{"status":"UP","components":{"db":{"status":"UP"}}}')
+            return Reply(200, HEALTH_G1 if self.state.gen.g1 else HEALTH, ACTUATOR)
         # Spring serves HEAD with the GET mapping (no body is written)
         route, groups, known = self._match("GET" if method == "HEAD" else method, path)
         user: int | None = None
@@ -121,9 +134,11 @@ class App:
                     msg = message(route.generic, (), not self.state.gen.g3)
                     return Reply(200, _envelope(route.generic, msg, None))
             if user is None:
-                return Reply(401)
+                return Reply(401, ctype=None)
         if route is None:
-            return Reply(405 if known else 404, b"Not Found" if not known else b"", "text/plain")
+            if known:
+                return Reply(405, ctype="text/plain")
+            return Reply(404, NOT_FOUND_PAGE, HTML)
         try:
             values = parse_form(url.query.encode("latin-1", "replace"), "Unable to parse URI query")
             ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -266,7 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, reply: Reply) -> None:
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.ctype + ("; charset=UTF-8" if reply.body else ""))
+        if reply.ctype is not None:
+            charset = "; charset=UTF-8" if reply.body and "charset" not in reply.ctype else ""
+            self.send_header("Content-Type", reply.ctype + charset)
         self.send_header("Content-Length", str(len(reply.body)))
         for key, value in reply.headers:
             self.send_header(key, value)

@@ -85,10 +85,18 @@ def message(code: int, args: tuple[object, ...], legacy: bool) -> str:
     """The msg text for `code`, with `{n}` filled from args; 3.1/3.2 say "process"."""
     text = MESSAGES.get(code, "error {0}")
     for i, arg in enumerate(args):
-        text = text.replace("{" + str(i) + "}", str(arg))
+        text = text.replace("{" + str(i) + "}", _format(arg))
     for i in range(len(args), 2):  # placeholders no argument filled
         text = text.replace("{" + str(i) + "}", "")
     return text.replace("workflow", "process") if legacy else text
+
+
+def _format(arg: object) -> str:
+    """Java's MessageFormat groups the digits of a number argument: `191,239,575,273,472`
+    (real 3.2.2 and dev); strings are left alone."""
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        return f"{arg:,}"
+    return str(arg)
 
 
 class ApiError(Exception):

@@ -56,6 +56,7 @@ class State:
                  environments: dict[str, str] | None = None,
                  state_path: str | os.PathLike[str] | None = None) -> None:
         self.gen = gen
+        self.created = now_text()  # when the seeded rows (the default tenant) were made
         self.lock = threading.RLock()
         self.codes = CodeGenerator()
         self.path = Path(state_path) if state_path else None

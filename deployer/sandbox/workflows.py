@@ -3,7 +3,6 @@ versioning (§4.8) and the release/delete state machine (§7). Callers hold `st.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,13 +63,6 @@ def _parse(st: State, form: WorkflowForm) -> tuple[list[dict[str, Any]], list[di
     return tasks, relations
 
 
-def _normalise_params(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
-    except ValueError:
-        return text
-
-
 def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     proj = project_for_write(st, project_code)
     _check_common(st, form)
@@ -82,7 +74,9 @@ def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     wf: dict[str, Any] = {
         "id": st.next_id("workflow"), "code": st.codes.next(), "projectCode": project_code,
         "version": 0, "releaseState": "OFFLINE", "createTime": now, "updateTime": now,
-        "warningGroupId": None, "tasks": [], "relations": [],
+        # 3.1 stores 0, 3.2+ null; a schedule's alert group is not copied here (real
+        # 3.1.1, 3.2.2 and dev /list)
+        "warningGroupId": 0 if st.gen.g1 else None, "tasks": [], "relations": [],
     }
     _apply_fields(wf, form)
     refs, _ = _save_tasks(st, tasks, project_code)
@@ -91,7 +85,10 @@ def create(st: State, project_code: int, form: WorkflowForm) -> dict[str, Any]:
     st.by_name[(project_code, wf["name"])] = wf["code"]
     st.changed()
     out = render.definition(st, wf)
-    out.update(version=0, releaseState=None)  # the real answer describes the pre-save copy
+    # the real answer describes the pre-save copy: no version, no state, no parsed list
+    out.update(version=0, releaseState=None, globalParamList=None)
+    if st.gen.g1:
+        out["id"] = None  # 3.1.1 answers the object it inserted from, before the id is read
     return out
 
 
@@ -106,7 +103,7 @@ def update(st: State, project_code: int, code: int, form: WorkflowForm,
     if form.name != wf["name"] and (project_code, form.name) in st.by_name:
         raise ApiError(10168, form.name)
     _check_tenant(st, form.tenant_code)
-    stale = render.definition(st, wf)
+    answer = _update_answer(st, wf, form)
     old_name = wf["name"]
     _apply_fields(wf, form, keep_omitted=True)
     refs, _ = _save_tasks(st, tasks, project_code)
@@ -121,7 +118,17 @@ def update(st: State, project_code: int, code: int, form: WorkflowForm,
     st.changed()
     if release_state == "ONLINE":
         release(st, project_code, code, "ONLINE")
-    return stale
+    return answer
+
+
+def _update_answer(st: State, wf: dict[str, Any], form: WorkflowForm) -> dict[str, Any]:
+    """What a PUT answers: the stored row (its old version and times) with the posted fields
+    set on it, nulls included, before the save (real 3.2.2 and dev)."""
+    out = render.definition(st, wf)  # globalParamList/Map stay the stored row's
+    out.update(name=form.name, description=form.description, locations=form.locations,
+               globalParams=form.global_params, timeout=form.timeout,
+               executionType=form.execution_type)
+    return out
 
 
 # Optional form fields without a controller default: absent means null, and MyBatis-Plus
@@ -140,13 +147,19 @@ def _apply_fields(wf: dict[str, Any], form: WorkflowForm, *, keep_omitted: bool 
     posted = _posted(form)
     kept = {k: wf.get(k) if keep_omitted and posted[k] is None else posted[k]
             for k in _NULL_KEEPS}
-    wf.update(name=form.name, globalParams=_normalise_params(form.global_params),
+    # globalParams is stored as posted, spacing included (real 3.2.2 version rows)
+    wf.update(name=form.name, globalParams=form.global_params,
               timeout=form.timeout, executionType=form.execution_type,
               tenantCode=form.tenant_code, **kept)
 
 
 def _content(task: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in task.items() if k not in _META}
+    """What decides whether a posted task is a new version. An absent `resourceIds` is
+    stored as "", which 3.1.1's answers carry: a task copied back from an answer is the same
+    task (real 3.1.1 keeps its version)."""
+    out = {k: v for k, v in task.items() if k not in _META}
+    out["resourceIds"] = out.get("resourceIds") or ""
+    return out
 
 
 def _save_tasks(st: State, tasks: list[dict[str, Any]],

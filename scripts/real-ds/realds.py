@@ -25,9 +25,17 @@ admin, creates an access token with a fixed value and prints
 `test` and `deploy-test` also set DAGSHIP_REQUIRE_REAL_DS=1, so a real-backend test that finds
 no server fails instead of being skipped.
 
-`--lib-dir DIR` (or $DAGSHIP_REAL_DS_LIB) boots the jars of DIR instead of resolving them from
-Maven Central: for a server built from source, e.g. 3.2.2 (not on Central). Give its dialect
-with `--dialect` when the version is not one of KNOWN. See docs/real-ds.md, "Local proof".
+`--record DIR` (test, deploy-test) puts a recording proxy (recorder.py) between the tests and
+the server and writes every exchange to DIR in the format of
+../shared/dolphinscheduler/recordings (one JSON-lines file per test module, `_outcomes.jsonl`,
+`_meta.json`; the token redacted). `record --url URL --token TOKEN --dialect D --record DIR`
+does the same for any running server (`make record`), booting nothing; the suites then run
+with `-k real` unless other pytest arguments follow `--`. tests/replay replays DIR against the
+sandbox (`DAGSHIP_REPLAY_DIRS=DIR`).
+
+`--lib-dir DIR` (or $DAGSHIP_REAL_DS_LIB) boots the jars of a lib folder you already have
+instead of resolving them from Maven Central. Give its dialect with `--dialect` when the
+version is not one of KNOWN.
 
 Standard library only, so it runs before the project's venv exists. See docs/real-ds.md.
 """
@@ -384,6 +392,7 @@ def cmd_test(args: argparse.Namespace) -> int:
                      "--timeout", str(args.timeout),
                      *(["--lib-dir", args.lib_dir] if args.lib_dir else []),
                      *(["--dialect", args.dialect] if args.dialect else []),
+                     *(["--record", args.record] if args.record else []),
                      "--", *args.pytest_args]
             log("entering a private network namespace (loopback only) for server and tests")
             return subprocess.run([*prefix, "sh", "-c", 'ip link set lo up && exec "$@"',
@@ -395,42 +404,86 @@ def cmd_test(args: argparse.Namespace) -> int:
     env = dict(os.environ, DAGSHIP_REAL_DS_URL=state["url"],
                DAGSHIP_REAL_DS_TOKEN=state["token"],
                DAGSHIP_REAL_DS_VERSION=state["dialect"], DAGSHIP_REQUIRE_REAL_DS="1")
-    pytest = REPO / ".venv" / "bin" / "pytest"
-    suites = [REPO / "tests" / "sandbox" / "test_contract.py"]
-    if args.command == "deploy-test":
-        suites.append(REPO / "tests" / "deploy_contract")
-    cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]
     try:
-        rc = subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
+        rc = run_suites(args, env, f"http://127.0.0.1:{args.port}", state["version"],
+                        state["dialect"])
     finally:
         cmd_stop(args)
     return rc
 
 
+def run_suites(args: argparse.Namespace, env: dict[str, str], upstream: str, version: str,
+               dialect: str) -> int:
+    """pytest on the contract suites, through a recording proxy when `--record` is given."""
+    pytest = REPO / ".venv" / "bin" / "pytest"
+    suites = [REPO / "tests" / "sandbox" / "test_contract.py",
+              REPO / "tests" / "sandbox" / "test_contract_answers.py"]
+    if args.command in ("deploy-test", "record"):
+        suites.append(REPO / "tests" / "deploy_contract")
+    cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]
+    if not args.record:
+        return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
+    sys.path.insert(0, str(HERE))
+    from recorder import record_run
+
+    out = Path(args.record).resolve()
+    log(f"recording every exchange with {upstream} into {out}")
+    rc, count = record_run(cmd, REPO, env, upstream, out, {
+        "server": version, "dialect": dialect,
+        "command": " ".join(["realds.py", args.command, *args.pytest_args])})
+    log(f"recorded {count} exchanges into {out}")
+    return rc
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """Record the contract suites against a running server given by URL and token."""
+    if not (args.url and args.record and args.dialect):
+        sys.exit("[real-ds] record needs --url, --dialect and --record DIR (and --token)")
+    parts = urllib.parse.urlsplit(args.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        sys.exit(f"[real-ds] --url {args.url!r}: expected http(s)://host:port/dolphinscheduler")
+    env = dict(os.environ, DAGSHIP_REAL_DS_URL=args.url.rstrip("/"),
+               DAGSHIP_REAL_DS_TOKEN=args.token, DAGSHIP_REAL_DS_VERSION=args.dialect,
+               DAGSHIP_REQUIRE_REAL_DS="1")
+    if not args.pytest_args:
+        args.pytest_args = ["-k", "real", "-p", "no:cacheprovider"]
+    upstream = f"{parts.scheme}://{parts.netloc}"
+    return run_suites(args, env, upstream, args.version, args.dialect)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=["start", "stop", "status", "env", "test", "deploy-test"])
+    ap.add_argument("command", choices=["start", "stop", "status", "env", "test", "deploy-test",
+                                        "record"])
     ap.add_argument("--version", default=os.environ.get("DAGSHIP_REAL_DS_DS_VERSION",
                                                          DEFAULT_VERSION))
     ap.add_argument("--port", type=int, default=DEFAULT_PORT)
-    ap.add_argument("--token", default=DEFAULT_TOKEN)
+    ap.add_argument("--token", default=os.environ.get("DAGSHIP_REAL_DS_TOKEN") or DEFAULT_TOKEN,
+                    help="the access token (default $DAGSHIP_REAL_DS_TOKEN, else the fixed "
+                         "token `start` creates)")
     ap.add_argument("--heap", default="2g")
     ap.add_argument("--timeout", type=float, default=300.0, help="boot timeout, seconds")
     ap.add_argument("--lib-dir", default=os.environ.get("DAGSHIP_REAL_DS_LIB") or None,
-                    help="boot the jars of this directory (a server built from source) "
-                         "instead of resolving --version from Maven Central")
+                    help="boot the jars of this lib directory instead of resolving "
+                         "--version from Maven Central")
     ap.add_argument("--dialect", default=None,
                     help="API dialect the tests speak (default: from --version, e.g. 3.1)")
     ap.add_argument("--no-isolate", dest="isolate", action="store_false",
                     help="`test`, `deploy-test`: don't run server and tests in a private "
                          "network namespace")
+    ap.add_argument("--record", default=None, metavar="DIR",
+                    help="`test`, `deploy-test`, `record`: write every exchange with the "
+                         "server to DIR (the recordings' format; the token redacted)")
+    ap.add_argument("--url", default=None,
+                    help="`record`: the running server, e.g. "
+                         "http://host:12345/dolphinscheduler")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     args.pytest_args = extra  # `test -- -k foo`: everything after -- goes to pytest
     return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "env": cmd_env,
-            "test": cmd_test, "deploy-test": cmd_test}[args.command](args)
+            "test": cmd_test, "deploy-test": cmd_test, "record": cmd_record}[args.command](args)
 
 
 if __name__ == "__main__":

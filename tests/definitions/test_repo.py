@@ -18,6 +18,7 @@ from deployer.definitions.model import (
     WorkflowRef,
 )
 from deployer.definitions.repo import discover, load_repository
+from tests.helpers.shared_data import missing_shared
 
 DATA = Path(__file__).parents[1] / "data" / "workflows"
 CODES_DIR = DATA / "codes"
@@ -173,7 +174,7 @@ CORPUS_EXPECT = {
 @pytest.fixture(scope="module")
 def corpus_result():
     if not PYDS.is_dir():
-        pytest.skip("shared corpus not present")
+        missing_shared(f"shared corpus not present: {CORPUS} (../shared is not beside this clone)")
     return load_repository(Config(root=PYDS.resolve(), path=None, workflows=(".",)))
 
 
@@ -225,7 +226,7 @@ def test_corpus_env_and_config_resolve_in_deploy_mode():
 def test_native_exports_load_into_the_model(tmp_path, name):
     src = CORPUS / "ds-export" / name
     if not src.is_file():
-        pytest.skip("shared corpus not present")
+        missing_shared(f"shared corpus not present: {CORPUS} (../shared is not beside this clone)")
     (tmp_path / name).write_bytes(src.read_bytes())
     result = load_repository(Config(root=tmp_path, path=None, workflows=(".",)))
     assert [f for f in result.findings if f.severity == "error"] == []

@@ -222,6 +222,24 @@ def test_sub_workflow_child_is_created_before_parent(repo: Repo, remote: Remote,
     assert repo.deploy().writes == []
 
 
+def test_prune_deletes_a_parent_and_its_child_in_either_list_order(repo: Repo,
+                                                                   remote: Remote) -> None:
+    """Real servers list workflows newest first (the parent before its child); the engine
+    deletes referrers first by reference, so the delete the server would refuse (the child
+    while its parent still runs it, 10193) is never sent, whatever order the list has."""
+    repo.write("keep", wf_yaml("keep"))
+    repo.write("child", wf_yaml("child"))
+    repo.write("parent", sub_yaml("parent", "child.yaml"))
+    repo.deploy()
+    repo.remove("parent")
+    repo.remove("child")
+    res = repo.run("deploy", "--no-progress", "--prune", "--parallel", "4")
+    assert res.code == 0, res.out + res.err
+    assert remote.names() == {"keep"}
+    deletes = [path for method, path in res.writes if method == "DELETE"]
+    assert len(deletes) == 2, res.writes  # one each: nothing refused, nothing retried
+
+
 # --- drift ------------------------------------------------------------------------------------
 
 
