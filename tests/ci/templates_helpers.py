@@ -21,13 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "ci-templates"
 GITHUB_ACTION = TEMPLATES / "github" / "action.yml"
 GITHUB_WORKFLOW = TEMPLATES / "github" / "dagship.yml"
-GITLAB_COMPONENT = TEMPLATES / "gitlab" / "templates" / "dagship.yml"
+# GitLab reads a component from templates/ at the root of its project: the repository's own
+GITLAB_COMPONENT = ROOT / "templates" / "dagship.yml"
 GITLAB_PLAIN = TEMPLATES / "gitlab" / "dagship.gitlab-ci.yml"
 JENKINS_STEP = TEMPLATES / "jenkins" / "vars" / "dagshipDeploy.groovy"
 JENKINSFILE = TEMPLATES / "jenkins" / "Jenkinsfile"
 POST_RECEIVE = TEMPLATES / "git-server" / "post-receive"
 
 _INPUT = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]")
+_COMPONENT = re.compile(r"\$\[\[\s*component\.([a-z_]+)\s*\]\]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -59,9 +61,15 @@ def component_inputs(text: str) -> dict[str, dict[str, Any]]:
     return dict(load_yaml(head)["spec"]["inputs"])
 
 
-def render_component(text: str, given: dict[str, str] | None = None) -> str:
+def render_component(text: str, given: dict[str, str] | None = None,
+                     component: dict[str, str] | None = None) -> str:
     """GitLab's include-time interpolation: `$[[ inputs.x ]]` takes the given value, else the
-    default; an input without a default must be given; an unknown input is an error."""
+    default; an input without a default must be given; an unknown input is an error.
+    `$[[ component.x ]]` takes `component[x]` (GitLab: the included ref's commit for `sha`),
+    and must be declared in `spec: component:`."""
+    head, _ = split_component(text)
+    declared = load_yaml(head)["spec"].get("component", [])
+    context = {"sha": "0" * 40, **(component or {})}
     spec = component_inputs(text)
     given = dict(given or {})
     unknown = set(given) - set(spec)
@@ -76,7 +84,12 @@ def render_component(text: str, given: dict[str, str] | None = None) -> str:
         assert name in values, f"$[[ inputs.{name} ]] names no declared input"
         return str(values[name])
 
-    return _INPUT.sub(sub, body)
+    def sub_component(m: re.Match[str]) -> str:
+        name = m.group(1)
+        assert name in declared, f"$[[ component.{name} ]] is not in `spec: component:`"
+        return context[name]
+
+    return _COMPONENT.sub(sub_component, _INPUT.sub(sub, body))
 
 
 def gitlab_jobs(text: str) -> dict[str, dict[str, Any]]:
@@ -126,6 +139,19 @@ def validator(name: str) -> str:
     raise AssertionError  # unreachable: pytest.skip raises
 
 
+def pep503_index(wheels: Path, base: Path) -> str:
+    """A PEP 503 index (file://) under base/simple of the wheels in `wheels`."""
+    for wheel in wheels.glob("*.whl"):
+        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
+        folder = base / "simple" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / wheel.name).write_bytes(wheel.read_bytes())
+        links = "".join(f'<a href="{w.name}">{w.name}</a>\n'
+                        for w in sorted(folder.glob("*.whl")))
+        (folder / "index.html").write_text(links)
+    return (base / "simple").as_uri()
+
+
 def build_package_index(base: Path, *extra: str) -> str:
     """A PEP 503 index (file://) under base with a wheel of this repository and its
     dependencies (and of the extra requirements): what the templates' install steps and
@@ -133,10 +159,4 @@ def build_package_index(base: Path, *extra: str) -> str:
     wheels = base / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
                     str(ROOT), *extra], check=True, timeout=300)
-    for wheel in wheels.glob("*.whl"):
-        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
-        folder = base / "simple" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / wheel.name).write_bytes(wheel.read_bytes())
-        (folder / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
-    return (base / "simple").as_uri()
+    return pep503_index(wheels, base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from templates_helpers import JENKINSFILE, ROOT, TEMPLATES
+from templates_helpers import JENKINSFILE, ROOT
 
 from deployer import __version__
 
@@ -13,13 +13,13 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_each_ci_has_its_adoption_snippet_at_the_pinned_version():
     assert "uses: ./.github/workflows/dagship.yml" in README
-    assert f"/dagship-ci/dagship@{__version__}" in README
-    assert (TEMPLATES / "gitlab" / "templates" / "dagship.yml").is_file()
+    assert f"$CI_SERVER_FQDN/<group>/dagship/dagship@v{__version__}" in README
+    assert (ROOT / "templates" / "dagship.yml").is_file()
     assert f"@Library('dagship@v{__version__}') _" in README
     assert f"@Library('dagship@v{__version__}') _" in JENKINSFILE.read_text(encoding="utf-8")
-    assert f'pip install "dagship=={__version__}"' in README
+    assert f"uses: dagship/dagship/ci-templates/github@v{__version__}" in README
 
 
 def test_every_template_linked_from_the_readme_exists():
-    for link in re.findall(r"\]\((ci-templates/[^)]*)\)", README):
+    for link in re.findall(r"\]\(((?:ci-)?templates/[^)]*)\)", README):
         assert (ROOT / link).exists(), link
