@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from shipfix import pep503_index
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "ci-templates"
@@ -137,19 +138,6 @@ def validator(name: str) -> str:
         pytest.fail(message)
     pytest.skip(message)
     raise AssertionError  # unreachable: pytest.skip raises
-
-
-def pep503_index(wheels: Path, base: Path) -> str:
-    """A PEP 503 index (file://) under base/simple of the wheels in `wheels`."""
-    for wheel in wheels.glob("*.whl"):
-        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
-        folder = base / "simple" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / wheel.name).write_bytes(wheel.read_bytes())
-        links = "".join(f'<a href="{w.name}">{w.name}</a>\n'
-                        for w in sorted(folder.glob("*.whl")))
-        (folder / "index.html").write_text(links)
-    return (base / "simple").as_uri()
 
 
 def build_package_index(base: Path, *extra: str) -> str:

@@ -6,64 +6,25 @@ github@<ref>`, which act resolves to the dagship repository under test (`--local
 The action installs dagship from that checkout; the job's package index holds only
 dagship's dependencies, so no other dagship can be installed. actions/checkout is act's own
 (it copies the work tree, history included); actions/setup-python is a stand-in that puts a
-Python of the requested version first on PATH. Deploys go to a sandbox on 127.0.0.1, and
-the tests read the result back through the API.
+venv of the requested Python first on PATH (tests/ci/actrun.py). Deploys go to a sandbox on
+127.0.0.1, and the tests read the result back through the API.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
+from actrun import SETUP_PYTHON, Act, setup_python, step_output
 from datarepo import TOKEN, DataRepo, bad_commit, make_data_repo
-from engines import Run, act, clean_env, missing, run
+from engines import act
 
 from deployer import __version__
 from deployer.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
-SETUP_PYTHON = "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065"
-
-
-def _python_home(version: str) -> Path:
-    """A CPython `version` for the setup-python stand-in (pyenv's, as on these machines)."""
-    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True,
-                          check=False).stdout.strip() if _has("pyenv") else ""
-    for base in filter(None, (root, str(Path.home() / ".pyenv"), "/root/.pyenv")):
-        found = sorted(Path(base, "versions").glob(f"{version}.*/bin/python3"))
-        if found:
-            return found[-1].parent
-    missing(f"Python {version} (pyenv) for the setup-python stand-in")
-    raise AssertionError  # unreachable: missing() skips or fails
-
-
-def _has(tool: str) -> bool:
-    from shutil import which
-    return which(tool) is not None
-
-
-def _setup_python_stand_in(where: Path, version: str) -> Path:
-    """A composite action standing in for actions/setup-python: PATH gets the requested
-    Python, any other version fails the step (a test double, like the sandbox)."""
-    where.mkdir(parents=True)
-    home = _python_home(version)
-    (where / "action.yml").write_text(yaml.safe_dump({
-        "name": "setup-python (test stand-in)",
-        "description": f"Puts CPython {version} from {home} first on PATH",
-        "inputs": {"python-version": {"description": "version", "required": True}},
-        "runs": {"using": "composite", "steps": [{
-            "shell": "bash",
-            "env": {"WANTED": "${{ inputs.python-version }}"},
-            "run": f'[ "$WANTED" = "{version}" ] || {{ echo "::error::no Python $WANTED"; '
-                   f'exit 1; }}\necho "{home}" >> "$GITHUB_PATH"\n',
-        }]},
-    }), encoding="utf-8")
-    return where
 
 
 def _action_ref(repo: Path) -> str:
@@ -74,37 +35,24 @@ def _action_ref(repo: Path) -> str:
     return refs.pop()
 
 
-class Act:
+class GitHub:
     def __init__(self, repo: DataRepo, dagship_source: Path, wheelhouse: str, tmp: Path):
-        self.repo, self.tmp, self.dagship_source = repo, tmp, dagship_source
-        self.base_args = [
-            "-P", "ubuntu-24.04=-self-hosted", "--action-offline-mode",
-            "--action-cache-path", str(tmp / "act-cache"),
-            "--local-repository", f"dagship/dagship@{_action_ref(repo.root)}={dagship_source}",
-            "--local-repository",
-            f"{SETUP_PYTHON}={_setup_python_stand_in(tmp / 'setup-python', '3.12')}",
-            "--env", f"PIP_INDEX_URL={wheelhouse}", "--env", "PIP_DISABLE_PIP_VERSION_CHECK=1",
-        ]
-        self.runs = 0
+        self.repo, self.dagship_source = repo, dagship_source
+        self.act = Act(repo.root, tmp, {
+            f"dagship/dagship@{_action_ref(repo.root)}": dagship_source,
+            SETUP_PYTHON: setup_python(tmp / "setup-python", "3.12"),
+        }, {"PIP_INDEX_URL": wheelhouse, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
 
-    def __call__(self, event: str, payload: dict, secrets: dict[str, str]) -> Run:
-        self.runs += 1
-        path = self.tmp / f"event-{self.runs}.json"
-        path.write_text(json.dumps(payload), encoding="utf-8")
-        cmd: list[str | Path] = [act(), event, "-e", str(path), *self.base_args]
-        for name, value in secrets.items():
-            cmd += ["-s", f"{name}={value}"]
-        result = run(cmd, self.repo.root, clean_env())
-        path.with_suffix(".log").write_text(result.log, encoding="utf-8")  # for a post-mortem
-        return result
+    def __call__(self, event: str, payload: dict, secrets: dict[str, str]):
+        return self.act(event, payload, secrets)
 
 
 @pytest.fixture
-def github(tmp_path: Path, dagship_git, wheelhouse) -> Iterator[tuple[DataRepo, Act]]:
+def github(tmp_path: Path, dagship_git, wheelhouse) -> Iterator[tuple[DataRepo, GitHub]]:
     act()  # skip (or fail) at once when act is missing
     with Sandbox(token=TOKEN) as sb:
         repo = make_data_repo(tmp_path / "data", sb, "github", "https://github.com/acme/data")
-        yield repo, Act(repo, dagship_git.source, wheelhouse, tmp_path)
+        yield repo, GitHub(repo, dagship_git.source, wheelhouse, tmp_path)
 
 
 def _pull_request(repo: DataRepo, head: str) -> dict:
@@ -117,11 +65,6 @@ def _push(branch: str, before: str, after: str) -> dict:
     return {"ref": f"refs/heads/{branch}", "before": before, "after": after}
 
 
-def _job_log(log: str) -> str:
-    """act prefixes each line with the job; what a step printed is after `| `."""
-    return "\n".join(line.split("|", 1)[1] for line in log.splitlines() if "  | " in line)
-
-
 def test_pull_request_validates_with_the_action_of_its_own_ref(github):
     repo, run_act = github
     result = run_act("pull_request", _pull_request(repo, repo.head),
@@ -130,7 +73,7 @@ def test_pull_request_validates_with_the_action_of_its_own_ref(github):
     for step in ("Lint workflow files", "Check formatting", "Lint commit messages",
                  "Semantic diff", "Plan"):
         assert re.search(rf"Success - Main {step}", log), (step, log)
-    out = _job_log(log)
+    out = step_output(log)
     # every step is the action of the ref the workflow names, read from the repository under
     # test, and runs the dagship that action installed from its own checkout (the job's
     # index has no dagship)
@@ -184,5 +127,5 @@ def test_a_deploy_without_its_token_fails_with_the_clear_message(github):
     assert result.returncode != 0, result.log
     assert re.search(r"Failure - Main Deploy", result.log), result.log
     assert re.search(r"token for target 'production' is missing.*DS_PROD_TOKEN",
-                     _job_log(result.log)), result.log
+                     step_output(result.log)), result.log
     assert repo.deployed("dataops") == {}
