@@ -1,0 +1,3 @@
+"""The ship fixtures (see tests/shipfix.py)."""
+
+from shipfix import dagship_git, release_wheelhouse, wheelhouse  # noqa: F401 - fixtures, registered by import
