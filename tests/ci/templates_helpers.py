@@ -29,6 +29,8 @@ JENKINS_STEP = TEMPLATES / "jenkins" / "vars" / "dagshipDeploy.groovy"
 JENKINSFILE = TEMPLATES / "jenkins" / "Jenkinsfile"
 POST_RECEIVE = TEMPLATES / "git-server" / "post-receive"
 
+# an action pinned by commit: owner/repo[/path]@<40 hex digits>
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 _INPUT = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]")
 _COMPONENT = re.compile(r"\$\[\[\s*component\.([a-z_]+)\s*\]\]")
 

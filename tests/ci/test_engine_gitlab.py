@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
+from actrun import python_home
 from datarepo import TOKEN, DataRepo, bad_commit, make_data_repo
 from engines import Run, clean_env, gitlab_ci_local, run
 from gitrun import git
@@ -51,7 +52,7 @@ def _image(where: Path, git_on_path: bool = True) -> Path:
     """A stand-in for the job image: a bare CPython 3.12 venv (python:3.12), and a bin folder
     with every host tool except git, so that a PATH of only those two has no git
     (python:3.12-slim)."""
-    python = _python312()
+    python = str(python_home("3.12") / "python3")
     subprocess.run([python, "-m", "venv", str(where / "venv")], check=True, timeout=120)
     tools = where / "tools"
     tools.mkdir()
@@ -62,16 +63,6 @@ def _image(where: Path, git_on_path: bool = True) -> Path:
                     and os.access(exe, os.X_OK) and not exe.is_dir():
                 (tools / name).symlink_to(exe)
     return where
-
-
-def _python312() -> str:
-    for base in (Path.home() / ".pyenv", Path("/root/.pyenv")):
-        found = sorted(base.glob("versions/3.12.*/bin/python3"))
-        if found:
-            return str(found[-1])
-    from engines import missing
-    missing("Python 3.12 (pyenv) for the job image stand-in")
-    raise AssertionError  # unreachable
 
 
 @dataclass

@@ -11,7 +11,6 @@ publishing, is not run.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -31,13 +30,12 @@ from actrun import (
 from engines import ROOT, act
 from gitrun import git
 from shipfix import copy_checkout
-from templates_helpers import load_yaml, validator
+from templates_helpers import SHA_PIN, load_yaml, validator
 
 from deployer import __version__
 
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 PYPI_PUBLISH = "pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc"
-SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
 def _workflow() -> dict[str, Any]:

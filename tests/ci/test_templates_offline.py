@@ -23,6 +23,7 @@ from templates_helpers import (
     GITLAB_PLAIN,
     JENKINS_STEP,
     JENKINSFILE,
+    SHA_PIN,
     TEMPLATES,
     component_inputs,
     gitlab_jobs,
@@ -35,8 +36,6 @@ from templates_helpers import (
 
 from deployer import __version__
 from deployer.scaffold import scaffold_files
-
-SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
 def _check_jsonschema(schema: str, *files: Path, transform: str | None = None) -> None:
