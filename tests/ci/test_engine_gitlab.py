@@ -178,6 +178,22 @@ def test_branch_pipelines_of_develop_and_main_deploy(gitlab):
     assert TOKEN not in log
 
 
+def test_the_files_init_writes_deploy_as_written(gitlab, dagship_git):
+    """`dagship init --ci gitlab`'s own .gitlab-ci.yml (the plain include, copied into
+    .gitlab/), unchanged: a push to develop installs its pinned dagship and deploys."""
+    repo, pipeline = gitlab
+    repo.merge_feature("develop")
+    repo.checkout("develop")
+    git("checkout", "--quiet", repo.base, "--", ".gitlab-ci.yml", cwd=repo.root)  # init's
+    assert "local: .gitlab/dagship.gitlab-ci.yml" in (repo.root / ".gitlab-ci.yml").read_text()
+    log = pipeline({**PUSH, "DS_STAGING_TOKEN": TOKEN}).require().log
+    assert _passed(log, "dagship-deploy-staging"), log
+    assert sorted(repo.deployed("dataops-staging")) == ["hello_dagship", "second"]
+    (installed,) = (pipeline.tmp / f"image-{pipeline.runs}" / "venv").glob(
+        "lib/python3.12/site-packages/dagship-*.dist-info/direct_url.json")
+    assert json.loads(installed.read_text())["vcs_info"]["commit_id"] == dagship_git.commit
+
+
 def test_a_bad_commit_message_fails_its_job_with_the_junit_report(gitlab):
     repo, pipeline = gitlab
     bad = bad_commit(repo)
