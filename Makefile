@@ -23,7 +23,7 @@ $(GROOVY_LINT):
 test: $(BIN)/.installed $(GROOVY_LINT)  ## the whole test suite
 	$(BIN)/pytest
 
-# The CI engines the templates run in (tests/ci/test_engine_*.py), kept in .cache/ and reused:
+# The CI engines the templates run in (tests/ci_templates/test_engine_*.py), kept in .cache/ and reused:
 # act built through the Go module proxy; gitlab-ci-local, which needs Node 22, with Node 22
 # from npm; rsync (gitlab-ci-local's shell executor) and Maven (JenkinsPipelineUnit) from the
 # system. Without them those tests skip, unless DAGSHIP_REQUIRE_ENGINES=1 (.ci/run sets it).

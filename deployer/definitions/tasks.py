@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import dialect, subst
 from deployer.definitions.dialect import (
     COMMON_KEYS,
@@ -13,15 +14,13 @@ from deployer.definitions.dialect import (
     Key,
     TaskType,
 )
+from deployer.definitions.logic import logic_params
 from deployer.definitions.model import DatasourceRef, WorkflowRef
-from deployer.definitions.pyds import RawTask
+from deployer.definitions.positions import offset_to_mark
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
 from deployer.definitions.values import BAD
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict, MList
-
-if TYPE_CHECKING:
-    from deployer.definitions.pyds import PydsReader
+from deployer.definitions.walk import RawTask, Reference, TaskState
+from deployer.yaml.nodes import Mark, MDict, MList
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _NOT_SELECT = re.compile(
@@ -33,14 +32,7 @@ _ALLOWED: dict[str, dict[str, Key]] = {}  # task type -> accepted keys, built on
 _TYPE_NAMES = ", ".join(t.name for t in dialect.TASK_TYPES if t.name != "SubProcess")
 
 
-class TaskReader:
-    def __init__(self, reader: PydsReader, *, has_param: bool) -> None:
-        self.r = reader
-        self.out = reader.out
-        self.has_param = has_param
-        self.seen: set[str] = set()  # task names read so far, in file order
-        self.pending: list[tuple[str, Mark, str, str]] = []  # (target, mark, label, owner)
-
+class TaskReader(TaskState):
     def read(self, node: Any, mark: Mark, index: int) -> RawTask | None:
         if not isinstance(node, MDict):
             self.out.add("WF103", mark, f"tasks[{index}]: expected a task mapping with `name:` "
@@ -208,8 +200,6 @@ class TaskReader:
                 continue
             payload = subst.file_payload(raw, self.r.ctx)
             if payload is not None:
-                from deployer.definitions.positions import offset_to_mark
-
                 path, text = payload
                 for hit in find_credentials(text):
                     if not allowed_at(text, hit.offset):
@@ -252,8 +242,6 @@ class TaskReader:
     # --- taskParams ---------------------------------------------------------------------
 
     def _params(self, raw: RawTask, where: str) -> None:
-        from deployer.definitions.logic import logic_params
-
         ttype, vals = raw.ttype, raw.vals
         if ttype.logic:
             logic_params(self, raw, where)
@@ -308,8 +296,6 @@ class TaskReader:
         if name in ("SubWorkflow", "SubProcess"):
             child = str(v.get("workflow_name") or v.get("process_definition_name"))
             params["workflowDefinitionCode"] = WorkflowRef(child)
-            from deployer.definitions.pyds import Reference
-
             key = "workflow_name" if "workflow_name" in v else "process_definition_name"
             self.r.parsed.refs.append(Reference("sub", child, True, None,
                                                 raw.node.value_mark(key)))

@@ -1,3 +1,7 @@
-"""The ship fixtures (see tests/shipfix.py)."""
+"""The ship fixtures (see tests/helpers/ship.py), registered here by import."""
 
-from shipfix import dagship_git, release_wheelhouse, wheelhouse  # noqa: F401 - fixtures, registered by import
+from tests.helpers.ship import (  # noqa: F401
+    dagship_git,
+    release_wheelhouse,
+    wheelhouse,
+)

@@ -13,10 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from engines import ROOT, clean_env, run
-from shipfix import checkout_files, copy_checkout
 
 from deployer import __version__
+from tests.helpers.engines import ROOT, clean_env, run
+from tests.helpers.ship import checkout_files, copy_checkout
 
 pytestmark = pytest.mark.slow
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -67,7 +67,8 @@ def test_the_wheel_holds_exactly_the_packages_and_their_data(dist):
     assert "deployer/ci_templates/jenkins/.groovylintrc.json" in names  # a dot file too
     assert not any(n.startswith(("tests/", "bench/", "scripts/", "templates/", "examples/"))
                    for n in names)
-    assert "dagship = deployer.entry:main" in entry_points
+    script = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert f"dagship = {script['dagship']}" in entry_points
     assert top_level.split() == ["deployer", "hooks"]
 
 

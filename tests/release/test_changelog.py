@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from engines import ROOT
-from gitrun import git
+
+from tests.helpers.engines import ROOT
+from tests.helpers.gitrun import git
 
 GIT_CLIFF = Path(sys.executable).parent / "git-cliff"
 SECTIONS = {"feat": "Features", "fix": "Fixes", "perf": "Performance", "refactor": "Refactoring",

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from engines import clean_env, run
-from gitrun import git
-from shipfix import copy_checkout
 
 from deployer import __version__
+from tests.helpers.engines import clean_env, run
+from tests.helpers.gitrun import git
+from tests.helpers.ship import copy_checkout
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def test_the_bumped_templates_keep_their_invariants(repo):
     env = clean_env({"PYTHONPATH": str(repo)})
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
     result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                  "tests/ci/test_templates_offline.py", "tests/ci/test_readme_ci.py",
+                  "tests/ci_templates/test_offline.py", "tests/ci_templates/test_readme_ci.py",
                   "-k", "not groovy"], repo, env)
     result.require()
     assert re.search(r"\d+ passed", result.log), result.log
