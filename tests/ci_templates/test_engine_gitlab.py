@@ -232,3 +232,4 @@ def test_diff_in_an_image_without_git_says_git_is_missing(gitlab, tmp_path):
     assert result.returncode != 0, result.log
     out = _job(result.log, "dagship-diff")
     assert "dagship: error: git is not installed or not on PATH" in out, out
+    assert "no such branch" not in out  # git was not there to say so
