@@ -65,7 +65,8 @@ def parse_hooks_repo(value: str) -> Source:
     if rev is not None and not _REV.match(rev):
         raise UsageError(f"--hooks-repo {value!r}: {rev!r} is not a tag, branch or commit")
     rev = rev or f"v{__version__}"
-    return Source(url, rev, rev if not _COMMIT.match(rev) else None, "--hooks-repo")
+    return Source(url, rev, rev if not _COMMIT.match(rev) else None,
+                  "named by `dagship init --hooks-repo`")
 
 
 def installed() -> Source:

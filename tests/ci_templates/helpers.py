@@ -9,15 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
-from tests.helpers.ship import pep503_index
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "ci-templates"
@@ -141,13 +138,3 @@ def validator(name: str) -> str:
         pytest.fail(message)
     pytest.skip(message)
     raise AssertionError  # unreachable: pytest.skip raises
-
-
-def build_package_index(base: Path, *extra: str) -> str:
-    """A PEP 503 index (file://) under base with a wheel of this repository and its
-    dependencies (and of the extra requirements): what the templates' install steps and
-    init's hooks install from."""
-    wheels = base / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
-                    str(ROOT), *extra], check=True, timeout=300)
-    return pep503_index(wheels, base)

@@ -41,7 +41,7 @@ def test_home_is_the_repository_pyproject_names():
 def test_hooks_repo_is_a_url_with_an_optional_revision(given, repo, rev):
     source = parse_hooks_repo(given)
     assert (source.repo, source.rev) == (repo, rev)
-    assert source.origin == "--hooks-repo"
+    assert source.origin == "named by `dagship init --hooks-repo`"
 
 
 @pytest.mark.parametrize("given", ["", "@v1", "https://github.com/acme/dagship@-x",

@@ -19,6 +19,7 @@ import pytest
 
 from deployer import __version__
 from deployer.commands.init import scaffold_files
+from deployer.commands.init_source import Source
 from tests.ci_templates.helpers import (
     GITHUB_ACTION,
     GITHUB_WORKFLOW,
@@ -107,8 +108,16 @@ def test_zizmor_offline_finds_nothing_in_the_github_templates(tmp_path):
     caller = tmp_path / "dagship-ci.yml"
     caller.write_text(scaffold_files("github")[".github/workflows/dagship-ci.yml"],
                       encoding="utf-8")
+    # as `dagship init` writes it for a dagship installed from Git: pinned to the commit
+    pinned = tmp_path / "dagship.yml"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    pinned.write_text(scaffold_files("github", Source(
+        "https://github.com/acme/dagship", commit, "v1.0.0", "x"))[
+            ".github/workflows/dagship.yml"], encoding="utf-8")
+    assert f"uses: acme/dagship/ci-templates/github@{commit}  # v1.0.0\n" in pinned.read_text()
+    _check_jsonschema("vendor.github-workflows", pinned)
     done = subprocess.run([validator("zizmor"), "--offline", "--no-progress", str(GITHUB_ACTION),
-                           str(GITHUB_WORKFLOW), str(caller)],
+                           str(GITHUB_WORKFLOW), str(caller), str(pinned)],
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings" in done.stdout + done.stderr
