@@ -2,6 +2,7 @@
 
 from tests.helpers.ship import (  # noqa: F401
     dagship_git,
+    quickstart_wheelhouse,
     release_wheelhouse,
     wheelhouse,
 )

@@ -131,3 +131,14 @@ def release_wheelhouse() -> str:
     tools = [r for r in test_extra if r.split(">")[0] in ("build", "twine", "git-cliff")]
     assert len(tools) == 3, test_extra
     return _wheelhouse([*_requirements(), *tools], ("3.12",))
+
+
+@pytest.fixture(scope="session")
+def quickstart_wheelhouse() -> str:
+    """What the README's quickstart installs besides dagship (pre-commit), with dagship's
+    dependencies, for the machine's python3: still no dagship."""
+    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]["test"]
+    pre_commit = [r for r in test_extra if r.startswith("pre-commit")]
+    return _wheelhouse([*_requirements(), *pre_commit], PYTHONS)
+
