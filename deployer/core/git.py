@@ -79,9 +79,12 @@ def resolve_commit(root: Path, ref: str) -> str:
     """The full commit id a ref names (branch, tag, sha, `HEAD~2`...)."""
     if not ref or ref.startswith("-"):
         raise UsageError(f"{ref!r} is not a Git ref")
-    out = text(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-               root, what=f"find the commit of {ref!r} (no such branch, tag or commit here)")
-    return out.strip()
+    # checked here, not by `run`: "no such ref" is only true when git ran and said no
+    proc = run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+               cwd=root, check=False, what=f"find the commit of {ref!r}")
+    if proc.returncode != 0:
+        raise GitError(f"cannot find the commit of {ref!r}: no such branch, tag or commit here")
+    return os.fsdecode(proc.stdout).strip()
 
 
 def merge_base(root: Path, a: str, b: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "ci-templates"
 GITHUB_ACTION = TEMPLATES / "github" / "action.yml"
 GITHUB_WORKFLOW = TEMPLATES / "github" / "dagship.yml"
-GITLAB_COMPONENT = TEMPLATES / "gitlab" / "templates" / "dagship.yml"
+# GitLab reads a component from templates/ at the root of its project: the repository's own
+GITLAB_COMPONENT = ROOT / "templates" / "dagship.yml"
 GITLAB_PLAIN = TEMPLATES / "gitlab" / "dagship.gitlab-ci.yml"
 JENKINS_STEP = TEMPLATES / "jenkins" / "vars" / "dagshipDeploy.groovy"
 JENKINSFILE = TEMPLATES / "jenkins" / "Jenkinsfile"
 POST_RECEIVE = TEMPLATES / "git-server" / "post-receive"
 
+# an action pinned by commit: owner/repo[/path]@<40 hex digits>
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 _INPUT = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]")
+_COMPONENT = re.compile(r"\$\[\[\s*component\.([a-z_]+)\s*\]\]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -59,9 +62,15 @@ def component_inputs(text: str) -> dict[str, dict[str, Any]]:
     return dict(load_yaml(head)["spec"]["inputs"])
 
 
-def render_component(text: str, given: dict[str, str] | None = None) -> str:
+def render_component(text: str, given: dict[str, str] | None = None,
+                     component: dict[str, str] | None = None) -> str:
     """GitLab's include-time interpolation: `$[[ inputs.x ]]` takes the given value, else the
-    default; an input without a default must be given; an unknown input is an error."""
+    default; an input without a default must be given; an unknown input is an error.
+    `$[[ component.x ]]` takes `component[x]` (GitLab: the included ref's commit for `sha`),
+    and must be declared in `spec: component:`."""
+    head, _ = split_component(text)
+    declared = load_yaml(head)["spec"].get("component", [])
+    context = {"sha": "0" * 40, **(component or {})}
     spec = component_inputs(text)
     given = dict(given or {})
     unknown = set(given) - set(spec)
@@ -76,7 +85,12 @@ def render_component(text: str, given: dict[str, str] | None = None) -> str:
         assert name in values, f"$[[ inputs.{name} ]] names no declared input"
         return str(values[name])
 
-    return _INPUT.sub(sub, body)
+    def sub_component(m: re.Match[str]) -> str:
+        name = m.group(1)
+        assert name in declared, f"$[[ component.{name} ]] is not in `spec: component:`"
+        return context[name]
+
+    return _COMPONENT.sub(sub_component, _INPUT.sub(sub, body))
 
 
 def gitlab_jobs(text: str) -> dict[str, dict[str, Any]]:
@@ -124,19 +138,3 @@ def validator(name: str) -> str:
         pytest.fail(message)
     pytest.skip(message)
     raise AssertionError  # unreachable: pytest.skip raises
-
-
-def build_package_index(base: Path, *extra: str) -> str:
-    """A PEP 503 index (file://) under base with a wheel of this repository and its
-    dependencies (and of the extra requirements): what the templates' install steps and
-    init's hooks install from."""
-    wheels = base / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(wheels),
-                    str(ROOT), *extra], check=True, timeout=300)
-    for wheel in wheels.glob("*.whl"):
-        name = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
-        folder = base / "simple" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / wheel.name).write_bytes(wheel.read_bytes())
-        (folder / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
-    return (base / "simple").as_uri()

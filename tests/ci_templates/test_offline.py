@@ -19,6 +19,7 @@ import pytest
 
 from deployer import __version__
 from deployer.commands.init import scaffold_files
+from deployer.commands.init_source import Source
 from tests.ci_templates.helpers import (
     GITHUB_ACTION,
     GITHUB_WORKFLOW,
@@ -26,6 +27,7 @@ from tests.ci_templates.helpers import (
     GITLAB_PLAIN,
     JENKINS_STEP,
     JENKINSFILE,
+    SHA_PIN,
     TEMPLATES,
     component_inputs,
     gitlab_jobs,
@@ -35,8 +37,6 @@ from tests.ci_templates.helpers import (
     split_component,
     validator,
 )
-
-SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
 def _check_jsonschema(schema: str, *files: Path, transform: str | None = None) -> None:
@@ -84,7 +84,9 @@ def test_gitlab_plain_template_is_the_component_rendered_with_its_defaults():
     plain = GITLAB_PLAIN.read_text(encoding="utf-8")
     body = "\n".join(line for line in plain.splitlines()
                      if not line.startswith("#")) + "\n"
-    assert body.lstrip("\n") == render_component(GITLAB_COMPONENT.read_text(encoding="utf-8"))
+    # the plain include cannot know its own commit: it installs the release tag instead
+    assert body.lstrip("\n") == render_component(GITLAB_COMPONENT.read_text(encoding="utf-8"),
+                                                  component={"sha": f"v{__version__}"})
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
@@ -106,8 +108,16 @@ def test_zizmor_offline_finds_nothing_in_the_github_templates(tmp_path):
     caller = tmp_path / "dagship-ci.yml"
     caller.write_text(scaffold_files("github")[".github/workflows/dagship-ci.yml"],
                       encoding="utf-8")
+    # as `dagship init` writes it for a dagship installed from Git: pinned to the commit
+    pinned = tmp_path / "dagship.yml"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    pinned.write_text(scaffold_files("github", Source(
+        "https://github.com/acme/dagship", commit, "v1.0.0", "x"))[
+            ".github/workflows/dagship.yml"], encoding="utf-8")
+    assert f"uses: acme/dagship/ci-templates/github@{commit}  # v1.0.0\n" in pinned.read_text()
+    _check_jsonschema("vendor.github-workflows", pinned)
     done = subprocess.run([validator("zizmor"), "--offline", "--no-progress", str(GITHUB_ACTION),
-                           str(GITHUB_WORKFLOW), str(caller)],
+                           str(GITHUB_WORKFLOW), str(caller), str(pinned)],
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings" in done.stdout + done.stderr
@@ -151,7 +161,7 @@ def test_npm_groovy_lint_reports_a_broken_pipeline(tmp_path):
     (tmp_path / ".groovylintrc.json").write_text(
         (TEMPLATES / "jenkins" / ".groovylintrc.json").read_text(), encoding="utf-8")
     (tmp_path / "Jenkinsfile").write_text(
-        JENKINSFILE.read_text(encoding="utf-8").replace("    post {", "    post {{", 1),
+        JENKINSFILE.read_text(encoding="utf-8").replace("    stages {", "    stages {{", 1),
         encoding="utf-8")
     report = _groovy_lint(tmp_path)
     assert report["returncode"] != 0
@@ -198,7 +208,7 @@ def test_github_every_job_is_bounded_and_has_least_permissions():
 def test_github_no_expression_reaches_a_script():
     """Inputs and secrets reach the shell only through `env:`: no `${{` inside any `run:`."""
     runs = [s["run"] for s in _github_steps() if "run" in s]
-    assert len(runs) >= 6
+    assert len(runs) == 2  # the action's; the workflow's steps are the action
     for run in runs:
         assert "${{" not in run, run
 
@@ -213,18 +223,33 @@ def test_github_secrets_appear_only_as_env_values():
     assert deploy_env["DS_PROD_TOKEN"] == "${{ secrets.DS_PROD_TOKEN }}"
 
 
-def test_github_versions_are_pinned():
+OWN_ACTION = "dagship/dagship/ci-templates/github"
+
+
+def test_github_installs_its_own_ref_and_pins_third_party_actions():
+    """The reusable workflow's dagship steps are all the action of one dagship ref (the
+    release tag, which `init` replaces with an exact commit); the action installs dagship
+    from its own checkout unless `package` names a requirement; other actions by SHA."""
     action = load_yaml(GITHUB_ACTION.read_text(encoding="utf-8"))
-    assert action["inputs"]["version"]["default"] == __version__
-    inputs = _workflow()["on"]["workflow_call"]["inputs"]
-    assert inputs["version"]["default"] == __version__
+    install = action["runs"]["steps"][0]["run"]
+    assert '"${DAGSHIP_PACKAGE:-$GITHUB_ACTION_PATH/../..}"' in install
+    assert (GITHUB_ACTION.parent / "../.." / "pyproject.toml").resolve() == \
+        TEMPLATES.parent / "pyproject.toml"  # two folders up is the repository root
+    assert action["inputs"]["package"]["default"] == ""
+    assert "version" not in action["inputs"]
+    assert "version" not in _workflow()["on"]["workflow_call"]["inputs"]
     uses = [s["uses"] for s in _github_steps() if "uses" in s]
-    assert uses
-    for ref in uses:
+    own = [u for u in uses if u.startswith(OWN_ACTION + "@")]
+    assert len(own) == 6
+    assert set(own) == {f"{OWN_ACTION}@v{__version__}"}
+    for ref in set(uses) - set(own):
         assert SHA_PIN.match(ref), f"{ref}: pin third-party actions by commit SHA"
     for step in _github_steps():
         if "checkout" in step.get("uses", ""):
             assert step["with"]["persist-credentials"] is False
+        if step.get("uses", "").startswith(OWN_ACTION):
+            assert step["with"]["package"] == "${{ inputs.package }}"
+            assert step["with"]["index-url"] == "${{ inputs.index-url }}"
 
 
 # ---- invariants: GitLab ---------------------------------------------------------------------
@@ -264,11 +289,10 @@ def test_review_jobs_check_the_format_and_show_the_semantic_diff():
     """Pull/merge/change requests: `fmt --check` fails unformatted files; the diff against
     the merge base with the target branch is shown beside the plan, from a full clone."""
     validate = _workflow()["jobs"]["validate"]
-    runs = [s.get("run", "") for s in validate["steps"]]
-    assert "dagship fmt --check" in runs
-    assert 'dagship diff --markdown "$GITHUB_STEP_SUMMARY"' in runs
-    assert runs.index('dagship diff --markdown "$GITHUB_STEP_SUMMARY"') < next(
-        i for i, r in enumerate(runs) if r.startswith("dagship plan"))
+    commands = [(s["with"]["command"], s["with"].get("args", "")) for s in validate["steps"]
+                if s.get("uses", "").startswith(OWN_ACTION)]
+    assert commands == [("lint", ""), ("fmt", "--check"), ("commit-msg", "--range auto"),
+                        ("diff", ""), ("plan", "--no-progress")]
     checkout = next(s for s in validate["steps"] if "checkout" in s.get("uses", ""))
     assert checkout["with"]["fetch-depth"] == 0
     action = load_yaml(GITHUB_ACTION.read_text(encoding="utf-8"))
@@ -290,15 +314,23 @@ def test_review_jobs_check_the_format_and_show_the_semantic_diff():
     assert "'dagship-*.md, dagship-*.json'" in text  # archived with the plan
 
 
-def test_gitlab_scripts_never_name_a_token_and_the_version_is_pinned():
-    spec = component_inputs(GITLAB_COMPONENT.read_text(encoding="utf-8"))
-    assert spec["version"]["default"] == __version__
-    for name, job in _component_jobs().items():
+def test_gitlab_installs_its_own_commit_and_never_names_a_token():
+    text = GITLAB_COMPONENT.read_text(encoding="utf-8")
+    spec = component_inputs(text)
+    assert spec["repository"]["default"] == "https://github.com/dagship/dagship.git"
+    assert spec["package"]["default"] == ""
+    assert spec["image"]["default"] == "python:3.12"  # has git; -slim has none
+    assert "version" not in spec
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    jobs = gitlab_jobs(render_component(text, component={"sha": sha}))
+    for name, job in jobs.items():
         for line in job.get("before_script", []) + job["script"]:
             assert "TOKEN" not in line, f"{name}: {line}"
-        assert job["variables"]["DAGSHIP_VERSION"] == __version__
+        assert job["variables"]["DAGSHIP_SOURCE"] == \
+            f"git+https://github.com/dagship/dagship.git@{sha}"
+        assert '"${DAGSHIP_PACKAGE:-$DAGSHIP_SOURCE}"' in job["before_script"][0]
     # every input the jobs use is declared (render_component asserts it), and used
-    body = split_component(GITLAB_COMPONENT.read_text(encoding="utf-8"))[1]
+    body = split_component(text)[1]
     for name in spec:
         assert f"inputs.{name} ]]" in body, f"input {name} is declared but never used"
 
@@ -314,7 +346,9 @@ def test_jenkins_step_binds_the_token_locks_the_target_and_records_junit():
     assert cred < lock < deploy  # the deploy runs inside the lock, inside the credentials
     assert "timeout(time: timeoutMinutes, unit: 'MINUTES')" in text[lock:deploy]
     assert text.index("} finally {") < text.index("junit(allowEmptyResults: true")
-    assert "DAGSHIP_VERSION: config.version ?: '" + __version__ + "'" in text
+    # the library's own release, from the dagship repository, unless `pkg` says otherwise
+    assert "DAGSHIP_PACKAGE: config.pkg ?: 'git+https://github.com/dagship/dagship.git@v" \
+        + __version__ + "'," in text
 
 
 def test_jenkins_scripts_are_single_quoted_and_never_name_a_secret():
@@ -327,12 +361,13 @@ def test_jenkins_scripts_are_single_quoted_and_never_name_a_secret():
     assert len(groovy_sh_scripts(JENKINS_STEP.read_text(encoding="utf-8"))) == 7
 
 
-def test_jenkinsfile_uses_the_pinned_library_and_junit_in_post():
+def test_jenkinsfile_uses_the_pinned_library_and_leaves_junit_to_the_step():
+    """The step records JUnit in its `finally`; a `post { junit }` would record it twice
+    (the JenkinsPipelineUnit tests count the calls)."""
     text = JENKINSFILE.read_text(encoding="utf-8")
     assert f"@Library('dagship@v{__version__}') _" in text
-    post = text[text.index("    post {"):]
-    assert "always" in post
-    assert "junit(" in post
+    assert "junit(" not in text
+    assert not re.search(r"^\s*post\s*\{", text, flags=re.M)
     assert text.count("dagshipDeploy(") == 4
     assert "timeout(time:" in text
 

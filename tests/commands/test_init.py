@@ -3,6 +3,7 @@ idempotent."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,8 +14,10 @@ import yaml
 
 from deployer import __version__
 from deployer.cli.main import main
+from deployer.commands.init import TEMPLATES, scaffold_files
+from deployer.commands.init_source import Source
 from deployer.sandbox import Sandbox
-from tests.ci_templates.helpers import ROOT, build_package_index
+from tests.ci_templates.helpers import ROOT
 from tests.helpers.gitrun import git
 
 TOKEN = "init-token-0123456789abcdef"
@@ -75,24 +78,82 @@ def test_init_is_idempotent_and_never_overwrites_without_force(tmp_path, monkeyp
     assert (tmp_path / "dagship.yaml").read_bytes() == first[tmp_path / "dagship.yaml"]
 
 
-def test_init_pins_the_hooks_to_the_installed_version(tmp_path):
-    from deployer.commands.init import scaffold_files
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+FROM_GIT = Source("https://github.com/acme/dagship", COMMIT, "v0.1.0",
+                  "dagship was installed from https://github.com/acme/dagship at v0.1.0")
+FROM_FOLDER = Source(None, None, None, "dagship was installed from the folder /src (editable)")
+PUBLISHED = {h["id"]: h for h in yaml.safe_load(
+    (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
 
-    text = scaffold_files(None)[".pre-commit-config.yaml"]
-    assert text.count(f'additional_dependencies: ["dagship=={__version__}"]') == 4
+
+def _validate_config(tmp_path: Path, text: str) -> list[dict]:
     (tmp_path / ".pre-commit-config.yaml").write_text(text, encoding="utf-8")
     done = subprocess.run([str(Path(sys.executable).parent / "pre-commit"), "validate-config",
                            ".pre-commit-config.yaml"], cwd=tmp_path, capture_output=True,
                           text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    ids = [line.split(":")[1].strip() for line in text.splitlines() if "- id:" in line]
-    assert ids == ["dagship-fmt", "dagship-lint", "dagship-commit-msg", "dagship-branch"]
-    # each hook is the one of .pre-commit-hooks.yaml, with the same entry
-    published = {h["id"]: h for h in yaml.safe_load(
-        (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    local = yaml.safe_load(text)["repos"][0]["hooks"]
-    for hook in local:
-        assert hook["entry"] == published[hook["id"]]["entry"], hook["id"]
+    (repo,) = yaml.safe_load(text)["repos"]
+    assert [h["id"] for h in repo["hooks"]] == [
+        "dagship-fmt", "dagship-lint", "dagship-commit-msg", "dagship-branch"]
+    return [repo]
+
+
+def test_installed_from_git_the_hooks_name_that_repository_and_commit(tmp_path):
+    text = scaffold_files(None, FROM_GIT)[".pre-commit-config.yaml"]
+    (repo,) = _validate_config(tmp_path, text)
+    assert repo["repo"] == "https://github.com/acme/dagship"
+    assert f"    rev: {COMMIT}  # frozen: v0.1.0\n" in text  # pre-commit's own freeze form
+    assert "#   dagship was installed from https://github.com/acme/dagship at v0.1.0\n" in text
+    for hook in repo["hooks"]:  # the published hooks, only narrowed to the workflow folder
+        assert hook["id"] in PUBLISHED
+        assert set(hook) <= {"id", "files"}
+    assert "additional_dependencies" not in text
+    assert "dagship==" not in text  # never a name-only pin to an index
+
+
+def test_installed_from_a_folder_the_hooks_run_the_dagship_on_path_and_say_why(tmp_path):
+    text = scaffold_files(None, FROM_FOLDER)[".pre-commit-config.yaml"]
+    (repo,) = _validate_config(tmp_path, text)
+    assert repo["repo"] == "local"
+    assert "#   dagship was installed from the folder /src (editable)\n" in text
+    assert f'pip install "git+https://github.com/dagship/dagship@v{__version__}"' in text
+    for hook in repo["hooks"]:  # each hook is the published one, with the same entry
+        assert hook["language"] == "system"
+        assert hook["entry"] == PUBLISHED[hook["id"]]["entry"], hook["id"]
+    assert "dagship==" not in text
+
+
+def test_the_ci_files_install_the_same_dagship_as_the_hooks():
+    github = scaffold_files("github", FROM_GIT)[".github/workflows/dagship.yml"]
+    uses = set(re.findall(r"uses: (\S+/ci-templates/github@\S+)(.*)", github))
+    assert uses == {(f"acme/dagship/ci-templates/github@{COMMIT}", "  # v0.1.0")}
+    gitlab = scaffold_files("gitlab", FROM_GIT)[".gitlab/dagship.gitlab-ci.yml"]
+    assert f'DAGSHIP_SOURCE: "git+https://github.com/acme/dagship@{COMMIT}"' in gitlab
+    # a source GitHub cannot use as an action keeps the workflow's release pin; pip gets
+    # each Git URL in the form it reads
+    mirror = Source("git@gitlab.example.com:data/dagship.git", "v0.1.0", "v0.1.0", "x")
+    assert scaffold_files("github", mirror)[".github/workflows/dagship.yml"] == \
+        (TEMPLATES / "github" / "dagship.yml").read_text()
+    assert 'DAGSHIP_SOURCE: "git+ssh://git@gitlab.example.com/data/dagship.git@v0.1.0"' in \
+        scaffold_files("gitlab", mirror)[".gitlab/dagship.gitlab-ci.yml"]
+    local = Source("/srv/git/dagship.git", "v0.1.0", "v0.1.0", "x")
+    assert 'DAGSHIP_SOURCE: "git+file:///srv/git/dagship.git@v0.1.0"' in \
+        scaffold_files("gitlab", local)[".gitlab/dagship.gitlab-ci.yml"]
+    assert scaffold_files("gitlab", FROM_FOLDER)[".gitlab/dagship.gitlab-ci.yml"] == \
+        (TEMPLATES / "gitlab" / "dagship.gitlab-ci.yml").read_text()
+
+
+def test_init_says_where_the_hooks_get_dagship_from(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--ci", "jenkins", "--hooks-repo",
+                 "https://github.com/acme/dagship@v0.1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "hooks: https://github.com/acme/dagship at v0.1.0 (named by `dagship init " \
+        "--hooks-repo`)" in out
+    assert "CI: the Jenkins library installs dagship at its own release tag" in out
+    assert "rev: v0.1.0\n" in (tmp_path / ".pre-commit-config.yaml").read_text()
+    assert main(["init", "--hooks-repo", "https://github.com/acme/dagship@v 1"]) == 2
+    assert "'v 1' is not a tag, branch or commit" in capsys.readouterr().err
 
 
 def test_init_github_writes_the_reusable_workflow_verbatim(tmp_path, monkeypatch):
@@ -106,13 +167,6 @@ def test_init_github_writes_the_reusable_workflow_verbatim(tmp_path, monkeypatch
         (tmp_path / ".github/workflows/dagship-ci.yml").read_text()
 
 
-@pytest.fixture(scope="module")
-def package_index(tmp_path_factory: pytest.TempPathFactory) -> str:
-    # pre-commit installs a `repo: local` hook environment as `pip install . <deps>` of a
-    # placeholder package, which setuptools builds
-    return build_package_index(tmp_path_factory.mktemp("index"), "setuptools")
-
-
 UNFORMATTED = """\
 tasks:
   - command: echo "load"
@@ -124,17 +178,19 @@ workflow:
 
 
 @pytest.mark.slow
-def test_init_hooks_run_for_real_and_fmt_fixes_a_staged_workflow(tmp_path, package_index,
-                                                                  monkeypatch):
-    """The scaffold's .pre-commit-config.yaml as written, installed by the real pre-commit
-    from a package index holding this dagship: the fmt hook rewrites a staged workflow and
-    stops the commit; staged again, every hook passes."""
+def test_init_hooks_run_for_real_and_fmt_fixes_a_staged_workflow(tmp_path, monkeypatch):
+    """The scaffold's .pre-commit-config.yaml as written for this (editable) dagship, with
+    the real pre-commit: the `repo: local` hooks run the dagship on PATH; the fmt hook
+    rewrites a staged workflow and stops the commit; staged again, every hook passes. (The
+    remote form, built from the repository, runs in tests/ci_templates/test_quickstart.py.)"""
     monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
-    monkeypatch.setenv("PIP_INDEX_URL", package_index)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}"
+                               f"{os.environ['PATH']}")
     repo = tmp_path / "data"
     repo.mkdir()
     git("init", "--quiet", cwd=repo)
     assert _dagship("init", cwd=repo).returncode == 0
+    assert "repo: local" in (repo / ".pre-commit-config.yaml").read_text()
     git("add", "-A", cwd=repo)
     git("commit", "--quiet", "--no-verify", "-m", "chore: set up dagship", cwd=repo)
     pre_commit = str(Path(sys.executable).parent / "pre-commit")

@@ -56,6 +56,14 @@ def test_diff_without_git_says_git_is_missing_not_that_a_branch_is(
     err = capsys.readouterr().err
     assert "git is not installed or not on PATH" in err
     assert "not in this clone" not in err
+    assert "no such branch" not in err  # unknown while git cannot be asked
+
+
+def test_an_unknown_ref_is_said_to_be_unknown(git_repo: Path, commit_file) -> None:
+    commit_file(git_repo, "a.txt", "a", "chore: start")
+    with pytest.raises(GitError, match=r"^cannot find the commit of 'nope': no such branch, "
+                                       r"tag or commit here$"):
+        git.resolve_commit(git_repo, "nope")
 
 
 def test_a_git_that_never_answers_is_stopped_at_the_timeout(

@@ -9,8 +9,13 @@
 // string, so Groovy never interpolates a value (least of all the token) into a script.
 // The token is bound by withCredentials (masked in the log) to the variable the target's
 // token_env names. Deploys of one target are serialised across jobs by `lock`; each deploy
-// is bounded by `timeout`. JUnit reports are recorded even when a step fails. All logic
-// lives in the dagship CLI.
+// is bounded by `timeout`. JUnit reports are recorded here, even when a step fails (so a
+// Jenkinsfile must not record them again). All logic lives in the dagship CLI.
+//
+// dagship is installed from the dagship repository at this library's release tag: Jenkins
+// tells a library step neither which version of its library was loaded nor where (the
+// checkout is on the controller, not on the agent), so the tag is written here and a
+// release bumps it with the version. `pkg` installs any other pip requirement instead.
 def call(Map config = [:]) {
     String target = config.target ?: ''
     String credentialsId = config.credentialsId ?: ''
@@ -21,8 +26,7 @@ def call(Map config = [:]) {
         error('dagshipDeploy needs target, credentialsId and tokenEnv (the token_env of the target)')
     }
     Map settings = [
-        DAGSHIP_VERSION: config.version ?: '0.1.0',
-        DAGSHIP_PACKAGE: config.pkg ?: '',
+        DAGSHIP_PACKAGE: config.pkg ?: 'git+https://github.com/dagship/dagship.git@v0.1.0',
         DAGSHIP_INDEX_URL: config.indexUrl ?: '',
         DAGSHIP_CONFIG: config.configPath ?: '',
         DAGSHIP_TARGET: target,
@@ -34,7 +38,7 @@ def call(Map config = [:]) {
                 set -eu
                 if [ ! -x .dagship-venv/bin/dagship ]; then
                   python3 -m venv .dagship-venv
-                  set -- "${DAGSHIP_PACKAGE:-dagship==$DAGSHIP_VERSION}"
+                  set -- "$DAGSHIP_PACKAGE"
                   if [ -n "$DAGSHIP_INDEX_URL" ]; then set -- --index-url "$DAGSHIP_INDEX_URL" "$@"; fi
                   .dagship-venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
                 fi
