@@ -60,7 +60,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF504": (E, "http_params given as a list"),
     "WF505": (E, "Switch in a workflow without param"),
     "WF506": (W, "${CONFIG.X} with surrounding text"),
-    "WF507": (W, "legacy SubProcess task"),
+    "WF507": (W, "pydolphinscheduler 3.x form"),
     "WF508": (W, "removed workflow key `tenant`"),
     # WF6xx security
     "WF601": (E, "credential hard-coded in a script"),

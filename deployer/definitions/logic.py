@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from deployer.definitions import dialect, subst
+from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
 from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict
@@ -171,12 +171,17 @@ def _dependent(tr: TaskReader, raw: RawTask, where: str) -> None:
 
 
 def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
-    node = _mapping(tr, item, mark, label, _DEP_ITEM_KEYS, _DEP_ITEM_KEYS[:3])
+    wkey = legacy.workflow_key(tr.out, item, label) if isinstance(item, MDict) \
+        else "workflow_name"
+    if wkey is None:
+        return None
+    keys = (_DEP_ITEM_KEYS[0], wkey, *_DEP_ITEM_KEYS[2:])
+    node = _mapping(tr, item, mark, label, keys, keys[:3])
     if node is None:
         return None
     project_raw = node["project_name"]
     project = _text(tr, node, "project_name", label)
-    workflow = _text(tr, node, "workflow_name", label)
+    workflow = _text(tr, node, wkey, label)
     task = _text(tr, node, "dependent_task_name", label)
     date = _date(tr, node, label)
     if project is None or workflow is None or task is None or date is None:
@@ -187,7 +192,7 @@ def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, An
     from deployer.definitions.pyds import Reference
 
     tr.r.parsed.refs.append(Reference("dep", workflow, same, foreign_task,
-                                      node.value_mark("workflow_name")))
+                                      node.value_mark(wkey)))
     return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
             "depTaskCode": ForeignTaskRef(workflow, foreign_task, proj),
             "cycle": infer_cycle(date), "dateValue": date}

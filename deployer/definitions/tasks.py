@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from deployer.definitions import dialect, subst
+from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.dialect import (
     COMMON_KEYS,
     LOGIC_KEYS,
@@ -111,9 +111,7 @@ class TaskReader:
         ttype = dialect.lookup(raw)
         if ttype is not None:
             if ttype.name == "SubProcess":
-                self.out.add("WF507", node.value_mark("task_type"), "`SubProcess` with "
-                             "`process_definition_name` is the pydolphinscheduler 3.x form; "
-                             "write `task_type: SubWorkflow` with `workflow_name:`")
+                legacy.subprocess_type(self.out, node, f"task `{label}`: ")
             return ttype
         alias = dialect.DS_ALIASES.get(raw.upper())
         close = alias or (hint(raw, [t.name for t in dialect.TASK_TYPES], fold=True)
@@ -144,8 +142,12 @@ class TaskReader:
         allowed = self._allowed(ttype)
         vals: dict[str, Any] = {}
         suggested: set[str] = set()
+        untimed = False
         for key in node:
             spec = allowed.get(key)
+            if spec is None and key == "timeout_flag" and not ttype.logic:
+                untimed = legacy.timeout_flag(self.out, node, where)
+                continue
             if spec is None:
                 suggested |= self._unknown(node, key, ttype, allowed, where)
                 continue
@@ -161,6 +163,8 @@ class TaskReader:
             value = self.r.v.get(node, spec, where)
             if value is not BAD:
                 vals[key] = value
+        if untimed and "timeout" in vals:
+            vals["timeout"] = 0  # 3.x's `timeout_flag: CLOSE`: the timeout stays off
         for key, spec in ttype.by_name.items():
             if spec.required and key not in suggested and (key not in node or node[key] is None):
                 self.out.add("WF105", node.mark, f"{where}missing `{key}:` (required for "
@@ -175,6 +179,11 @@ class TaskReader:
             self.out.add("WF503", mark, f"{where}`{key}` is dropped silently on a {ttype.name} "
                          f"task (pydolphinscheduler builds it from {', '.join(ttype.by_name)} "
                          "only); remove it")
+            return set()
+        if key in legacy.REMOVED_TASK_KEYS:
+            self.out.add("WF102", mark, f"{where}unknown key `{key}` for {ttype.name} "
+                         f"({legacy.REMOVED_TASK_KEYS[key]}); pydolphinscheduler 4.x ignores "
+                         "it silently")
             return set()
         snake = _CAMEL.sub("_", key).lower()
         close = snake if snake in allowed else None
