@@ -156,9 +156,11 @@ class TaskReader:
             if node[key] is None and not spec.required:
                 continue
             if key == "http_params" and isinstance(node[key], list):
-                self.out.add("WF504", node.key_mark(key), f"{where}`http_params` is a list; "
-                             "pydolphinscheduler 4.1+ ignores it with only a warning; write a "
-                             "mapping `name: value`")
+                self.out.add("WF504", node.key_mark(key), f"{where}`http_params` is a list "
+                             "(the pydolphinscheduler 3.x form); pydolphinscheduler 4.1 warns "
+                             "that it ignores the list, then fails at submit "
+                             "(PyDSParamException: `params` must be a dict); write a mapping "
+                             "`name: value`")
                 continue
             value = self.r.v.get(node, spec, where)
             if value is not BAD:

@@ -110,3 +110,13 @@ def test_a_3x_key_dagship_cannot_deploy_stays_an_error_and_says_why(tmp_path):
     assert found[0][3].startswith("task `job`: unknown key `spark_version` for Spark "
                                   "(removed in pydolphinscheduler 4.x and DolphinScheduler "
                                   "3.2; dagship cannot deploy it: delete it)")
+
+
+def test_a_list_http_params_says_what_pydolphinscheduler_41_really_does(tmp_path):
+    found, _ = _load(tmp_path, "  - name: call\n    task_type: Http\n    url: https://x\n"
+                               "    http_params:\n      - {prop: a, httpParametersType: "
+                               "PARAMETER, value: b}\n", child=False)
+    assert found == [("WF504", "error", 7, "task `call`: `http_params` is a list (the "
+                      "pydolphinscheduler 3.x form); pydolphinscheduler 4.1 warns that it "
+                      "ignores the list, then fails at submit (PyDSParamException: `params` "
+                      "must be a dict); write a mapping `name: value`")]
