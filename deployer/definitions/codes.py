@@ -27,6 +27,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF108": (E, "file cannot be read"),
     "WF109": (E, "malformed native export"),
     "WF110": (W, "numeric code in a native export is not portable"),
+    "WF111": (E, "parameter type unknown to the target's DolphinScheduler version"),
     # WF2xx graph
     "WF201": (E, "duplicate task name"),
     "WF202": (E, "dependency on an unknown task"),

@@ -21,6 +21,7 @@ from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
+from deployer.definitions.versions import check_targets
 from deployer.findings import Finding
 from deployer.wording import hint
 from deployer.yamlmarks import Mark, MDict
@@ -126,6 +127,10 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
         _load_one(src, config, target, env, names, read_text, same)
     _cross_file(sources, same)
     _include_cycles(sources)
+    targets = [target] if target is not None else list(config.targets.values())
+    for src in sources:
+        specs = [*src.specs, *([src.parsed.spec] if src.parsed and src.parsed.spec else [])]
+        check_targets(specs, src.out, targets)
     return _result(sources, payloads, wanted)
 
 
