@@ -31,6 +31,9 @@ _SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
                         "sagemaker_request_json", "main_args", "others", "script_params"})
 _ALLOWED: dict[str, dict[str, Key]] = {}  # task type -> accepted keys, built once
 _TYPE_NAMES = ", ".join(t.name for t in dialect.TASK_TYPES if t.name != "SubProcess")
+# every key some task may carry: none of them is a misspelled `task_type`
+_KNOWN_KEYS = frozenset(COMMON_KEYS).union(WORKER_RESOURCE_KEYS, *(
+    t.by_name for t in dialect.TASK_TYPES))
 
 
 class TaskReader:
@@ -101,8 +104,7 @@ class TaskReader:
     def _type(self, node: MDict, label: str) -> TaskType | None:
         raw = node.get("task_type")
         if raw is None:
-            self.out.add("WF105", node.mark, f"task `{label}`: missing `task_type:`; accepted: "
-                         f"{_TYPE_NAMES}")
+            self._missing_type(node, label)
             return None
         if not isinstance(raw, str):
             self.out.add("WF103", node.value_mark("task_type"), f"task `{label}`: `task_type`: "
@@ -124,6 +126,23 @@ class TaskReader:
             self._keys(node, dialect.lookup(alias) or dialect.TASK_TYPES[0], f"task `{label}`: ")
         return None
 
+    def _missing_type(self, node: MDict, label: str) -> None:
+        """No `task_type:`: a misspelling of it gets "did you mean" (and the other keys are
+        checked against the type it names); a key any task may carry is never taken for it."""
+        typo = next((k for k in node if isinstance(k, str) and k not in _KNOWN_KEYS
+                     and hint(k, ("task_type",))), None)
+        if typo is None:
+            self.out.add("WF105", node.mark, f"task `{label}`: missing `task_type:`; accepted: "
+                         f"{_TYPE_NAMES}")
+            return
+        self.out.add("WF102", node.key_mark(typo), f"task `{label}`: unknown key `{typo}` (did "
+                     f"you mean `task_type`?); every task needs `task_type:`, one of: "
+                     f"{_TYPE_NAMES}")
+        value = node[typo]
+        intended = dialect.lookup(value) if isinstance(value, str) else None
+        if intended is not None:
+            self._keys(node, intended, f"task `{label}`: ", skip=typo)
+
     # --- keys --------------------------------------------------------------------------
 
     def _allowed(self, ttype: TaskType) -> dict[str, Key]:
@@ -138,12 +157,15 @@ class TaskReader:
         _ALLOWED[ttype.name] = allowed
         return allowed
 
-    def _keys(self, node: MDict, ttype: TaskType, where: str) -> dict[str, Any]:
+    def _keys(self, node: MDict, ttype: TaskType, where: str,
+              skip: str | None = None) -> dict[str, Any]:
         allowed = self._allowed(ttype)
         vals: dict[str, Any] = {}
         suggested: set[str] = set()
         untimed = False
         for key in node:
+            if key == skip:
+                continue
             spec = allowed.get(key)
             if spec is None and key == "timeout_flag" and not ttype.logic:
                 untimed = legacy.timeout_flag(self.out, node, where)
