@@ -22,7 +22,7 @@ import click
 
 from deployer import errors
 from deployer.config import Config, Target, load_config
-from deployer.redact import RedactingFilter, redact, register_secret
+from deployer.redact import MIN_SECRET_LENGTH, RedactingFilter, redact, register_secret
 
 if TYPE_CHECKING:
     from deployer.apply import ApplyResult, NotApplied
@@ -98,13 +98,28 @@ def prepare(config_path: str | None, target_name: str | None, color: bool | None
 
     if (warning := plain_http_warning(target.url)) is not None:
         echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
+    token = target_token(target, env)
+    return Run(config, target, token, source_commit(env, config.root), color_of(color))
+
+
+def target_token(target: Target, env: Mapping[str, str]) -> str:
+    """The target's token from its environment variable, registered for masking at once.
+
+    A value too short to be a real token is refused before any use: masking it would turn
+    ordinary words into `***` (a token `staging` masks `targets.staging`), and every real
+    one is long enough that masking each of its occurrences can mangle nothing else."""
     token = env.get(target.token_env, "")
     register_secret(token)
+    where = f"{target.token_env} (targets.{target.name}.token_env)"
     if not token.strip():
         raise errors.ConfigError(
             f"the token for target {target.name!r} is missing: set the environment variable "
-            f"{target.token_env} (targets.{target.name}.token_env)")
-    return Run(config, target, token, source_commit(env, config.root), color_of(color))
+            f"{where}")
+    if len(token) < MIN_SECRET_LENGTH:
+        raise errors.ConfigError(
+            f"the token in {where} is {len(token)} characters long; a DolphinScheduler access "
+            "token has 32 (Security > Token manage): set the variable to the token itself")
+    return token
 
 
 def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:

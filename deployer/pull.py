@@ -21,7 +21,6 @@ from deployer import errors
 from deployer.commands import echo
 from deployer.config import Config, Target, load_config
 from deployer.pullcheck import Repo, repo_state, verify
-from deployer.redact import register_secret
 from deployer.reverse import Loss, Names, file_stem, reverse
 
 # Which dialect key holds a script, and the side file's extension (`--side-files`).
@@ -167,18 +166,13 @@ def _needs(dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[st
 def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
                  out_dir: str | None, verbose: bool, config_path: str | None,
                  env: Mapping[str, str] | None = None) -> int:
-    from deployer.commands import new_client, setup_logging
+    from deployer.commands import new_client, setup_logging, target_token
 
     env = os.environ if env is None else env
     setup_logging(verbose)
     config = load_config(config_path)
     tgt = config.target(target)
-    token = env.get(tgt.token_env, "")
-    register_secret(token)
-    if not token.strip():
-        raise errors.ConfigError(f"the token for target {tgt.name!r} is missing: set the "
-                                 f"environment variable {tgt.token_env}")
-    client = new_client(tgt, token)
+    client = new_client(tgt, target_token(tgt, env))
     try:
         files, losses, kept = _pull(client, config, tgt, env, workflows, side_files, out_dir)
     except errors.AuthError as exc:
