@@ -25,7 +25,7 @@ def short_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.parametrize("command", [["plan"], ["deploy", "--no-progress"], ["status"],
-                                     ["pull"]])
+                                     ["pull"], ["rollback", "--to", "HEAD"]])
 def test_a_token_too_short_to_be_real_is_refused_and_words_stay_whole(short_env: Env,
                                                                        command):
     served = short_env.sb.request_count
