@@ -136,17 +136,23 @@ def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:
 
 
 @contextmanager
-def token_named(run: Run) -> Iterator[None]:
-    """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
+def target_named(target: Target) -> Iterator[None]:
+    """A rejected token (HTTP 401) or an address where nothing answers is the user's to fix
+    in dagship.yaml or the environment: say which setting."""
     try:
         yield
     except errors.AuthError as exc:
-        raise errors.AuthError(_auth_message(run, exc.message)) from exc
+        raise errors.AuthError(_auth_message(target, exc.message)) from exc
+    except errors.NothingListens as exc:
+        raise errors.NothingListens(
+            f"target {target.name!r}: nothing answers at {target.url} (targets.{target.name}"
+            f".url): {exc.message}; check the url and that DolphinScheduler is running (not "
+            "retried)") from exc
 
 
-def _auth_message(run: Run, message: str) -> str:
-    return (f"{message}: the token in the environment variable {run.target.token_env} "
-            f"(targets.{run.target.name}.token_env) is wrong or has expired, or its user is "
+def _auth_message(target: Target, message: str) -> str:
+    return (f"{message}: the token in the environment variable {target.token_env} "
+            f"(targets.{target.name}.token_env) is wrong or has expired, or its user is "
             "disabled; nothing was retried")
 
 
@@ -176,7 +182,7 @@ def make_plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) ->
         if progress is not False:
             echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
                   f"({run.target.url})", err=True)
-        with token_named(run):
+        with target_named(run.target):
             return build_plan(client, target=run.target.name, project=run.target.project,
                               api_version=run.target.api_version, specs=specs,
                               commit=run.commit, prune=prune or run.target.prune)
@@ -205,7 +211,7 @@ def _report_not_applied(run: Run, plan: Plan, exc: NotApplied, json_path: str | 
     """Nothing was applied: the reports say so and why (a rejected token names its variable),
     so a CI job that uploads them finds them; the exit code stays the cause's."""
     if isinstance(exc.cause, errors.AuthError):
-        exc.message = _auth_message(run, exc.cause.message)
+        exc.message = _auth_message(run.target, exc.cause.message)
     exc.result.error = exc.message
     _reports(plan, exc.result, json_path, markdown_path, dry_run=False)
 
@@ -293,7 +299,7 @@ def execute(run: Run, plan: Plan, *, json_path: str | None, markdown_path: str |
     _reports(plan, result, json_path, markdown_path, dry_run=False)
     if result.auth_rejected:
         raise errors.AuthError(_auth_message(
-            run, "the scheduler rejected the token part-way through the deploy (HTTP 401)"))
+            run.target, "the scheduler rejected the token part-way through the deploy (HTTP 401)"))
     if result.unreachable:
         raise errors.TransportError("the scheduler became unreachable part-way through the "
                                     "deploy; the workflows above marked ok were deployed, a "

@@ -73,6 +73,11 @@ class TransportError(DagshipError):
     exit_code = EXIT_UNREACHABLE
 
 
+class NothingListens(TransportError):
+    """Nothing answers at the scheduler's address (connection refused, no such host) and
+    nothing ever did in this run: a wrong URL or a server that is down, not worth retries."""
+
+
 class AuthError(TransportError):
     """The scheduler rejected the token (HTTP 401) or no token was given."""
 

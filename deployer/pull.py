@@ -166,7 +166,7 @@ def _needs(dags: Sequence[Mapping[str, Any]], schedules: Mapping[int, Mapping[st
 def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
                  out_dir: str | None, verbose: bool, config_path: str | None,
                  env: Mapping[str, str] | None = None) -> int:
-    from deployer.commands import new_client, setup_logging, target_token
+    from deployer.commands import new_client, setup_logging, target_named, target_token
 
     env = os.environ if env is None else env
     setup_logging(verbose)
@@ -174,9 +174,9 @@ def pull_command(*, target: str, workflows: Sequence[str], side_files: bool,
     tgt = config.target(target)
     client = new_client(tgt, target_token(tgt, env))
     try:
-        files, losses, kept = _pull(client, config, tgt, env, workflows, side_files, out_dir)
-    except errors.AuthError as exc:
-        raise errors.AuthError(f"{exc.message}: check the token in {tgt.token_env}") from exc
+        with target_named(tgt):
+            files, losses, kept = _pull(client, config, tgt, env, workflows, side_files,
+                                        out_dir)
     finally:
         client.close()
     out = Written(losses=losses)

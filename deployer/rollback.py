@@ -124,7 +124,7 @@ def _to_version(run: commands.Run, name: str, version: int, *, json_path: str | 
                 markdown_path: str | None, dry_run: bool) -> int:
     c = commands.client_factory(run)()
     try:
-        with commands.token_named(run):
+        with commands.target_named(run.target):
             pc, dag, sched = _find(c, run, name, version)
             wf = dag["workflowDefinition"]
             sw = Switch(run.target.name, run.target.project, name, int(wf["code"]),

@@ -117,3 +117,23 @@ def test_scheduler_unreachable_mid_deploy_exits_3(
     assert res.code == 3, res.out + res.err
     assert "unreachable part-way" in res.err
     assert "skipped two: not attempted" in res.out
+
+
+def test_nothing_listening_at_the_url_fails_at_once_naming_the_target(env: Env) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/dolphinscheduler"
+    (env.root / "dagship.yaml").write_text(
+        (env.root / "dagship.yaml").read_text().replace(env.sb.base_url, url, 1))
+    env.write("one", wf_yaml("one"))
+    res = env.run("plan", "--verbose")
+    assert res.code == 3
+    assert res.err.splitlines()[-1] == (
+        f"dagship: error: target 'staging': nothing answers at {url} (targets.staging.url): "
+        f"GET /projects/list: connection refused by 127.0.0.1:{port}: nothing listens there; "
+        "check the url and that DolphinScheduler is running (not retried)")
+    assert "retrying" not in res.err
+    assert "HTTPConnectionPool" not in res.out + res.err
