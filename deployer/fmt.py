@@ -2,8 +2,9 @@
 
 Only YAML files inside the configured workflows folders that hold a `workflow:` document
 are touched (pre-commit hands over every staged YAML file; a CI file is not ours to
-reformat). Exit codes: 0 all formatted; 1 with `--check` when a file would change, or when
-a file cannot be parsed.
+reformat), and only when they lint clean (a file with lint errors is left as it is, with
+its first error). Exit codes: 0 all formatted; 1 with `--check` when a file would change,
+or when a file is left alone (lint errors, cannot be parsed).
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from pathlib import Path
 import click
 
 from deployer import errors
-from deployer.config import load_config
+from deployer.config import Config, load_config
+from deployer.findings import Finding
 
 _EXTS = (".yaml", ".yml")
+# lint errors the formatter meets with its own refusal: unparsable YAML, a duplicate key,
+# not a workflow document (left alone), not UTF-8
+_OWN_REFUSALS = frozenset({"WF100", "WF101", "WF107", "WF108"})
 
 
-def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Path], Path]:
+def _candidates(paths: Sequence[str], config: Config) -> list[Path]:
     from deployer.definitions.repo import discover
 
-    config = load_config(config_path)
     known = {p.resolve() for p in discover(config) if p.suffix in _EXTS}
     if not paths:
-        return sorted(known), config.root
+        return sorted(known)
     chosen: set[Path] = set()
     for raw in paths:
         path = Path(raw).resolve()
@@ -35,17 +39,44 @@ def _candidates(paths: Sequence[str], config_path: str | None) -> tuple[list[Pat
             chosen.add(path)
         elif not path.exists():
             raise errors.UsageError(f"{raw}: no such file or directory")
-    return sorted(chosen), config.root
+    return sorted(chosen)
+
+
+def _lint_refusals(config: Config, files: list[Path]) -> dict[str, str]:
+    """Why each file with lint errors is not formatted, by its shown path. The writer keys
+    quoting and order on the dialect's keys: under a misspelled key it would take a cron or
+    a date for plain text, so only files that lint clean are rewritten."""
+    from deployer.definitions.repo import load_repository
+
+    errors_of: dict[str, list[Finding]] = {}
+    for f in load_repository(config, only=files).findings:
+        if f.severity == "error" and f.code not in _OWN_REFUSALS:
+            errors_of.setdefault(f.path, []).append(f)
+    out = {}
+    for shown, found in errors_of.items():
+        first = found[0]
+        more = f" (and {len(found) - 1} more lint error(s))" if len(found) > 1 else ""
+        out[shown] = (f"{shown}:{first.line}:{first.col}: not formatted: {first.code} "
+                      f"{first.message.split('; ')[0]}{more}; fmt rewrites only files that "
+                      "lint clean, so it never guesses what a value means (run `dagship "
+                      f"lint {shown}`)")
+    return out
 
 
 def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -> int:
     from deployer.definitions.repo import display_path
     from deployer.yamlwrite import FormatError, format_text
 
-    files, root = _candidates(paths, config_path)
+    config = load_config(config_path)
+    files = _candidates(paths, config)
+    refusals = _lint_refusals(config, files)
     changed = unchanged = failed = 0
     for path in files:
-        shown = display_path(root, path)
+        shown = display_path(config.root, path)
+        if shown in refusals:
+            click.echo(refusals[shown], err=True)
+            failed += 1
+            continue
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -69,7 +100,8 @@ def fmt_command(*, paths: Sequence[str], check: bool, config_path: str | None) -
             click.echo(f"reformatted {shown}")
     verb = "would be reformatted" if check else "reformatted"
     click.echo(f"dagship: {changed} file(s) {verb}, {unchanged} unchanged"
-               + (f", {failed} could not be read" if failed else ""), err=True)
+               + (f", {failed} not formatted (lint errors or unreadable)" if failed else ""),
+               err=True)
     if failed or (check and changed):
         return errors.EXIT_FINDINGS
     return errors.EXIT_OK
