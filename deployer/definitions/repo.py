@@ -36,6 +36,9 @@ class LoadResult:
     workflows: list[WorkflowSpec]  # files without error findings
     findings: list[Finding]  # sorted; lint.disable applied; only `only` files when given
     files: list[Path]
+    # every file read: workflow files and the `$FILE{}` payloads they include (what a
+    # deploy ships, so what must match the commit it records)
+    read: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -131,7 +134,9 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
     for src in sources:
         specs = [*src.specs, *([src.parsed.spec] if src.parsed and src.parsed.spec else [])]
         check_targets(specs, src.out, targets)
-    return _result(sources, payloads, wanted)
+    result = _result(sources, payloads, wanted)
+    result.read = sorted(p for p, t in texts.items() if t is not None)
+    return result
 
 
 def _read(path: Path, out: Collector) -> str | None:
