@@ -12,7 +12,9 @@ export CI="${CI:-}"                   # progress bars in a terminal, plain lines
 unset GITHUB_REF_NAME CI_COMMIT_BRANCH BRANCH_NAME GIT_BRANCH || true
 workdir="$(mktemp -d)"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only: piped into a log or a CI job, no escape codes.
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 step "dagship lint   (every workflow file of examples/workflows)"
 dagship lint
