@@ -46,7 +46,7 @@ def _paint(text: str, status: str, color: bool) -> str:
 
 
 def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "(unset)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _long(c: FieldChange) -> bool:
@@ -54,20 +54,61 @@ def _long(c: FieldChange) -> bool:
 
 
 def text_diff(c: FieldChange) -> list[str]:
-    """A unified diff of a long string value (a script), at most MAX_DIFF_LINES lines."""
-    old = c.old if isinstance(c.old, str) else _value(c.old)
-    new = c.new if isinstance(c.new, str) else _value(c.new)
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "base", "head",
-                                      n=1, lineterm=""))
+    """A unified diff of a long string value (a script), at most MAX_DIFF_LINES lines:
+    the hunks only (`@@ -2,2 +2,2 @@`), one line of context."""
+    old = c.old if isinstance(c.old, str) else ("" if c.old is None else _value(c.old))
+    new = c.new if isinstance(c.new, str) else ("" if c.new is None else _value(c.new))
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), n=1, lineterm=""))[2:]
     if len(lines) > MAX_DIFF_LINES:
         lines = [*lines[:MAX_DIFF_LINES], f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
     return lines
 
 
-def _change_lines(c: FieldChange) -> list[str]:
+def _change_lines(c: FieldChange, indent: str, color: bool) -> list[str]:
+    """`~ timeout: 0 -> 30`, or `~ command:` over a unified diff of a script."""
+    sign, status = ("+", ADDED) if c.old is None else ("-", REMOVED) if c.new is None \
+        else ("~", CHANGED)
+    head = _paint(f"{sign} {c.field}:", status, color)
     if _long(c):
-        return [f"{c.field}:", *("    " + line for line in text_diff(c))]
-    return [f"{c.field}: {_value(c.old)} -> {_value(c.new)}"]
+        return [f"{indent}{head}", *(f"{indent}    {line}" for line in text_diff(c))]
+    if sign == "+":
+        return [f"{indent}{head} {_value(c.new)}"]
+    if sign == "-":
+        return [f"{indent}{head} {_value(c.old)}"]
+    return [f"{indent}{head} {_value(c.old)} -> {_value(c.new)}"]
+
+
+def _schedule_lines(w: WorkflowDiff, indent: str, color: bool) -> list[str]:
+    if not w.schedule:
+        return []
+    first = w.schedule[0]
+    if isinstance(first.old, dict) or isinstance(first.new, dict):
+        # a schedule added or removed: its cron and time zone say which
+        view = first.new if first.old is None else first.old
+        sign, status = ("+", ADDED) if first.old is None else ("-", REMOVED)
+        return [f"{indent}{_paint(f'{sign} schedule:', status, color)} "
+                f"{_value(view.get('schedule'))} (timezone {view.get('timezone')})"]
+    lines = [f"{indent}{_paint('~ schedule', CHANGED, color)}"]
+    for c in w.schedule:
+        lines += _change_lines(c, indent + "    ", color)
+    return lines
+
+
+def change_lines(w: WorkflowDiff, indent: str, *, color: bool = False) -> list[str]:
+    """What changed inside one workflow, one line per task, key and dependency, in the
+    words of the workflow file; shared by `diff`, `plan` and `status`."""
+    lines: list[str] = []
+    for c in w.fields:
+        lines += _change_lines(c, indent, color)
+    for t in w.tasks:
+        lines.append(indent + _paint(f"{SIGN[t.status]} task {t.name}", t.status, color)
+                     + f" ({t.task_type})")
+        for c in t.changes:
+            lines += _change_lines(c, indent + "    ", color)
+    for sign, status, edges in (("+", ADDED, w.deps_added), ("-", REMOVED, w.deps_removed)):
+        lines += [indent + _paint(f"{sign} dependency", status, color) + f" {a} -> {b}"
+                  for a, b in edges]
+    return lines + _schedule_lines(w, indent, color)
 
 
 def _workflow_text(w: WorkflowDiff, color: bool) -> list[str]:
@@ -78,17 +119,7 @@ def _workflow_text(w: WorkflowDiff, color: bool) -> list[str]:
     lines = [f"{head} ({where}): {w.summary()}"]
     if w.status in (ADDED, REMOVED):
         return lines
-    for t in w.tasks:
-        lines.append("    " + _paint(f"{SIGN[t.status]} task {t.name}", t.status, color)
-                     + f" ({t.task_type})")
-        for c in t.changes:
-            lines += ["        " + line for line in _change_lines(c)]
-    for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
-        lines += [f"    {sign} dependency {a} -> {b}" for a, b in edges]
-    for c in [*w.schedule, *w.fields]:
-        lines += ["    ~ " + line if k == 0 else "      " + line
-                  for k, line in enumerate(_change_lines(c))]
-    return lines
+    return lines + change_lines(w, "    ", color=color)
 
 
 def to_text(result: DiffResult, *, color: bool = False) -> str:

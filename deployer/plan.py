@@ -30,6 +30,7 @@ from deployer import canonical, metadata
 from deployer.cycles import new_cycles
 from deployer.definitions.model import WorkflowSpec
 from deployer.errors import DeployRefused, ValidationFailed
+from deployer.semdiff import WorkflowDiff
 from deployer.translate import (
     Resolver,
     Translation,
@@ -79,6 +80,9 @@ class WorkflowPlan:
     drift_detail: list[str] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     referrers: list[str] = field(default_factory=list)  # delete: workflows that still use it
+    # field by field, in the words of the workflow file (deployer.plandetail); None: not
+    # computed, or the remote cannot be read back as a workflow file
+    diff: WorkflowDiff | None = None
 
     @property
     def managed(self) -> bool:

@@ -117,6 +117,20 @@ class Resolver:
                                   f"{ref.workflow!r}")
         return tasks[ref.task]
 
+    # What the lookups have read so far, without reading more (the plan's detail names
+    # codes with them: it must cost no request).
+    def known_datasources(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._datasources or [])
+
+    def known_environments(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._environments or {})
+
+    def known_projects(self) -> dict[str, tuple[int, dict[str, Mapping[str, Any]]]]:
+        with self._lock:
+            return dict(self._projects)
+
     def datasource_list(self) -> list[dict[str, Any]]:
         with self._lock:
             if self._datasources is None:
