@@ -183,11 +183,15 @@ def make_plan(run: Run, specs: list[Any], prune: bool, progress: bool | None) ->
             echo(f"dagship: planning {len(specs)} workflow(s) against {run.target.name} "
                   f"({run.target.url})", err=True)
         with target_named(run.target):
-            return build_plan(client, target=run.target.name, project=run.target.project,
+            plan = build_plan(client, target=run.target.name, project=run.target.project,
                               api_version=run.target.api_version, specs=specs,
                               commit=run.commit, prune=prune or run.target.prune)
     finally:
         client.close()
+    from deployer.plandetail import explain
+
+    explain(plan, run.config, run.target)
+    return plan
 
 
 def _reports(plan: Plan, result: ApplyResult | None, json_path: str | None,

@@ -111,6 +111,24 @@ def change_lines(w: WorkflowDiff, indent: str, *, color: bool = False) -> list[s
     return lines + _schedule_lines(w, indent, color)
 
 
+def change_summary(w: WorkflowDiff) -> str:
+    """The same changes on one line, for a table's row or `status`: `~ task load (Shell):
+    command; ~ schedule: timezone`."""
+    parts = [f"~ {c.field}" for c in w.fields]
+    for t in w.tasks:
+        keys = f": {', '.join(c.field for c in t.changes)}" if t.changes else ""
+        parts.append(f"{SIGN[t.status]} task {t.name} ({t.task_type}){keys}")
+    parts += [f"+ dependency {a} -> {b}" for a, b in w.deps_added]
+    parts += [f"- dependency {a} -> {b}" for a, b in w.deps_removed]
+    if w.schedule:
+        first = w.schedule[0]
+        if isinstance(first.old, dict) or isinstance(first.new, dict):
+            parts.append("+ schedule" if first.old is None else "- schedule")
+        else:
+            parts.append(f"~ schedule: {', '.join(c.field for c in w.schedule)}")
+    return "; ".join(parts)
+
+
 def _workflow_text(w: WorkflowDiff, color: bool) -> list[str]:
     where = w.new_path or w.old_path or ""
     if w.old_path and w.new_path and w.old_path != w.new_path:
@@ -136,10 +154,9 @@ def _change_json(c: FieldChange) -> dict[str, Any]:
     return {"field": c.field, "old": c.old, "new": c.new}
 
 
-def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
+def changes_json(w: WorkflowDiff) -> dict[str, Any]:
+    """What changed inside a workflow, as the JSON reports of `diff` and `plan` carry it."""
     return {
-        "name": w.name, "status": w.status, "old_name": w.old_name,
-        "old_path": w.old_path, "new_path": w.new_path, "summary": w.summary(),
         "fields": [_change_json(c) for c in w.fields],
         "schedule": [_change_json(c) for c in w.schedule],
         "tasks": [{"name": t.name, "status": t.status, "task_type": t.task_type,
@@ -147,6 +164,12 @@ def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
         "dependencies": {"added": [list(e) for e in w.deps_added],
                          "removed": [list(e) for e in w.deps_removed]},
     }
+
+
+def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
+    return {"name": w.name, "status": w.status, "old_name": w.old_name,
+            "old_path": w.old_path, "new_path": w.new_path, "summary": w.summary(),
+            **changes_json(w)}
 
 
 def to_json(result: DiffResult) -> str:
@@ -178,22 +201,27 @@ def _md_change(c: FieldChange, indent: str = "") -> list[str]:
     return [f"{indent}- {md_code(c.field)}: {_md_value(c.old)} → {_md_value(c.new)}"]
 
 
+def changes_md(w: WorkflowDiff) -> list[str]:
+    """What changed inside a workflow as a Markdown list, for `diff` and `plan` reports."""
+    body: list[str] = []
+    for t in w.tasks:
+        head = f"- **{SIGN[t.status]} task** {md_code(t.name)} ({t.task_type})"
+        body.append(head + (":" if t.changes else ""))
+        for c in t.changes:
+            body += _md_change(c, "  ")
+    for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
+        body += [f"- **{sign} dependency** {md_code(a)} → {md_code(b)}" for a, b in edges]
+    for c in [*w.schedule, *w.fields]:
+        body += _md_change(c)
+    return body
+
+
 def _workflow_md(w: WorkflowDiff) -> list[str]:
     out = [f"<details open><summary>{html_code(w.name)} ({w.status})</summary>", ""]
     if w.status == RENAMED:
         out.append(f"Renamed from {md_code(w.old_name or '')}.")
         out.append("")
-    body: list[str] = []
-    if w.status in (CHANGED, RENAMED):
-        for t in w.tasks:
-            head = f"- **{SIGN[t.status]} task** {md_code(t.name)} ({t.task_type})"
-            body.append(head + (":" if t.changes else ""))
-            for c in t.changes:
-                body += _md_change(c, "  ")
-        for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
-            body += [f"- **{sign} dependency** {md_code(a)} → {md_code(b)}" for a, b in edges]
-        for c in [*w.schedule, *w.fields]:
-            body += _md_change(c)
+    body = changes_md(w) if w.status in (CHANGED, RENAMED) else []
     if body:
         out += [*body, ""] if body[-1] else body
     out += ["```mermaid", mermaid(w), "```", "", "</details>", ""]

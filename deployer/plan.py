@@ -45,6 +45,10 @@ CREATE, UPDATE, UNCHANGED, DRIFTED, DELETE = "create", "update", "unchanged", "d
 SCHEDULE_FIELDS = ("failureStrategy", "warningType", "warningGroupId", "workflowInstancePriority",
                    "workerGroup", "tenantCode", "environmentCode")
 SCHEDULE_TIMES = ("startTime", "endTime", "crontab", "timezoneId")
+# the workflow file's keys for them (fields it has no key for keep the API's name)
+_SCHEDULE_WORDS = {"startTime": "start_time", "endTime": "end_time", "crontab": "schedule",
+                   "timezoneId": "timezone", "warningType": "warning_type",
+                   "workerGroup": "worker_group"}
 
 
 @dataclass
@@ -182,7 +186,7 @@ def schedule_difference(want: Mapping[str, Any] | None, have: Mapping[str, Any] 
     state = str(have.get("releaseState") or "OFFLINE")
     wanted_state = "ONLINE" if online else "OFFLINE"
     if changed:
-        return f"{cron} (~{', '.join(changed)})"
+        return f"{cron} (~{', '.join(_SCHEDULE_WORDS.get(k, k) for k in changed)})"
     if state != wanted_state:
         return f"{cron} ({state} -> {wanted_state})"
     return None

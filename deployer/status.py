@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deployer import canonical, commands, errors, metadata
+from deployer.diffreport import change_summary, changes_json
 from deployer.plan import Plan, WorkflowPlan, schedule_online
 from deployer.redact import redact
 from deployer.targets import git_output
@@ -75,7 +76,8 @@ def _git_row(item: WorkflowPlan) -> dict[str, Any]:
         "state": item.remote_state, "git_state": item.spec.release_state if item.spec else None,
         "schedule": _schedule_text(item.remote_schedule), "git_schedule": _git_schedule(item),
         "drift": item.drift if item.meta else None, "action": item.action,
-        "details": item.details(),
+        "details": change_summary(item.diff) if item.diff is not None else item.details(),
+        "changes": changes_json(item.diff) if item.diff is not None else None,
     }
 
 
@@ -217,7 +219,8 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     run = commands.prepare(config_path, target, color, verbose, env)
     if run is None:
         return errors.EXIT_OK
-    plan = commands.make_plan(run, commands.load_specs(run, env), False, progress)
+    # no "planning N workflow(s)" line: status reads, it plans nothing
+    plan = commands.make_plan(run, commands.load_specs(run, env), False, False)
     rows = status_rows(plan)
     head = _head(run)
     if head:

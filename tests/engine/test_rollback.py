@@ -179,7 +179,7 @@ def test_version_switch_restores_release_state_and_schedule(gen_env: Env) -> Non
     # the switched version carries its own marker: Git (v2) plans an update, not drift
     plan = env.run("plan", "--no-progress")
     assert "0 drifted" in plan.out
-    assert "~ update" in plan.out
+    assert "~ workflow etl  (update in place)" in plan.out
 
 
 def test_version_switch_of_an_offline_workflow_stays_offline(env: Env) -> None:
