@@ -278,7 +278,7 @@ def _apply_one(plan: Plan, item: WorkflowPlan, c: DSClient) -> Outcome:
         out.steps.append("created")
     else:
         code = item.code
-        if item.definition_changed or item.adopted or item.drift:
+        if item.definition_changed or item.adopted or item.drift or item.recommit:
             if state == "ONLINE":
                 c.release_workflow(pc, code, "OFFLINE")
                 state, sched_state = "OFFLINE", ("OFFLINE" if sched else None)

@@ -175,6 +175,9 @@ def plan_cmd(**options: Any) -> None:
               "last deploy.")
 @click.option("--parallel", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Workflows applied at once (dependencies still go first).")
+@click.option("--allow-dirty", is_flag=True,
+              help="Deploy even when the files it ships differ from HEAD; the markers then "
+                   "record <commit>+dirty.")
 @common_options
 def deploy_cmd(**options: Any) -> None:
     """Validate every file, plan against the scheduler, then apply the plan."""
@@ -212,6 +215,9 @@ def status_cmd(**options: Any) -> None:
               show_default=True, help="--to: what to do with workflows edited in the UI.")
 @click.option("--parallel", type=click.IntRange(1, 64), default=4, show_default=True,
               help="--to: workflows applied at once.")
+@click.option("--allow-dirty", is_flag=True,
+              help="--to: deploy even when dagship.yaml's target settings differ from HEAD; "
+                   "the markers then record <commit>+dirty.")
 @common_options
 def rollback_cmd(**options: Any) -> None:
     """Deploy the definitions of a Git ref (--to REF), or switch one workflow to a stored

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,10 @@ class Run:
     config: Config
     target: Target
     token: str
-    commit: str
+    commit: str  # full id, `+dirty` when the shipped files differ from it; or "nogit"
     color: bool
+    read: list[Path] = field(default_factory=list)  # every file the load read
+    uncommitted: list[str] = field(default_factory=list)  # shipped files that differ
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -122,17 +124,48 @@ def target_token(target: Target, env: Mapping[str, str]) -> str:
     return token
 
 
-def load_specs(run: Run, env: Mapping[str, str]) -> list[Any]:
+def load_specs(run: Run, env: Mapping[str, str], *, shown_as: str = "") -> list[Any]:
+    """Every definition, validated for the target. `shown_as` prefixes the paths of the
+    findings (`v1:` when the files are a Git ref's, not the working tree's)."""
+    import dataclasses
+
     from deployer.definitions.repo import load_repository
     from deployer.findings import format_text, has_errors
 
     loaded = load_repository(run.config, target=run.target, env=env)
+    run.read = loaded.read
     if loaded.findings:
-        echo(format_text(loaded.findings, color=run.color), err=True)
+        shown = [dataclasses.replace(f, path=shown_as + f.path) for f in loaded.findings]
+        echo(format_text(shown, color=run.color), err=True)
     if has_errors(loaded.findings):
         n = sum(1 for f in loaded.findings if f.severity == "error")
         raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
     return list(loaded.workflows)
+
+
+def check_committed(run: Run, *, allow_dirty: bool, refuse: bool,
+                    config: Config | None = None) -> None:
+    """What a deploy ships must be the commit its markers record. Files that differ from
+    HEAD refuse a deploy (`refuse`) unless `allow_dirty`; then, and for a plan, the commit
+    is recorded and shown as `<commit>+dirty`, never as HEAD. A rollback gives the working
+    tree's `config`: its definitions are a ref's, only dagship.yaml can be uncommitted."""
+    from deployer import metadata
+    from deployer.dirty import uncommitted
+
+    if run.commit == "nogit" or metadata.is_dirty(run.commit):
+        return
+    run.uncommitted = uncommitted(config or run.config, run.read, run.target,
+                                  definitions=config is None)
+    if not run.uncommitted:
+        return
+    if refuse and not allow_dirty:
+        shown = "\n  ".join(run.uncommitted)
+        raise errors.DeployRefused(
+            f"the working tree differs from commit {run.commit[:7]} in what this deploy "
+            f"would ship, so its markers could not say where the definitions came from; "
+            f"nothing was sent:\n  {shown}\ncommit the changes, or pass --allow-dirty to "
+            f"deploy them anyway (the markers then record {run.commit[:7]}+dirty)")
+    run.commit = run.commit + metadata.DIRTY
 
 
 @contextmanager
@@ -230,15 +263,20 @@ def _drift_refusal(plan: Plan) -> errors.DeployRefused:
 
 def _planned(config_path: str | None, target: str | None, color: bool | None, verbose: bool,
              env: Mapping[str, str] | None, prune: bool,
-             progress: bool | None, *, merge_request: bool = False) -> tuple[Run, Plan] | None:
-    """The shared first half of plan and deploy: validate, plan, show the plan."""
+             progress: bool | None, *, merge_request: bool = False,
+             deploy: bool = False, allow_dirty: bool = False) -> tuple[Run, Plan] | None:
+    """The shared first half of plan and deploy: validate, check what is committed, plan,
+    show the plan."""
     from deployer.report import plan_text
 
     env = os.environ if env is None else env
     run = prepare(config_path, target, color, verbose, env, merge_request=merge_request)
     if run is None:
         return None
-    plan = make_plan(run, load_specs(run, env), prune, progress)
+    specs = load_specs(run, env)
+    check_committed(run, allow_dirty=allow_dirty, refuse=deploy)
+    plan = make_plan(run, specs, prune, progress)
+    plan.uncommitted = run.uncommitted
     echo(plan_text(plan, color=run.color))
     return run, plan
 
@@ -265,8 +303,9 @@ def plan_command(*, target: str | None, json_path: str | None, markdown_path: st
 def deploy_command(*, target: str | None, json_path: str | None, markdown_path: str | None,
                    verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
                    on_drift: str, parallel: int, config_path: str | None, color: bool | None,
-                   env: Mapping[str, str] | None = None) -> int:
-    planned = _planned(config_path, target, color, verbose, env, prune, progress)
+                   allow_dirty: bool = False, env: Mapping[str, str] | None = None) -> int:
+    planned = _planned(config_path, target, color, verbose, env, prune, progress,
+                       deploy=not dry_run, allow_dirty=allow_dirty)
     if planned is None:
         return errors.EXIT_OK
     run, plan = planned

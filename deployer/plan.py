@@ -87,6 +87,9 @@ class WorkflowPlan:
     # field by field, in the words of the workflow file (deployer.plandetail); None: not
     # computed, or the remote cannot be read back as a workflow file
     diff: WorkflowDiff | None = None
+    # the marker records uncommitted changes (`+dirty`) that are now committed: a clean
+    # deploy writes the marker again, so it names the commit
+    recommit: bool = False
 
     @property
     def managed(self) -> bool:
@@ -113,6 +116,8 @@ class WorkflowPlan:
             parts.append(f"schedule {self.schedule_change}")
         if self.adopted:
             parts.append("adopting an unmanaged workflow")
+        if self.recommit:
+            parts.append("records the commit (deployed from uncommitted changes)")
         if self.drift:
             parts.append("edited outside dagship since the last deploy")
         return ", ".join(parts)
@@ -135,6 +140,7 @@ class Plan:
     remote_dags: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     source: str | None = None  # where the definitions came from when not the checkout
+    uncommitted: list[str] = field(default_factory=list)  # shipped files that differ from HEAD
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -347,5 +353,9 @@ def _plan_one(spec: WorkflowSpec, dag: Mapping[str, Any] | None,
     item.remote_schedule = schedules.get(item.code)
     item.meta = metadata.parse(wf.get("description"))[1]
     classify(item, tr)
+    if (item.action == UNCHANGED and item.meta is not None and metadata.is_dirty(item.meta.commit)
+            and metadata.short_commit(commit) not in ("nogit", item.meta.commit)
+            and not metadata.is_dirty(commit)):
+        item.action, item.recommit = UPDATE, True
     return item
 

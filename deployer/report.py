@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from deployer import metadata
 from deployer.apply import FAILED, SKIPPED, ApplyResult
 from deployer.diffreport import change_lines, changes_json, changes_md
 from deployer.markdown import MERMAID_CLASSES, html_code, md_cell, md_code, mermaid_nodes
@@ -57,8 +58,12 @@ def _source(plan: Plan) -> str:
         parts.append(plan.source[:1].lower() + plan.source[1:])
     else:
         parts.append("not a Git checkout" if plan.commit == "nogit"
-                     else f"Git commit {plan.commit[:7]}")
-    return f"Target {plan.target}: {', '.join(parts)}"
+                     else f"Git commit {metadata.short_commit(plan.commit)}")
+    line = f"Target {plan.target}: {', '.join(parts)}"
+    if plan.uncommitted:
+        line += ("\nUncommitted changes in what a deploy ships (it refuses them without "
+                 "--allow-dirty): " + ", ".join(plan.uncommitted))
+    return line
 
 
 def _delete_details(d: WorkflowPlan) -> str:
@@ -82,6 +87,9 @@ def _item_lines(item: WorkflowPlan, color: bool) -> list[str]:
         how += ": edited outside dagship to what Git says; records dagship's marker only"
     elif item.adopted:
         how += ": adopts a workflow dagship did not deploy"
+    elif item.recommit and item.meta is not None:
+        how += (f": records the commit; it was deployed from uncommitted changes "
+                f"({item.meta.commit})")
     head = _paint(f"{SIGN[item.action]} workflow {item.name}", COLOR[item.action], color)
     lines = [f"  {head}  ({how})"]
     inner = "      "

@@ -33,7 +33,8 @@ def rollback_command(*, target: str | None, to: str | None, workflow: str | None
                      version: int | None, json_path: str | None, markdown_path: str | None,
                      verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
                      on_drift: str, parallel: int, config_path: str | None,
-                     color: bool | None, env: Mapping[str, str] | None = None) -> int:
+                     color: bool | None, allow_dirty: bool = False,
+                     env: Mapping[str, str] | None = None) -> int:
     if to is not None and (workflow is not None or version is not None):
         raise errors.UsageError("give either --to REF (a Git ref) or --workflow NAME "
                                 "--version N (a DolphinScheduler version), not both")
@@ -42,7 +43,8 @@ def rollback_command(*, target: str | None, to: str | None, workflow: str | None
         run = commands.prepare(config_path, target, color, verbose, env)
         return errors.EXIT_OK if run is None else _to_ref(
             run, to, env, json_path=json_path, markdown_path=markdown_path, progress=progress,
-            dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel)
+            dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel,
+            allow_dirty=allow_dirty)
     if workflow is None or version is None:
         raise errors.UsageError("give --to REF to deploy a Git ref, or both --workflow NAME "
                                 "and --version N to switch one workflow to a stored version")
@@ -54,10 +56,11 @@ def rollback_command(*, target: str | None, to: str | None, workflow: str | None
 
 def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: str | None,
             markdown_path: str | None, progress: bool | None, dry_run: bool, prune: bool,
-            on_drift: str, parallel: int) -> int:
+            on_drift: str, parallel: int, allow_dirty: bool = False) -> int:
     from deployer.gitsnap import snapshot
     from deployer.report import plan_text
 
+    worktree = run.config
     with snapshot(run.config, ref) as snap:
         if snap.commit is None:  # a ref always names a commit; for the type checker
             raise errors.UsageError(f"{ref!r} is not a Git ref")
@@ -67,11 +70,14 @@ def _to_ref(run: commands.Run, ref: str, env: Mapping[str, str], *, json_path: s
                        f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
         try:
-            specs = commands.load_specs(run, env)
+            specs = commands.load_specs(run, env, shown_as=f"{ref}:")
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(f"{exc.message} (the files as they were at "
                                           f"{ref})") from exc
+        commands.check_committed(run, allow_dirty=allow_dirty, refuse=not dry_run,
+                                 config=worktree)
         plan = commands.make_plan(run, specs, prune, progress)
+        plan.uncommitted = run.uncommitted
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
         commands.echo(plan_text(plan, color=run.color))
         return commands.execute(run, plan, json_path=json_path, markdown_path=markdown_path,

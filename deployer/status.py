@@ -114,12 +114,14 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
         if short == "nogit":
             out[short] = "deployed outside Git"
             continue
-        full = git_output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
+        base = short.removesuffix(metadata.DIRTY)
+        dirty = " + uncommitted changes" if base != short else ""
+        full = git_output(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], root)
         if not full:
-            out[short] = "unknown here"
+            out[short] = "unknown here" + dirty
             continue
         tag = git_output(["describe", "--tags", "--exact-match", full], root)
-        where = _where(full, head, root)
+        where = _where(full, head, root) + dirty
         out[short] = f"{tag}, {where}" if tag else where
     return out
 
@@ -137,8 +139,9 @@ def _where(full: str, head: str, root: Path) -> str:
 
 
 def _head(run: commands.Run) -> str | None:
-    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
-        return run.commit
+    commit = run.commit.removesuffix(metadata.DIRTY)
+    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+        return commit
     return git_output(["rev-parse", "HEAD"], run.config.root)
 
 
@@ -219,16 +222,21 @@ def status_command(*, target: str | None, json_path: str | None, markdown_path: 
     run = commands.prepare(config_path, target, color, verbose, env)
     if run is None:
         return errors.EXIT_OK
+    specs = commands.load_specs(run, env)
+    commands.check_committed(run, allow_dirty=True, refuse=False)
     # no "planning N workflow(s)" line: status reads, it plans nothing
-    plan = commands.make_plan(run, commands.load_specs(run, env), False, False)
+    plan = commands.make_plan(run, specs, False, False)
     rows = status_rows(plan)
     head = _head(run)
     if head:
         relations = commit_relations(rows, head, run.config.root)
         for r in rows:
             r["commit_relation"] = relations.get(str(r["commit"])) if r["commit"] else None
-    title = (f"Target {run.target.name}: project {run.target.project}, DolphinScheduler "
-             f"{plan.generation or '(no project yet)'} API, Git at {(head or 'nogit')[:7]}")
+    api = f"DolphinScheduler {plan.generation} API, " if plan.generation else "no project yet, "
+    title = (f"Target {run.target.name}: project {run.target.project}, {api}Git at "
+             f"{(head or 'nogit')[:7]}"
+             + (f" + uncommitted changes ({', '.join(run.uncommitted)})"
+                if run.uncommitted else ""))
     doc = {"target": run.target.name, "project": run.target.project,
            "generation": plan.generation, "commit": head, "summary": counts(rows),
            "requests": plan.requests, "workflows": rows}

@@ -118,6 +118,7 @@ def test_rollback_takes_target_settings_from_the_current_config(env: Env) -> Non
     (env.root / "flows" / "etl.yaml").unlink()
     env.write_config()  # now: the sandbox, project dagship-test, workflows/
     env.write("other", REP_V1)
+    _commit(env, "chore: the sandbox target")  # uncommitted target settings are refused
     res = env.run("rollback", "--to", "v1", "--no-progress")
     assert res.code == 0, res.out + res.err
     # v1's own layout (flows/) found the workflow; the current target received it
