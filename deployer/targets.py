@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deployer.config import Config, Target
-from deployer.errors import DeployRefused, UsageError
+from deployer.errors import ConfigError, DeployRefused, UsageError
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,11 @@ def select_target(config: Config, name: str | None, env: Mapping[str, str],
                   cwd: Path | None = None, *, merge_request: bool = False) -> Selection:
     """`merge_request=True` (plan): a pull/merge request build is judged as the branch it
     merges into, so its plan shows what merging would deploy; a deploy never does this."""
+    if config.path is None:
+        raise ConfigError(config.not_found())
     if not config.targets:
-        raise UsageError(f"{config.path or 'dagship.yaml'}: no targets configured; add one "
-                         "under `targets:` (url, token_env, project)")
+        raise UsageError(f"{config.path}: no targets configured; add one under `targets:` "
+                         "(url, token_env, project), as `dagship init` writes them")
     branch = current_branch(env, cwd or config.root)
     if merge_request:
         from deployer.ci import merge_target_branch
