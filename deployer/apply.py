@@ -182,7 +182,7 @@ def _create_project(plan: Plan, c: DSClient) -> None:
 def _apply_all(plan: Plan, work: Sequence[WorkflowPlan], clients: _Clients, parallel: int,
                progress: Progress) -> list[Outcome]:
     outcomes: list[Outcome] = []
-    progress.start(len(work) + len(plan.deletes), "applying")
+    progress.start(len(work) + len(plan.deletes), "applying", "applied")
     broken: set[str] = set()  # failed or skipped: their dependents cannot go
     unreachable = False
     for level in levels(work):
