@@ -224,12 +224,12 @@ def test_progress_bar_in_a_terminal_and_lines_in_ci() -> None:
     from deployer.progress import Progress
 
     tty = io.StringIO()
-    bar = Progress(bar=True, stream=tty)
+    bar = Progress(bar=True, stream=tty, clock=lambda: 7.0)
     bar.start(4, "applying")
     bar.current("etl_daily")
     bar.advance("etl_daily", "ok")
     bar.finish()
-    assert "[#####---------------] 1/4 applying etl_daily" in tty.getvalue()
+    assert "[#####---------------] 1/4 0.0 s applying etl_daily" in tty.getvalue()
     log = io.StringIO()
     plain = Progress(bar=False, stream=log)
     plain.start(2, "applying")
