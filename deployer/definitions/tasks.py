@@ -13,9 +13,9 @@ from deployer.definitions.dialect import (
     Key,
     TaskType,
 )
-from deployer.definitions.model import DatasourceRef, WorkflowRef
 from deployer.definitions.pyds import RawTask
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
+from deployer.definitions.taskparams import task_params
 from deployer.definitions.values import BAD
 from deployer.wording import hint, kind
 from deployer.yamlmarks import Mark, MDict, MList
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from deployer.definitions.pyds import PydsReader
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-_NOT_SELECT = re.compile(
-    r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
-    r"|(.* |)create ).*", re.IGNORECASE)
 _SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
                         "sagemaker_request_json", "main_args", "others", "script_params"})
 _ALLOWED: dict[str, dict[str, Key]] = {}  # task type -> accepted keys, built once
@@ -63,7 +60,7 @@ class TaskReader:
         raw = RawTask(name=name, mark=node.mark, ttype=ttype, node=node, vals=vals,
                       deps=deps, dep_marks=dep_marks)
         if all(k.name in vals for k in ttype.keys if k.required):
-            self._params(raw, where)
+            task_params(self, raw, where)
         return raw
 
     def finish(self, raws: list[RawTask]) -> None:
@@ -281,70 +278,3 @@ class TaskReader:
         if isinstance(deps, MList):
             return [deps.item_mark(i) for i in range(n)]
         return [node.value_mark("deps")] * n
-
-    # --- taskParams ---------------------------------------------------------------------
-
-    def _params(self, raw: RawTask, where: str) -> None:
-        from deployer.definitions.logic import logic_params
-
-        ttype, vals = raw.ttype, raw.vals
-        if ttype.logic:
-            logic_params(self, raw, where)
-            return
-        params: dict[str, Any] = dict(ttype.fixed)
-        for key in ttype.keys:
-            if key.param is None:
-                continue
-            if key.name in vals:
-                params[key.param] = vals[key.name]
-            elif key.default is not None:
-                params[key.param] = list(key.default) if isinstance(key.default, list) \
-                    else key.default
-        self._special(raw, params)
-        local: list[Any] = []
-        if "input_params" in vals:
-            local += self.r.v.params(raw.node, "input_params", "IN", where)
-        if "output_params" in vals:
-            local += self.r.v.params(raw.node, "output_params", "OUT", where)
-        for item in vals.get("local_params", []):
-            if isinstance(item, dict):
-                local.append(item)
-        params["localParams"] = local
-        params["resourceList"] = [{"resourceName": r} for r in vals.get("resource_list", [])]
-        raw.params = params
-
-    def _special(self, raw: RawTask, params: dict[str, Any]) -> None:
-        v, name = raw.vals, raw.ttype.name
-        if "datasource_name" in v:
-            dtype = v.get("datasource_type")
-            dtype = dtype.upper() if isinstance(dtype, str) else None
-            ref = DatasourceRef(v["datasource_name"], dtype)
-            if name == "DataX":
-                ttype = v.get("datatarget_type")
-                ttype = ttype.upper() if isinstance(ttype, str) else None
-                params.update(dsType=dtype, dataSource=ref, dtType=ttype,
-                              dataTarget=DatasourceRef(v["datatarget_name"], ttype))
-            else:
-                params.update(type=dtype, datasource=ref)
-        if name == "Sql":
-            sql = v["sql"]
-            params["sqlType"] = v.get("sql_type") or ("0" if _NOT_SELECT.match(sql) else "1")
-            params.update(sendEmail=False, showType="TABLE", connParams="", title="",
-                          groupId=0)
-        if "main_package" in v:
-            params["mainJar"] = {"resourceName": v["main_package"]}
-        if name == "Http":
-            http = v.get("http_params") or {}
-            params["httpParams"] = [
-                {"prop": str(k), "httpParametersType": "PARAMETER",
-                 "value": "" if val is None else str(val)} for k, val in http.items()]
-        if name in ("SubWorkflow", "SubProcess"):
-            child = str(v.get("workflow_name") or v.get("process_definition_name"))
-            params["workflowDefinitionCode"] = WorkflowRef(child)
-            from deployer.definitions.pyds import Reference
-
-            key = "workflow_name" if "workflow_name" in v else "process_definition_name"
-            self.r.parsed.refs.append(Reference("sub", child, True, None,
-                                                raw.node.value_mark(key)))
-            if child not in self.r.ctx.depends_on:
-                self.r.ctx.depends_on.append(child)
