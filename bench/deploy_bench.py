@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deployer.apply import apply_plan  # noqa: E402 - after the path set-up
 from deployer.client import DSClient, RetryPolicy  # noqa: E402
-from deployer.config import load_config  # noqa: E402
+from deployer.core.config import load_config  # noqa: E402
 from deployer.definitions.repo import load_repository  # noqa: E402
-from deployer.plan import build_plan  # noqa: E402
+from deployer.engine.apply import apply_plan  # noqa: E402 - after the path set-up
+from deployer.engine.plan import build_plan  # noqa: E402
 from deployer.sandbox import Sandbox  # noqa: E402
 
 PROJECT = "bench"

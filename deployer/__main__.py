@@ -1,3 +1,3 @@
-from deployer.entry import main
+from deployer.cli.entry import main
 
 raise SystemExit(main())

@@ -30,10 +30,13 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from deployer.config import BranchRules, Config
+from deployer.core import git
+from deployer.core.config import BranchRules, Config
+from deployer.core.errors import GitError, GitMissing, UsageError
+from deployer.output.tty import is_terminal
 
 if TYPE_CHECKING:
-    from deployer.findings import Finding
+    from deployer.core.findings import Finding
 
 _PREFIXES = ("feature", "feat", "bugfix", "fix", "hotfix", "release", "chore", "docs")
 
@@ -50,7 +53,7 @@ def example_name(rules: BranchRules, topic: str = "my-change") -> str | None:
 
 def _finding(name: str, code: str, message: str) -> Finding:
     # Imported only when there is something to report: the hook runs on every commit.
-    from deployer.findings import Finding
+    from deployer.core.findings import Finding
 
     return Finding(name, 1, 1, code, "error", message)
 
@@ -78,11 +81,9 @@ def _pattern_findings(name: str, rules: BranchRules) -> list[Finding]:
 def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRules,
                  head_branch: str | None = None) -> list[Finding]:
     """Findings for pre-push updates `(local ref, local sha, remote ref, remote sha)`."""
-    from hooks.gitutil import ZERO_SHA
-
     findings: list[Finding] = []
     for local_ref, local_sha, remote_ref, _ in updates:
-        if local_sha == ZERO_SHA or not remote_ref.startswith("refs/heads/"):
+        if local_sha == git.ZERO_SHA or not remote_ref.startswith("refs/heads/"):
             continue  # a delete, or a tag / note / other ref: nothing to judge
         name = remote_ref.removeprefix("refs/heads/")
         local = local_ref.removeprefix("refs/heads/")
@@ -100,8 +101,6 @@ def check_pushes(updates: Iterable[tuple[str, str, str, str]], rules: BranchRule
 
 
 def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
-    from deployer.errors import UsageError
-
     updates = []
     for line in stream_data.splitlines():
         if not line.strip():
@@ -114,10 +113,17 @@ def _read_updates(stream_data: str) -> list[tuple[str, str, str, str]]:
     return updates
 
 
+def _checked_out() -> str | None:
+    try:
+        return git.current_branch()
+    except GitMissing:
+        raise
+    except GitError as exc:
+        raise GitError(f"{exc.message} (run inside a git repository, or give --name)") from exc
+
+
 def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color: bool) -> int:
     """Check the current branch (pre-commit stage) or the pushed refs (pre-push); 0 or 1."""
-    from hooks import gitutil
-
     rules = config.branches
     env_remote = os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
     if branch_name is not None and not pre_push:
@@ -133,23 +139,23 @@ def run_branch(config: Config, *, pre_push: bool, branch_name: str | None, color
             local_ref = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
             updates = [(local_ref, "1" * 40, env_remote, "")]
         else:
-            updates = _read_updates("" if sys.stdin.isatty() else sys.stdin.read())
+            updates = _read_updates("" if is_terminal(sys.stdin) else sys.stdin.read())
         head = None
         if any(local == "HEAD" for local, *_ in updates):
-            head = gitutil.current_branch()
+            head = _checked_out()
         findings = check_pushes(updates, rules, head)
     else:
-        name = gitutil.current_branch()
+        name = _checked_out()
         rebasing = name is None
         if name is None:
-            name = gitutil.rebasing_branch()
+            name = git.rebasing_branch()
             if name is None:
                 return 0  # detached HEAD outside a rebase: no branch to judge
         findings = check_name(name, rules, rebasing=rebasing)
-        if findings and findings[0].code == "BR101" and not gitutil.head_exists():
+        if findings and findings[0].code == "BR101" and not git.head_exists():
             return 0  # the first commit of a repository has nowhere else to go
     if findings:
-        from deployer.findings import format_text
+        from deployer.output.findings import format_text
 
         sys.stderr.write(format_text(findings, color=color) + "\n")
     return 1 if findings else 0

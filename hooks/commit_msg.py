@@ -36,10 +36,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deployer.config import CommitRules, Config
+from deployer.core import commit_message as message
+from deployer.core.config import CommitRules, Config, display_path
+from deployer.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from deployer.findings import Finding, Severity
+    from deployer.core.findings import Finding, Severity
 
 Lines = list[tuple[int, str]]
 
@@ -72,7 +74,7 @@ class _Collector:
     def add(self, line: int, col: int, code: str, message: str,
             severity: Severity = "error") -> None:
         # Imported on the first finding only: a clean commit never pays for the reporters.
-        from deployer.findings import Finding
+        from deployer.core.findings import Finding
 
         self.findings.append(Finding(self.path, line, col, code, severity, message))
 
@@ -223,23 +225,24 @@ def _not_allowed(what: str, value: str, allowed: tuple[str, ...]) -> str:
 def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
                     allow_autosquash: bool = True) -> list[Finding]:
     """Lint a commit-msg hook's message file, given as bytes."""
-    from hooks import gitutil
-
     ascii_only = raw.isascii()
     text = raw.decode("ascii") if ascii_only else ""
     probe = text or raw.decode("latin-1")
     lines = probe.replace("\r\n", "\n").split("\n")
-    config = gitutil.MessageConfig()
+    config = message.MessageConfig()
     if not ascii_only or any(line[:1] in _MAYBE_COMMENT for line in lines):
-        config = gitutil.message_config()
+        # git is asked only when its answer can matter: a clean message needs no process
+        from deployer.core import git
+
+        config = git.message_config()
     warning = None
     if not ascii_only:
-        text, warning = gitutil.decode_message(raw, config.encoding)
+        text, warning = message.decode_message(raw, config.encoding)
         lines = text.replace("\r\n", "\n").split("\n")
-    prefix = gitutil.resolve_comment_prefix(config.comment, lines)
+    prefix = message.resolve_comment_prefix(config.comment, lines)
     editor_used = os.environ.get("GIT_EDITOR") != ":"  # git exports `:` when none ran
-    kept = gitutil.strip_git_comments(
-        lines, prefix, comments=gitutil.strips_comments(config.cleanup, editor_used=editor_used))
+    kept = message.strip_git_comments(
+        lines, prefix, comments=message.strips_comments(config.cleanup, editor_used=editor_used))
     if not any(text.strip() for _, text in kept):
         # git aborts an empty commit by itself ("Aborting commit due to empty commit
         # message"): that is how one abandons a commit from the editor, so say nothing.
@@ -256,13 +259,13 @@ def lint_file_bytes(raw: bytes, rules: CommitRules, *, path: str,
 
 def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> tuple[
         list[Finding], list[str]]:
-    from hooks import gitutil
+    from deployer.core import git
 
     findings: list[Finding] = []
     checked: list[str] = []
-    for sha, raw in gitutil.log_messages(rev_range):
+    for sha, raw in git.log_messages(rev_range):
         checked.append(sha)
-        text, warning = gitutil.decode_message(raw, None)
+        text, warning = message.decode_message(raw, None)
         lines = list(enumerate(text.replace("\r\n", "\n").split("\n"), start=1))
         if warning:
             out = _Collector(sha)
@@ -272,18 +275,9 @@ def _lint_range(rev_range: str, rules: CommitRules, allow_autosquash: bool) -> t
     return findings, checked
 
 
-def _display_path(file: str, root: Path) -> str:
-    path = Path(file)
-    if path.is_absolute() and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return file
-
-
 def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, fmt: str,
                    junit_path: str | None, allow_autosquash: bool | None, color: bool) -> int:
     """Lint a message file (hook) or every commit of a range (CI); 0 clean, 1 errors."""
-    from deployer.errors import UsageError
-
     if rev_range is not None:
         findings, checked = _lint_range(rev_range, config.commit, bool(allow_autosquash))
         if not checked and fmt == "text":
@@ -294,7 +288,7 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
         except OSError as exc:
             raise UsageError(f"cannot read commit message file {file}: "
                              f"{exc.strerror or exc}") from exc
-        path = _display_path(file, config.root)
+        path = display_path(config.root, file)
         checked = [path]
         findings = lint_file_bytes(raw, config.commit, path=path,
                                    allow_autosquash=allow_autosquash is not False)
@@ -302,21 +296,18 @@ def run_commit_msg(config: Config, *, file: str | None, rev_range: str | None, f
         raise UsageError("give either a message FILE or --range A..B")
     _report(findings, fmt=fmt, color=color, file=file)
     if junit_path:
-        from deployer.findings import format_junit
+        from deployer.output.console import write_report
+        from deployer.output.findings import format_junit
 
-        try:
-            Path(junit_path).write_text(
-                format_junit(findings, suite="dagship commit-msg", checked=checked),
-                encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {junit_path}: {exc.strerror or exc}") from exc
+        write_report(junit_path, format_junit(findings, suite="dagship commit-msg",
+                                              checked=checked))
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
 def _report(findings: list[Finding], *, fmt: str, color: bool, file: str | None) -> None:
     if fmt == "text" and not findings:
         return  # the common case of a hook: silence, without importing the reporters
-    from deployer.findings import render
+    from deployer.output.findings import render
 
     text = render(findings, fmt, color=color)
     if fmt != "text":

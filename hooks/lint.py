@@ -13,8 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deployer.config import Config
-from deployer.errors import UsageError
+from deployer.core.config import Config, display_path
+from deployer.core.errors import UsageError
+from deployer.core.findings import Finding, has_errors
+from deployer.core.wording import hint
+from deployer.definitions.codes import CODES
+from deployer.definitions.config_secrets import config_findings
+from deployer.definitions.repo import load_repository
+from deployer.output import findings as report
 
 
 def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
@@ -51,8 +57,6 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
              color: bool = False) -> int:
-    from deployer import findings as report
-    from deployer.definitions.repo import display_path, load_repository
 
     _check_disabled(config)
     only, skipped = _expand(config, paths)
@@ -66,19 +70,26 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
                if wanted is None or p in wanted]
     found = result.findings
     if config.path is not None and (only is None or _names_config(config, paths)):
-        from deployer.definitions.config_secrets import config_findings
-
         found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
-    if junit_path:
-        Path(junit_path).write_text(report.format_junit(found, suite="dagship lint",
-                                                        checked=checked), encoding="utf-8")
-    if codequality_path:
-        Path(codequality_path).write_text(report.format_codequality(found) + "\n",
-                                          encoding="utf-8")
+    if junit_path or codequality_path:
+        _write_reports(found, checked, junit_path, codequality_path)
     if fmt == "text":
         sys.stderr.write(summary(found, len(checked)) + "\n")
-    return 1 if report.has_errors(found) else 0
+    return 1 if has_errors(found) else 0
+
+
+def _write_reports(found: list[Finding], checked: list[str], junit_path: str | None,
+                   codequality_path: str | None) -> None:
+    # Only with --junit/--codequality: the option-free hook never pays for the writer (it
+    # loads the redaction filter, hence logging).
+    from deployer.output.console import write_report
+
+    if junit_path:
+        write_report(junit_path, report.format_junit(found, suite="dagship lint",
+                                                     checked=checked))
+    if codequality_path:
+        write_report(codequality_path, report.format_codequality(found) + "\n")
 
 
 def _is_config(config: Config, raw: str) -> bool:
@@ -92,9 +103,6 @@ def _names_config(config: Config, paths: Sequence[str]) -> bool:
 
 def _check_disabled(config: Config) -> None:
     """`lint.disable` naming no code is a typo that would silently disable nothing."""
-    from deployer.definitions.codes import CODES
-    from deployer.wording import hint
-
     for code in config.lint_disable:
         if code not in CODES:
             sys.stderr.write(f"dagship: warning: lint.disable: unknown code `{code}`"

@@ -15,7 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gitrun import git
+
+from tests.helpers.gitrun import git
+
+# The deploy fixtures (`env`, `sandbox`) serve tests/engine/ and tests/commands/ alike.
+pytest_plugins = ["tests.helpers.deploy_env"]
 
 # Variables an outer git or pre-commit process may have set; a test must not inherit them.
 _LEAKY_PREFIXES = ("GIT_", "PRE_COMMIT")
@@ -40,7 +44,7 @@ def sealed_git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in list(os.environ):
             if name.startswith(_LEAKY_PREFIXES):
                 mp.delenv(name)
-        # The CI the suite runs in must not change its answers (deployer.ci detection).
+        # The CI the suite runs in must not change its answers (deployer.core.ci detection).
         for name in ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL"):
             mp.delenv(name, raising=False)
         for name, value in _GIT_IDENTITY.items():

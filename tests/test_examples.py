@@ -52,7 +52,7 @@ def _config() -> dict[str, Any]:
 @pytest.mark.skipif(not (ROOT / "hooks" / "lint.py").exists(), reason="the linter is not built yet")
 def test_examples_lint_clean(monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
-    from deployer.cli import main
+    from deployer.cli.main import main
 
     monkeypatch.chdir(EXAMPLES)
     for name in ("DS_STAGING_TOKEN", "DS_PROD_TOKEN"):
@@ -68,7 +68,7 @@ def test_examples_lint_clean_from_repo_root(monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     if not (ROOT / "hooks" / "lint.py").exists():
         pytest.skip("the linter is not built yet")
-    from deployer.cli import main
+    from deployer.cli.main import main
 
     monkeypatch.chdir(ROOT)
     code = main(["lint", "--config", "examples/dagship.yaml", "--no-color"])
@@ -179,7 +179,7 @@ def test_config_targets_and_no_secrets() -> None:
 
 
 def test_config_loads_with_dagships_own_loader() -> None:
-    from deployer.config import load_config
+    from deployer.core.config import load_config
 
     config = load_config(EXAMPLES / "dagship.yaml")
     assert config.root == EXAMPLES

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from deployer.cli import cli
-from deployer.errors import (
+from deployer.cli.main import cli
+from deployer.core.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,

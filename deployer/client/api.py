@@ -38,10 +38,10 @@ from deployer.client.generations import G2, G3, Generation, JsonDict, generation
 from deployer.client.retry import RetryPolicy
 from deployer.client.steps import PAGE_SIZE, create_checked, delete_tolerant, paged
 from deployer.client.transport import Transport
-from deployer.errors import ApiError
+from deployer.core.errors import ApiError
 
 if TYPE_CHECKING:
-    from deployer.config import Target
+    from deployer.core.config import Target
 
 PROJECT_EXISTS = 10019
 WORKFLOW_EXISTS = 10168

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deployer.errors import ConfigError
+from deployer.core.errors import ConfigError
 
 JsonDict = dict[str, Any]
 

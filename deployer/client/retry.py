@@ -28,8 +28,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from deployer.errors import TransportError
-from deployer.redact import RedactingFilter, redact
+from deployer.core.errors import TransportError
+from deployer.core.redact import RedactingFilter, redact
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from deployer.client.generations import JsonDict
 from deployer.client.transport import Transport
-from deployer.errors import ApiError, TransportError
+from deployer.core.errors import ApiError, TransportError
 
 PAGE_SIZE = 100
 

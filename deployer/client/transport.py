@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import requests
 
 from deployer.client.retry import RETRYABLE_STATUS, RetryableStatus, RetryPolicy, parse_retry_after
-from deployer.errors import ApiError, AuthError, ConfigError, NothingListens, TransportError
-from deployer.redact import redact, register_secret
+from deployer.core.errors import ApiError, AuthError, ConfigError, NothingListens, TransportError
+from deployer.core.redact import redact, register_secret
 
 log = logging.getLogger("dagship.http")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from deployer.core.findings import Finding
 from deployer.definitions.codes import CODES
-from deployer.findings import Finding
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.yaml.nodes import Mark, MDict, MList
 
 
 class Collector:

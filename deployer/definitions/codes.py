@@ -7,9 +7,7 @@ registry, not to the call site, so `lint.disable` and reports agree everywhere.
 
 from __future__ import annotations
 
-from typing import Literal
-
-Severity = Literal["error", "warning"]
+from deployer.core.findings import Severity
 
 E: Severity = "error"
 W: Severity = "warning"

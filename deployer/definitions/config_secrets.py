@@ -11,24 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from deployer.config import Config
+from deployer.core.config import Config
+from deployer.core.findings import Finding
 from deployer.definitions._collect import Collector
-from deployer.findings import Finding
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.definitions.secrets import ALLOW_MARKER, find_credentials
+from deployer.yaml.loader import load
+from deployer.yaml.nodes import Mark, MDict, MList, YamlSyntaxError
 
 
 def config_findings(config: Config) -> list[Finding]:
     """The WF601 findings of the config file (none without one, or if it cannot be read:
     loading the config already reported that)."""
-    from deployer import yamlmarks
-    from deployer.definitions.secrets import ALLOW_MARKER, find_credentials
-
     if config.path is None:
         return []
     try:
         text = config.path.read_text(encoding="utf-8")
-        tree, _ = yamlmarks.load(text)
-    except (OSError, UnicodeDecodeError, yamlmarks.YamlSyntaxError):
+        tree, _ = load(text)
+    except (OSError, UnicodeDecodeError, YamlSyntaxError):
         return []
     try:
         display = config.path.resolve().relative_to(config.root).as_posix()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from deployer.config import Config, Target
+from deployer.core.config import Config, Target
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.model import WorkflowSpec
@@ -24,7 +24,8 @@ def load_document(doc: Mapping[str, Any], *, config: Config, target: Target,
     """The spec of a dialect document for `target`; None when it does not load without an
     error (a task type the dialect lacks, a literal `$ENV{...}` in a remote script)."""
     from deployer.definitions.pyds import PydsReader
-    from deployer.yamlmarks import YamlSyntaxError, load
+    from deployer.yaml.loader import load
+    from deployer.yaml.nodes import YamlSyntaxError
 
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     try:

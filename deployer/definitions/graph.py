@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from deployer.core.wording import hint
 from deployer.definitions._collect import Collector
-from deployer.wording import hint
-
-if TYPE_CHECKING:
-    from deployer.definitions.pyds import RawTask
+from deployer.definitions.walk import RawTask
 
 
 def check_graph(raws: list[RawTask], out: Collector) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from deployer.definitions._collect import Collector
-from deployer.yamlmarks import MDict
+from deployer.yaml.nodes import MDict
 
 OLD_WORKFLOW_KEY = "process_definition_name"  # 4.x: workflow_name
 TIMEOUT_FLAGS = ("CLOSE", "OPEN")

@@ -8,21 +8,18 @@ from the date value.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict
-
-if TYPE_CHECKING:
-    from deployer.definitions.pyds import RawTask
-    from deployer.definitions.tasks import TaskReader
+from deployer.definitions.walk import RawTask, Reference, TaskState
+from deployer.yaml.nodes import Mark, MDict
 
 _DEP_ITEM_KEYS = ("project_name", "workflow_name", "dependent_task_name", "dependent_date")
 
 
-def logic_params(tr: TaskReader, raw: RawTask, where: str) -> None:
+def logic_params(tr: TaskState, raw: RawTask, where: str) -> None:
     name = raw.ttype.name
     if name == "Switch":
         _switch(tr, raw, where)
@@ -32,7 +29,7 @@ def logic_params(tr: TaskReader, raw: RawTask, where: str) -> None:
         _dependent(tr, raw, where)
 
 
-def _mapping(tr: TaskReader, node: Any, mark: Mark, label: str, keys: tuple[str, ...],
+def _mapping(tr: TaskState, node: Any, mark: Mark, label: str, keys: tuple[str, ...],
              required: tuple[str, ...]) -> MDict | None:
     if not isinstance(node, MDict):
         tr.out.add("WF103", mark, f"{label}: expected a mapping with {', '.join(keys)}, "
@@ -51,7 +48,7 @@ def _mapping(tr: TaskReader, node: Any, mark: Mark, label: str, keys: tuple[str,
     return node if ok else None
 
 
-def _text(tr: TaskReader, node: MDict, key: str, label: str) -> str | None:
+def _text(tr: TaskState, node: MDict, key: str, label: str) -> str | None:
     raw = node[key]
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         tr.out.add("WF103", node.value_mark(key), f"{label}.{key}: expected a string, got "
@@ -60,7 +57,7 @@ def _text(tr: TaskReader, node: MDict, key: str, label: str) -> str | None:
     return tr.r.v.text(raw, node.value_mark(key))
 
 
-def _target(tr: TaskReader, raw: RawTask, node: MDict, key: str, label: str) -> str | None:
+def _target(tr: TaskState, raw: RawTask, node: MDict, key: str, label: str) -> str | None:
     name = _text(tr, node, key, label)
     if name is None:
         return None
@@ -70,7 +67,7 @@ def _target(tr: TaskReader, raw: RawTask, node: MDict, key: str, label: str) -> 
     return name
 
 
-def _op(tr: TaskReader, node: MDict, label: str) -> str | None:
+def _op(tr: TaskState, node: MDict, label: str) -> str | None:
     value = _text(tr, node, "op", label)
     if value is None:
         return None
@@ -81,7 +78,7 @@ def _op(tr: TaskReader, node: MDict, label: str) -> str | None:
     return value.upper()
 
 
-def _list(tr: TaskReader, node: MDict, key: str, label: str) -> list[Any]:
+def _list(tr: TaskState, node: MDict, key: str, label: str) -> list[Any]:
     value = node[key]
     if not isinstance(value, list):
         tr.out.add("WF103", node.value_mark(key), f"{label}.{key}: expected a list, got "
@@ -90,7 +87,7 @@ def _list(tr: TaskReader, node: MDict, key: str, label: str) -> list[Any]:
     return value
 
 
-def _switch(tr: TaskReader, raw: RawTask, where: str) -> None:
+def _switch(tr: TaskState, raw: RawTask, where: str) -> None:
     branches: list[dict[str, Any]] = []
     default: TaskRef | None = None
     items = raw.vals["condition"]
@@ -115,7 +112,7 @@ def _switch(tr: TaskReader, raw: RawTask, where: str) -> None:
 ItemReader = Callable[[Any, Mark, str], "dict[str, Any] | None"]
 
 
-def _groups(tr: TaskReader, raw: RawTask, where: str, read_item: ItemReader) -> list[Any]:
+def _groups(tr: TaskState, raw: RawTask, where: str, read_item: ItemReader) -> list[Any]:
     """The `op` + `groups` nesting that Condition and Dependent share: a list of groups, each
     a relation over the items `read_item` accepts (it reports the ones it refuses)."""
     groups: list[dict[str, Any]] = []
@@ -133,7 +130,7 @@ def _groups(tr: TaskReader, raw: RawTask, where: str, read_item: ItemReader) -> 
     return groups
 
 
-def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
+def _condition(tr: TaskState, raw: RawTask, where: str) -> None:
     def read_item(item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
         inode = _mapping(tr, item, mark, label, ("task", "flag"), ("task", "flag"))
         if inode is None:
@@ -162,7 +159,7 @@ def _condition(tr: TaskReader, raw: RawTask, where: str) -> None:
     }
 
 
-def _dependent(tr: TaskReader, raw: RawTask, where: str) -> None:
+def _dependent(tr: TaskState, raw: RawTask, where: str) -> None:
     groups = _groups(tr, raw, where,
                      lambda item, mark, label: _dep_item(tr, item, mark, label))
     relation = _op(tr, raw.node, where.rstrip(": "))
@@ -170,7 +167,7 @@ def _dependent(tr: TaskReader, raw: RawTask, where: str) -> None:
                   "localParams": [], "resourceList": []}
 
 
-def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
+def _dep_item(tr: TaskState, item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
     wkey = legacy.workflow_key(tr.out, item, label) if isinstance(item, MDict) \
         else "workflow_name"
     if wkey is None:
@@ -189,8 +186,6 @@ def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, An
     same = project_raw == subst.CONFIG_PROJECT or tr.r.same_project(project)
     proj = None if same else project
     foreign_task = None if task == "0" else task
-    from deployer.definitions.pyds import Reference
-
     tr.r.parsed.refs.append(Reference("dep", workflow, same, foreign_task,
                                       node.value_mark(wkey)))
     return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
@@ -198,7 +193,7 @@ def _dep_item(tr: TaskReader, item: Any, mark: Mark, label: str) -> dict[str, An
             "cycle": infer_cycle(date), "dateValue": date}
 
 
-def _date(tr: TaskReader, node: MDict, label: str) -> str | None:
+def _date(tr: TaskState, node: MDict, label: str) -> str | None:
     if "dependent_date" not in node or node["dependent_date"] is None:
         return "today"
     value = _text(tr, node, "dependent_date", label)

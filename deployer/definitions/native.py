@@ -18,7 +18,8 @@ from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import Property, ScheduleSpec, TaskRef, TaskSpec, WorkflowSpec
 from deployer.definitions.positions import offset_to_mark
-from deployer.yamlmarks import Mark
+from deployer.definitions.secrets import allowed_at, find_credentials
+from deployer.yaml.nodes import Mark
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _DESCRIPTION_ROOM = 255 - 48
@@ -258,8 +259,6 @@ _SCRIPT_PARAMS = ("rawScript", "sql", "json", "url", "mainArgs", "others", "preS
 def _credentials(params: dict[str, Any], name: str, mark: Mark, out: Collector) -> None:
     """WF601 for credentials in an exported task's scripts and HTTP parameters, at the task
     (an export has no useful line for a value inside a JSON string)."""
-    from deployer.definitions.secrets import allowed_at, find_credentials
-
     texts = []
     for key in _SCRIPT_PARAMS:
         value = params.get(key)

@@ -8,7 +8,7 @@ counting newlines, which is exact for the common cases.
 
 from __future__ import annotations
 
-from deployer.yamlmarks import Mark
+from deployer.yaml.nodes import Mark
 
 
 class Lines:

@@ -7,76 +7,27 @@ cross-file checks need (names, task names, references) even from files with erro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from deployer.definitions import subst
-from deployer.definitions._collect import Collector
-from deployer.definitions.dialect import WORKFLOW_KEYS, TaskType
+from deployer.core.wording import hint, kind
+from deployer.definitions.dialect import WORKFLOW_KEYS
+from deployer.definitions.graph import check_graph
 from deployer.definitions.model import Property, TaskSpec, WorkflowSpec
-from deployer.definitions.positions import Lines
 from deployer.definitions.schedule import build_schedule
-from deployer.definitions.values import BAD, Values
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict, MList
+from deployer.definitions.tasks import TaskReader
+from deployer.definitions.values import BAD
+from deployer.definitions.walk import FileState, Parsed, RawTask
+from deployer.yaml.nodes import Mark, MDict, MList
 
 DESCRIPTION_ROOM = 255 - 48  # the deployer appends " [dagship <12 hex> <7 hex> v<version>]"
 _TOP_KEYS = ("workflow", "tasks")
-
-
-@dataclass
-class Reference:
-    """A reference to another workflow, checked against the whole repository."""
-
-    kind: str  # "sub" | "dep"
-    workflow: str
-    same_project: bool
-    task: str | None
-    mark: Mark
-
-
-@dataclass
-class Parsed:
-    name: str | None = None
-    name_mark: Mark = field(default_factory=lambda: Mark(1, 1))
-    task_names: set[str] = field(default_factory=set)
-    refs: list[Reference] = field(default_factory=list)
-    spec: WorkflowSpec | None = None
-    # workflows this one needs deployed first and pyds parses first: sub-workflow
-    # children and `$WORKFLOW{}` targets, with where each is named (WF411)
-    children: list[tuple[str, Mark]] = field(default_factory=list)
-
-
-@dataclass
-class RawTask:
-    name: str
-    mark: Mark
-    ttype: TaskType
-    node: MDict
-    vals: dict[str, Any]
-    deps: list[str]
-    dep_marks: list[Mark]
-    params: dict[str, Any] = field(default_factory=dict)
-    downstream: list[str] = field(default_factory=list)  # implied edges: this -> them
-    upstream: list[str] = field(default_factory=list)  # implied edges: them -> this
 
 
 def is_workflow_tree(tree: Any) -> bool:
     return isinstance(tree, MDict) and "workflow" in tree
 
 
-class PydsReader:
-    def __init__(self, path: Path, text: str, ctx: subst.Context, out: Collector,
-                 same_project: Any) -> None:
-        self.path = path
-        self.lines = Lines(text)
-        self.ctx = ctx
-        self.out = out
-        self.v = Values(ctx, out, self.lines.line)
-        self.same_project = same_project  # Callable[[str | None], bool]
-        self.parsed = Parsed()
-
+class PydsReader(FileState):
     # --- top level and workflow ------------------------------------------------------
 
     def read(self, tree: Any) -> Parsed:
@@ -109,8 +60,6 @@ class PydsReader:
         raws = self._tasks(tasks_node, has_param="param" in wvals)
         if not tasks_node and isinstance(tree.get("tasks"), list):
             self.out.add("WF206", tree.key_mark("tasks"), "a workflow needs at least one task")
-        from deployer.definitions.graph import check_graph
-
         check_graph(raws, self.out)
         self.parsed.children = [(r.workflow, r.mark) for r in self.parsed.refs
                                 if r.kind == "sub"] + self.ctx.workflow_refs
@@ -183,8 +132,6 @@ class PydsReader:
     # --- tasks ------------------------------------------------------------------------
 
     def _tasks(self, tasks: list[Any], *, has_param: bool) -> list[RawTask]:
-        from deployer.definitions.tasks import TaskReader
-
         reader = TaskReader(self, has_param=has_param)
         raws: list[RawTask] = []
         for i, node in enumerate(tasks):

@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deployer.config import Config, Target
+from deployer.core.config import Config, Target, display_path
+from deployer.core.findings import Finding
+from deployer.core.wording import hint
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
+from deployer.definitions.pyds import PydsReader
 from deployer.definitions.versions import check_targets
-from deployer.findings import Finding
-from deployer.wording import hint
-from deployer.yamlmarks import Mark, MDict
+from deployer.yaml.loader import load
+from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
 
 _EXTS = (".yaml", ".yml", ".json")
 # a `$FILE{...}` that starts a value (pyds expands no other): after `key:`, `- `, `[`, `,`
@@ -49,7 +51,7 @@ class _Source:
     text: str | None = None
     tree: Any = None
     specs: list[WorkflowSpec] = field(default_factory=list)
-    parsed: Any = None  # pyds.Parsed
+    parsed: Any = None  # walk.Parsed
 
 
 def discover(config: Config) -> list[Path]:
@@ -66,14 +68,6 @@ def discover(config: Config) -> list[Path]:
     if config.path is not None:  # `workflows: [.]` must not make dagship.yaml a workflow
         found.discard(config.path.resolve())
     return sorted(found)
-
-
-def display_path(root: Path, path: Path) -> str:
-    """A path as findings and reports show it: relative to the config root when inside."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def load_repository(config: Config, *, target: Target | None = None,
@@ -184,8 +178,6 @@ def _file_refs(text: str) -> list[str]:
 
 
 def _parse_yaml(src: _Source) -> Any:
-    from deployer.yamlmarks import YamlSyntaxError, load
-
     try:
         tree, dups = load(src.text or "")
     except YamlSyntaxError as exc:
@@ -224,7 +216,6 @@ def _load_one(src: _Source, config: Config, target: Target | None,
         return
     if src.tree is None and src.out.errors:
         return
-    from deployer.definitions.pyds import PydsReader
 
     ctx = subst.Context(
         yaml_dir=src.path.parent, root=config.root, target=target, targets=config.targets,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from deployer.definitions._collect import Collector
 from deployer.definitions.model import ScheduleSpec
-from deployer.yamlmarks import Mark, MDict
+from deployer.yaml.nodes import Mark, MDict
 
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_START = "2000-01-01 00:00:00"

@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deployer.config import Target
+from deployer.core.config import Target
 from deployer.definitions._collect import Collector
-from deployer.yamlmarks import Mark
+from deployer.yaml.nodes import Mark
 
 TOKEN = re.compile(r"\$(FILE|WORKFLOW|ENV|VAR)\{([^{}]*)\}|\$\{CONFIG\.([^{}]*)\}")
 _QUOTED = re.compile(r'^"([^"]+)"$')

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deployer.definitions.logic import logic_params
 from deployer.definitions.model import DatasourceRef, WorkflowRef
-
-if TYPE_CHECKING:
-    from deployer.definitions.pyds import RawTask
-    from deployer.definitions.tasks import TaskReader
+from deployer.definitions.walk import RawTask, Reference, TaskState
 
 _NOT_SELECT = re.compile(
     r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
     r"|(.* |)create ).*", re.IGNORECASE)
 
 
-def task_params(tr: TaskReader, raw: RawTask, where: str) -> None:
+def task_params(tr: TaskState, raw: RawTask, where: str) -> None:
     ttype, vals = raw.ttype, raw.vals
     if ttype.logic:
         logic_params(tr, raw, where)
@@ -45,7 +42,7 @@ def task_params(tr: TaskReader, raw: RawTask, where: str) -> None:
     raw.params = params
 
 
-def _special(tr: TaskReader, raw: RawTask, params: dict[str, Any]) -> None:
+def _special(tr: TaskState, raw: RawTask, params: dict[str, Any]) -> None:
     v, name = raw.vals, raw.ttype.name
     if "datasource_name" in v:
         dtype = v.get("datasource_type")
@@ -73,8 +70,6 @@ def _special(tr: TaskReader, raw: RawTask, params: dict[str, Any]) -> None:
     if name in ("SubWorkflow", "SubProcess"):
         child = str(v.get("workflow_name") or v.get("process_definition_name"))
         params["workflowDefinitionCode"] = WorkflowRef(child)
-        from deployer.definitions.pyds import Reference
-
         key = "workflow_name" if "workflow_name" in v else "process_definition_name"
         tr.r.parsed.refs.append(Reference("sub", child, True, None, raw.node.value_mark(key)))
         if child not in tr.r.ctx.depends_on:

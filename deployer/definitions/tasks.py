@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deployer.core.wording import hint, kind
 from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.dialect import (
     COMMON_KEYS,
@@ -13,15 +14,12 @@ from deployer.definitions.dialect import (
     Key,
     TaskType,
 )
-from deployer.definitions.pyds import RawTask
+from deployer.definitions.positions import offset_to_mark
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
 from deployer.definitions.taskparams import task_params
 from deployer.definitions.values import BAD
-from deployer.wording import hint, kind
-from deployer.yamlmarks import Mark, MDict, MList
-
-if TYPE_CHECKING:
-    from deployer.definitions.pyds import PydsReader
+from deployer.definitions.walk import RawTask, TaskState
+from deployer.yaml.nodes import Mark, MDict, MList
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
@@ -33,14 +31,7 @@ _KNOWN_KEYS = frozenset(COMMON_KEYS).union(WORKER_RESOURCE_KEYS, *(
     t.by_name for t in dialect.TASK_TYPES))
 
 
-class TaskReader:
-    def __init__(self, reader: PydsReader, *, has_param: bool) -> None:
-        self.r = reader
-        self.out = reader.out
-        self.has_param = has_param
-        self.seen: set[str] = set()  # task names read so far, in file order
-        self.pending: list[tuple[str, Mark, str, str]] = []  # (target, mark, label, owner)
-
+class TaskReader(TaskState):
     def read(self, node: Any, mark: Mark, index: int) -> RawTask | None:
         if not isinstance(node, MDict):
             self.out.add("WF103", mark, f"tasks[{index}]: expected a task mapping with `name:` "
@@ -238,8 +229,6 @@ class TaskReader:
                 continue
             payload = subst.file_payload(raw, self.r.ctx)
             if payload is not None:
-                from deployer.definitions.positions import offset_to_mark
-
                 path, text = payload
                 for hit in find_credentials(text):
                     if not allowed_at(text, hit.offset):

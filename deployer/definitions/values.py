@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from deployer.core.wording import did_you_mean, kind
 from deployer.definitions import subst
 from deployer.definitions._collect import Collector
 from deployer.definitions.dialect import Key
 from deployer.definitions.model import Property
-from deployer.wording import did_you_mean, kind
-from deployer.yamlmarks import Mark, MDict
+from deployer.yaml.nodes import Mark, MDict
 
 BAD: Any = object()  # a value that produced a finding
 _KIND_NAMES = {"text": "a string", "int": "an integer", "num": "a number", "bool": "true or false",

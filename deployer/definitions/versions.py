@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from deployer.config import Target
+from deployer.core.config import Target
 from deployer.definitions._collect import Collector
 from deployer.definitions.model import Property, WorkflowSpec
-from deployer.yamlmarks import Mark
+from deployer.yaml.nodes import Mark
 
 _FILE_SINCE = "3.2"
 _WITHOUT_FILE = ("3.1",)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import secrets
+import ssl
 import threading
 import time
 from types import TracebackType
@@ -43,8 +44,6 @@ class Sandbox:
         self._server = SandboxHTTPServer((host, port), self._app)
         self.scheme = "http"
         if tls is not None:
-            import ssl
-
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*tls)
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from deployer.cli import cli, main
+from deployer.cli.main import cli, main
 
 if __name__ == "__main__":
     sys.exit(main(["sandbox", *sys.argv[1:]]) if cli else 1)

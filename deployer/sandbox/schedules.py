@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from deployer.definitions.cron import check_quartz
 from deployer.sandbox import quartz
 from deployer.sandbox.status import ApiError
 from deployer.sandbox.store import DATE_FORMAT, State, now_text
@@ -30,8 +31,6 @@ class ScheduleForm:
 
 
 def _cron_problems(expr: str) -> list[str]:
-    from deployer.definitions.cron import check_quartz  # lazy: keeps server start light
-
     return [p.message for p in check_quartz(expr)]
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 import responses
-from client_helpers import BASE, TOKEN, FakeTime
 from responses import registries
 
 from deployer.client import DSClient, RetryPolicy
+from tests.client.helpers import BASE, TOKEN, FakeTime
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions import dialect
 from deployer.definitions.repo import load_repository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.model import WorkflowRef
 from deployer.definitions.repo import load_repository
 

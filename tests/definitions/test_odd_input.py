@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.repo import load_repository
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
@@ -132,7 +132,7 @@ def test_file_and_workflow_targets_must_be_files_inside_the_repository(tmp_path)
 
 
 def test_workflows_at_the_repository_root_do_not_make_the_config_a_workflow(tmp_path):
-    from deployer.config import load_config
+    from deployer.core.config import load_config
 
     (tmp_path / "dagship.yaml").write_text("workflows: [.]\n", encoding="utf-8")
     (tmp_path / "w.yaml").write_text(_sub("w", "w2"), encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import Config, load_config
+from deployer.core.config import Config, load_config
 from deployer.definitions.repo import LoadResult, load_repository
 
 PEER = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "peer" / "workflows"

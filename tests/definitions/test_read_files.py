@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.repo import load_repository
 
 

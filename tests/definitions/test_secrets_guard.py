@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.cli import main
+from deployer.cli.main import main
 
 PW = "Hunt" + "er2024x"  # assembled so this file does not trip secret scanners
 DS_TOKEN = "5f4dcc3b5aa765d6" + "1d8327deb882cf99"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deployer.config import Config
+from deployer.core.config import Config
 from deployer.definitions.repo import load_repository
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import Config, Target
+from deployer.core.config import Config, Target
 from deployer.definitions import words
 from deployer.definitions.repo import load_repository
 
-PULL = Path(__file__).parents[1] / "pull"
+PULL = Path(__file__).parents[1] / "data" / "pull"
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Backends of the deploy contract suite: the sandbox in each API dialect, always, and the real
-DolphinScheduler of tests/real_ds.py when one is configured (skipped without one, failed
+DolphinScheduler of tests/helpers/real_ds.py when one is configured (skipped without one, failed
 without one when DAGSHIP_REQUIRE_REAL_DS=1).
 
 Every test deploys into a project of its own with a unique name and removes it afterwards
@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import real_ds
-from contract_helpers import Backend, Remote, Repo, remove_project
 
 from deployer.sandbox import Sandbox
+from tests.deploy_contract.helpers import Backend, Remote, Repo, remove_project
+from tests.helpers import real_ds
 
 # 3.1 is the dialect of the real server CI boots; 3.2 and 3.3 are the two API generations.
 SANDBOX_DIALECTS = ("3.1", "3.2", "3.3")

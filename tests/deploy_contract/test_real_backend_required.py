@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SELECTED = ["tests/deploy_contract/test_deploy_contract.py::test_dry_run_sends_no_change[real]",
+SELECTED = ["tests/deploy_contract/test_deploy.py::test_dry_run_sends_no_change[real]",
             "tests/sandbox/test_contract.py::test_health_needs_no_token"]
 
 
@@ -36,7 +36,7 @@ def test_required_real_server_missing_fails_every_real_test() -> None:
     assert res.returncode == 1, res.stdout + res.stderr
     assert "2 errors" in res.stdout, res.stdout
     # each real test errors with the reason (pytest prints it once more, untruncated, in CI)
-    for test_id in ("tests/deploy_contract/test_deploy_contract.py::"
+    for test_id in ("tests/deploy_contract/test_deploy.py::"
                     "test_dry_run_sends_no_change[real]",
                     "tests/sandbox/test_contract.py::test_health_needs_no_token[real]"):
         assert f"ERROR {test_id} - Failed: no real DolphinScheduler" in res.stdout, res.stdout

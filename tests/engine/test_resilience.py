@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from deployer.apply import apply_plan
 from deployer.client import DSClient, RetryPolicy
-from deployer.config import load_config
+from deployer.core.config import load_config
 from deployer.definitions.repo import load_repository
-from deployer.plan import build_plan
+from deployer.engine.apply import apply_plan
+from deployer.engine.plan import build_plan
 from deployer.sandbox import Sandbox
-
-from .conftest import PROJECT, TOKEN, Env, sub_yaml, wf_yaml
+from tests.helpers.deploy_env import PROJECT, TOKEN, Env, sub_yaml, wf_yaml
 
 
 def _fast_client(env: Env) -> DSClient:

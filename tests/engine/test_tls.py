@@ -13,8 +13,7 @@ import pytest
 
 from deployer.client.transport import plain_http_warning
 from deployer.sandbox import Sandbox
-
-from .conftest import TOKEN, Env, wf_yaml
+from tests.helpers.deploy_env import TOKEN, Env, wf_yaml
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

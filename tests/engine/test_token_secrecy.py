@@ -1,6 +1,7 @@
 """The deploy token never leaves the process on the failure paths either: a server message
 that echoes it, a failed workflow in the reports, an internal error with its traceback.
-(The success path and a rejected token: test_cli_deploy.test_token_never_in_output_even_verbose.)
+(The success path and a rejected token: tests/commands/test_deploy.py,
+test_token_never_in_output_even_verbose.)
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import logging
 import pytest
 import responses
 
-import deployer.plan
-
-from .conftest import Env, wf_yaml
+import deployer.engine.plan
+from tests.helpers.deploy_env import Env, wf_yaml
 
 
 def _texts(env: Env, res, caplog) -> list[str]:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def test_an_internal_error_and_its_traceback_mask_the_token(env: Env, monkeypatc
     def boom(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError(f"unexpected state for {token}")
 
-    monkeypatch.setattr(deployer.plan, "build_plan", boom)
+    monkeypatch.setattr(deployer.engine.plan, "build_plan", boom)
     monkeypatch.setenv("DAGSHIP_TRACEBACK", "1")
     res = env.run("plan", "--verbose")
     assert res.code == 5

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from deployer.cli import main
-from deployer.config import BranchRules
+from deployer.cli.main import main
+from deployer.core.config import BranchRules
 from hooks.branch import check_pushes, example_name
 
 PATTERN = r"^(main|develop|(feature|bugfix|release|hotfix)/[A-Za-z0-9._-]+)$"

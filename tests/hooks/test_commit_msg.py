@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deployer.cli import main
-from deployer.config import CommitRules
+from deployer.cli.main import main
+from deployer.core.config import CommitRules
 from hooks.commit_msg import lint_file_bytes
 
 RULES = CommitRules()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.config import CommitRules, load_config
+from deployer.core.config import CommitRules, load_config
 from hooks.commit_msg import lint_file_bytes
 
 COMMITS = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "peer" / "commit"

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 import requests
-from sandbox_helpers import DS, shell, task
+
+from tests.sandbox.helpers import DS, shell, task
 
 # --- transport, auth, envelope ---------------------------------------------------------------
 

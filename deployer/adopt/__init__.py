@@ -1,0 +1,3 @@
+"""Adopting a project: remote workflows back into the YAML dialect (pull, convert) and
+the one YAML writer (fmt).
+"""

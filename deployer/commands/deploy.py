@@ -1,0 +1,71 @@
+"""`dagship plan` and `dagship deploy`: validate, plan against the target, (deploy:) apply.
+
+A plan on a merge request is planned against the target of the branch it merges into, so
+it shows what merging would deploy; a deploy never does that. A plan never sends a write.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from deployer.commands.detail import explain
+from deployer.core import errors
+from deployer.core.config import Config
+from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
+from deployer.engine.plan import Plan
+from deployer.engine.report import plan_text
+from deployer.engine.session import ReportOptions, Session, open_session
+from deployer.output.console import echo
+
+__all__ = ["DeployOptions", "PlanOptions", "deploy_command", "plan_command"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanOptions(ReportOptions):
+    on_drift: str = "fail"  # fail: say that `deploy` would refuse the drifted workflows
+    prune: bool = False  # plan deletes of dagship-managed workflows gone from Git
+
+
+def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],
+             *, merge_request: bool = False, refuse_dirty: bool = False,
+             allow_dirty: bool = False) -> tuple[Session, Plan] | None:
+    """The shared first half of plan and deploy: validate, check that what would be
+    shipped is committed (a deploy refuses it otherwise), plan, show the plan."""
+    session = open_session(config, options, env, merge_request=merge_request)
+    if session is None:
+        return None
+    specs = session.load_specs(env)
+    session.check_committed(allow_dirty=allow_dirty, refuse=refuse_dirty)
+    plan = explain(session.plan(specs, prune=prune, progress=options.progress),
+                   session.config, session.target)
+    echo(plan_text(plan, color=session.color))
+    return session, plan
+
+
+def plan_command(config: Config, options: PlanOptions,
+                 env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    planned = _planned(config, options, options.prune, env, merge_request=True)
+    if planned is None:
+        return errors.EXIT_OK
+    _session, plan = planned
+    write_reports(plan, None, options, dry_run=True)
+    if plan.cycles:  # no option lets a deploy past it: the plan itself fails
+        raise cycle_refusal(plan)
+    if plan.drifted and options.on_drift == "fail":
+        echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
+             "without --on-drift overwrite|skip", err=True)
+    return errors.EXIT_OK
+
+
+def deploy_command(config: Config, options: DeployOptions,
+                   env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    planned = _planned(config, options, options.prune, env, refuse_dirty=not options.dry_run,
+                       allow_dirty=options.allow_dirty)
+    if planned is None:
+        return errors.EXIT_OK
+    session, plan = planned
+    return execute(session, plan, options)

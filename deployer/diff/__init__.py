@@ -1,0 +1,2 @@
+"""The semantic diff of workflow definitions and its reports.
+"""

@@ -1,0 +1,2 @@
+"""The deploy engine: a session (target, token, client), translate, plan, apply, reports.
+"""

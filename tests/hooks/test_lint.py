@@ -1,0 +1,145 @@
+"""`dagship lint` end to end through the CLI boundary: output lines and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from deployer.cli.main import main
+
+SHELL = "workflow:\n  name: {name}\ntasks:\n  - name: a\n    task_type: Shell\n    command: {cmd}\n"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    wf = tmp_path / "workflows"
+    wf.mkdir()
+    (wf / "good.yaml").write_text(SHELL.format(name="good", cmd="echo ok"), encoding="utf-8")
+    (wf / "bad.yaml").write_text(SHELL.format(name="bad", cmd="echo ok") +
+                                 "    fail_retry_time: 3\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_text_output_exit_1_and_summary(repo, capsys):
+    assert main(["lint"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "workflows/bad.yaml:7:5: WF102 task `a`: unknown key `fail_retry_time` (did you mean "
+        "`fail_retry_times`?) for Shell; pydolphinscheduler ignores it silently; accepted: name, "
+        "task_type, deps, description, flag, task_priority, worker_group, environment_name, "
+        "task_group_id, task_group_priority, delay_time, fail_retry_times, fail_retry_interval, "
+        "timeout_notify_strategy, timeout, is_cache, resource_list, input_params, output_params, "
+        "local_params, command, cpu_quota, memory_max"]
+    assert err.splitlines() == ["1 error, 0 warnings in 1 of 2 files"]
+
+
+def test_clean_files_exit_0(repo, capsys):
+    assert main(["lint", "workflows/good.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "no problems in 1 file\n"
+
+
+def test_json_and_github_formats(repo, capsys):
+    assert main(["lint", "--format", "json"]) == 1
+    (item,) = json.loads(capsys.readouterr().out)
+    assert {k: item[k] for k in ("path", "line", "col", "code", "severity")} == {
+        "path": "workflows/bad.yaml", "line": 7, "col": 5, "code": "WF102", "severity": "error"}
+    assert main(["lint", "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("::error file=workflows/bad.yaml,line=7,col=5,title=WF102::task `a`")
+
+
+def test_junit_and_codequality_reports(repo, capsys):
+    assert main(["lint", "--junit", "j.xml", "--codequality", "cq.json"]) == 1
+    junit = Path("j.xml").read_text(encoding="utf-8")
+    assert 'tests="2" failures="1"' in junit
+    assert "WF102" in junit
+    (cq,) = json.loads(Path("cq.json").read_text(encoding="utf-8"))
+    assert cq["check_name"] == "WF102"
+    assert cq["location"] == {"path": "workflows/bad.yaml",
+                                                               "lines": {"begin": 7}}
+
+
+def test_missing_path_is_a_usage_error(repo, capsys):
+    assert main(["lint", "workflows/nope.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert err == "dagship: error: workflows/nope.yaml: no such file or directory\n"
+
+
+def test_changed_file_only_still_sees_the_whole_repo(repo, capsys):
+    (repo / "workflows" / "zz_dup.yaml").write_text(SHELL.format(name="good", cmd="echo x"),
+                                                 encoding="utf-8")
+    assert main(["lint", "workflows/good.yaml"]) == 0  # the duplicate is dup.yaml's finding
+    capsys.readouterr()
+    assert main(["lint", "workflows/zz_dup.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("workflows/zz_dup.yaml:2:9: WF406 workflow name 'good' is also used by "
+                          "workflows/good.yaml:2")
+
+
+def test_config_lint_disable_and_warnings_do_not_fail(repo, capsys):
+    (repo / "dagship.yaml").write_text("lint:\n  disable: [WF102]\n", encoding="utf-8")
+    (repo / "workflows" / "sched.yaml").write_text(
+        "workflow:\n  name: s\n  schedule: '0 0 2 * * ? *'\ntasks:\n"
+        "  - {name: a, task_type: Shell, command: echo 非ASCII}\n", encoding="utf-8")
+    assert main(["lint"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("workflows/sched.yaml:3:3: WF305 no `timezone:`")
+    assert err == "0 errors, 1 warning in 1 of 3 files\n"
+
+
+def test_broken_yaml_is_a_finding_not_a_traceback(repo, capsys):
+    (repo / "workflows" / "broken.yaml").write_text("workflow: [\n", encoding="utf-8")
+    assert main(["lint", "workflows/broken.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("workflows/broken.yaml:2:1: WF100 invalid YAML")
+    assert os.path.exists("workflows/broken.yaml")
+
+
+def test_schedule_is_checked_even_when_the_file_has_other_errors(tmp_path, monkeypatch, capsys):
+    wf = tmp_path / "workflows"
+    wf.mkdir()
+    (wf / "a.yaml").write_text(
+        "workflow:\n  name: a\n  schedule: \"0 2 * * *\"\n  timezone: UTC\n"
+        "tasks:\n  - name: u\n    task_type: Shell\n    deps: [zz]\n    command: echo hi\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "--format", "json"]) == 1
+    codes = [(f["code"], f["line"]) for f in json.loads(capsys.readouterr().out)]
+    assert codes == [("WF301", 3), ("WF202", 8)]
+
+
+def test_named_files_outside_the_workflows_folders_are_skipped_not_wf107(repo, capsys):
+    # pre-commit's `files: \.(ya?ml|json)$` passes dagship.yaml and CI files too
+    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    (repo / ".gitlab-ci.yml").write_text("stages: [lint]\n", encoding="utf-8")
+    assert main(["lint", "dagship.yaml", ".gitlab-ci.yml", "workflows/good.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "dagship: skipped dagship.yaml, .gitlab-ci.yml: not a *.yaml, *.yml or *.json file "
+        "under the configured workflows folders (workflows/)", "no problems in 1 file"]
+
+
+def test_lint_from_a_subdirectory_names_paths_from_the_repository_root(repo, monkeypatch, capsys):
+    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    monkeypatch.chdir(repo / "workflows")
+    assert main(["lint", "bad.yaml"]) == 1
+    assert capsys.readouterr().out.startswith("workflows/bad.yaml:7:5: WF102")
+    assert main(["lint", "."]) == 1
+    assert capsys.readouterr().err == "1 error, 0 warnings in 1 of 2 files\n"
+
+
+def test_lint_disable_of_an_unknown_code_warns_with_the_closest_code(repo, capsys):
+    (repo / "dagship.yaml").write_text("lint:\n  disable: [wf102, WF102]\n", encoding="utf-8")
+    assert main(["lint"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["dagship: warning: lint.disable: unknown code `wf102` (did you mean "
+                   "`WF102`?); codes are listed in docs/rules.md (WF100 ... WF702)",
+                   "no problems in 2 files"]
