@@ -19,16 +19,20 @@ from deployer.output.tty import use_color
               help="fail: also say that `deploy` would refuse the drifted workflows.")
 @click.option("--prune", is_flag=True, help="Plan deletes of dagship-managed workflows gone "
               "from Git.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing would change, 2 when changes are pending, 1 on any "
+                   "error (as terraform plan -detailed-exitcode).")
 @common_options
 def plan_cmd(*, target: str | None, json_path: str | None, markdown_path: str | None,
              verbose: bool, progress: bool | None, on_drift: str, prune: bool,
-             config_path: str | None, color: bool | None) -> int:
+             detailed_exitcode: bool, config_path: str | None, color: bool | None) -> int:
     """Compare Git with the live scheduler: create / update / unchanged / drifted / delete."""
     from deployer.commands.deploy import PlanOptions, plan_command
 
     return plan_command(load_config(config_path), PlanOptions(
         target=target, json_path=json_path, markdown_path=markdown_path, verbose=verbose,
-        progress=progress, on_drift=on_drift, prune=prune, color=use_color(color, sys.stdout)))
+        progress=progress, on_drift=on_drift, prune=prune, detailed_exitcode=detailed_exitcode,
+        color=use_color(color, sys.stdout)))
 
 
 @click.command("deploy")

@@ -26,6 +26,8 @@ __all__ = ["DeployOptions", "PlanOptions", "deploy_command", "plan_command"]
 class PlanOptions(ReportOptions):
     on_drift: str = "fail"  # fail: say that `deploy` would refuse the drifted workflows
     prune: bool = False  # plan deletes of dagship-managed workflows gone from Git
+    # terraform's -detailed-exitcode: 0 no changes, 2 changes pending, 1 any error
+    detailed_exitcode: bool = False
 
 
 def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],
@@ -46,6 +48,20 @@ def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[s
 
 def plan_command(config: Config, options: PlanOptions,
                  env: Mapping[str, str] | None = None) -> int:
+    """0; with `detailed_exitcode` as terraform's: 0 nothing to do, 2 changes pending, and
+    1 for every error (so 2 never means the usage error it means otherwise)."""
+    if not options.detailed_exitcode:
+        _plan(config, options, env)
+        return errors.EXIT_OK
+    try:
+        done = _plan(config, options, env)
+    except errors.DagshipError as exc:
+        exc.exit_code = errors.EXIT_FINDINGS
+        raise
+    return errors.EXIT_CHANGES if done == errors.EXIT_CHANGES else errors.EXIT_OK
+
+
+def _plan(config: Config, options: PlanOptions, env: Mapping[str, str] | None) -> int:
     env = os.environ if env is None else env
     planned = _planned(config, options, options.prune, env, merge_request=True)
     if planned is None:
@@ -57,7 +73,7 @@ def plan_command(config: Config, options: PlanOptions,
     if plan.drifted and options.on_drift == "fail":
         echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
              "without --on-drift overwrite|skip", err=True)
-    return errors.EXIT_OK
+    return errors.EXIT_CHANGES if plan.has_changes() else errors.EXIT_OK
 
 
 def deploy_command(config: Config, options: DeployOptions,

@@ -20,6 +20,7 @@ EXIT_UNREACHABLE = 3
 EXIT_PARTIAL = 4
 EXIT_INTERNAL = 5
 EXIT_INTERRUPTED = 130
+EXIT_CHANGES = 2  # `plan --detailed-exitcode` only: changes pending (errors are 1 there)
 
 
 class DagshipError(Exception):

@@ -168,3 +168,18 @@ def test_json_and_markdown_reports(env: Env) -> None:
     assert "class t2 added" in md
     assert "class t1 changed" in md
     assert "t0 --> t1" in md
+
+
+def test_plan_detailed_exitcode_says_whether_changes_are_pending(env: Env) -> None:
+    """As `terraform plan -detailed-exitcode`: 0 nothing to do, 2 changes, 1 any error."""
+    env.write("etl", wf_yaml("etl"))
+    assert env.run("plan", "--detailed-exitcode").code == 2  # to create
+    assert env.run("plan").code == 0  # without the option: 0 with changes too
+    env.deploy()
+    assert env.run("plan", "--detailed-exitcode").code == 0
+    env.write("etl", wf_yaml("etl", [("a", "echo changed", ())]))
+    assert env.run("plan", "--detailed-exitcode").code == 2
+    env.mp.setenv("DS_TOKEN", "")  # a usage error is 2 normally: here it must not read so
+    res = env.run("plan", "--detailed-exitcode")
+    assert res.code == 1
+    assert "the token for target 'staging' is missing" in res.err
