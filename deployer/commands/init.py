@@ -102,7 +102,7 @@ repos:
         stages: [pre-commit]
       - id: dagship-lint
         name: dagship lint
-        entry: dagship lint
+        entry: dagship lint --force-exclude
         language: python
         additional_dependencies: ["dagship=={version}"]
         files: ^workflows/.*\\.(ya?ml|json)$
