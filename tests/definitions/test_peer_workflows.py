@@ -5,32 +5,20 @@ expected.tsv` (pydolphinscheduler 3.1.1 and 4.1.0 actually run on each)."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 
 from deployer.core.config import Config, load_config
 from deployer.definitions.repo import LoadResult, load_repository
+from tests.helpers.peer import PEER, rows
 
-PEER = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "peer" / "workflows"
+WORKFLOWS = PEER / "workflows"
 # Verdicts issue 15 changed on purpose: `timeout_flag` (pydolphinscheduler 3.x) is now a WF507
 # warning, read with its 3.x meaning, like every other 3.x form (docs/rules.md, WF507).
 CHANGED = {
     "history-ds-2022-09-06-38ee91fb1e/workflows/MoreConfiguration.yaml": "ok",
     "history-sdk-2022-11-16-afdd923/workflows/MoreConfiguration.yaml": "ok",
 }
-
-
-def _rows() -> list[dict[str, str]]:
-    table = PEER / "expected.tsv"
-    if not table.is_file():
-        return []
-    with table.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-ROWS = _rows()
+ROWS = rows(WORKFLOWS)
 pytestmark = pytest.mark.skipif(not ROWS, reason="../shared/corpus/peer is not present "
                                                  "(the shared corpus)")
 
@@ -40,7 +28,7 @@ def linted() -> dict[str, LoadResult]:
     """Each top folder is a repository root, with its own dagship.yaml where it has one."""
     out = {}
     for top in sorted({r["path"].split("/")[0] for r in ROWS}):
-        root = (PEER / top).resolve()
+        root = (WORKFLOWS / top).resolve()
         own = root / "dagship.yaml"
         out[top] = load_repository(load_config(str(own)) if own.is_file()
                                    else Config(root=root, path=None))

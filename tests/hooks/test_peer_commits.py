@@ -5,26 +5,16 @@ lints it, from an empty repository after an editor ran, with the row's `dagship.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from deployer.core.config import CommitRules, load_config
 from hooks.commit_msg import lint_file_bytes
+from tests.helpers.peer import PEER, rows
 
-COMMITS = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "peer" / "commit"
-
-
-def _rows() -> list[dict[str, str]]:
-    table = COMMITS / "expected.tsv"
-    if not table.is_file():
-        return []
-    with table.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-ROWS = _rows()
+COMMITS = PEER / "commit"
+ROWS = rows(COMMITS)
 
 
 def _rules(config: str) -> CommitRules:
