@@ -15,8 +15,7 @@ from deployer.core.config import Config, Target
 from deployer.definitions.document import load_document
 from deployer.definitions.model import DatasourceRef, TaskSpec, WorkflowSpec
 from deployer.engine.plan import Plan
-
-_DS_TYPE_KEY = {"datasource": "type", "dataSource": "dsType", "dataTarget": "dtType"}
+from deployer.engine.translate import DS_TYPE_KEY
 
 
 def remote_spec(dag: Mapping[str, Any], schedule: Mapping[str, Any] | None, names: Names,
@@ -58,12 +57,12 @@ def typed(spec: WorkflowSpec, types: Mapping[str, str]) -> WorkflowSpec:
 
 
 def _has_datasource(task: TaskSpec) -> bool:
-    return any(isinstance(task.params.get(k), DatasourceRef) for k in _DS_TYPE_KEY)
+    return any(isinstance(task.params.get(k), DatasourceRef) for k in DS_TYPE_KEY)
 
 
 def _typed_params(params: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
     out = dict(params)
-    for ref_key, type_key in _DS_TYPE_KEY.items():
+    for ref_key, type_key in DS_TYPE_KEY.items():
         ref = out.get(ref_key)
         if isinstance(ref, DatasourceRef):
             kind = (ref.type or out.get(type_key) or types.get(ref.name) or "").upper() or None
