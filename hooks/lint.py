@@ -79,17 +79,15 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     wanted = None if only is None else set(only)
     checked = [display_path(config.root, p) for p in result.files
                if wanted is None or p in wanted]
-    if only is None and not result.files and fmt == "text":
-        sys.stderr.write(_nothing(config))
-        return 0
     found = result.findings
     if config.path is not None and (only is None or _names_config(config, paths)):
         found = sorted(found + config_findings(config))
     sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path or codequality_path:
         _write_reports(found, checked, junit_path, codequality_path)
-    if fmt == "text":
-        sys.stderr.write(summary(found, len(checked)) + "\n")
+    if fmt == "text":  # with no file at all, say why rather than "no problems in 0 files"
+        sys.stderr.write(_nothing(config) if only is None and not result.files
+                         else summary(found, len(checked)) + "\n")
     return 1 if has_errors(found) else 0
 
 
