@@ -86,7 +86,7 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     if junit_path or codequality_path:
         _write_reports(found, checked, junit_path, codequality_path)
     if fmt == "text":  # with no file at all, say why rather than "no problems in 0 files"
-        sys.stderr.write(_nothing(config) if only is None and not result.files
+        sys.stderr.write(_nothing(config) if only is None and not result.files and not found
                          else summary(found, len(checked)) + "\n")
     return 1 if has_errors(found) else 0
 
