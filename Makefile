@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+	@# setuptools' editable build warns, in every editable mode, about import precedence:
+	@# advice for packagers, noise in a newcomer's first command (errors still show).
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@
 
 demo: $(BIN)/.installed  ## lint and deploy examples/ to the embedded sandbox, show plan, result, status

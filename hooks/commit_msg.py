@@ -16,7 +16,8 @@ stored message has none) and reported under its short SHA.
 
 Codes (stable; all errors except CM115):
   CM101 empty message (--range)       CM102 header not `type(scope)!: description`
-  CM103 type not allowed        CM104 scope not allowed        CM105 scope required
+  CM103 type not allowed        CM104 scope not allowed (`,`, `/` and `\\` separate several)
+  CM105 scope required
   CM106 empty scope `()`        CM107 spacing after the colon  CM108 empty description
   CM109 header too long         CM110 no blank line after the header
   CM111 body/footer line too long (exempt when the word crossing the limit is a URL or
@@ -58,6 +59,9 @@ _AUTOSQUASH = re.compile(r"(?P<kind>fixup|squash|amend)! ")
 # Any ASCII punctuation except bullet markers could be someone's core.commentChar.
 _MAYBE_COMMENT = frozenset("#;@!$%^&|:/\\\"'`~=+.,?<>[](){}_")
 _EXAMPLE = "feat(ingest): add the orders workflow"
+# `feat(api,cli)`, `feat(api/cli)`, `feat(api\cli)`: several scopes, each checked against
+# `commit.scopes` (conventional-pre-commit and commitlint's scope-enum split on all three)
+_SCOPE_SEPARATORS = re.compile(r"[,/\\]")
 
 
 class _Collector:
@@ -135,8 +139,9 @@ def _check_header(out: _Collector, number: int, header: str, rules: CommitRules)
                 f"description is empty; say what the change does after `{kind}: `")
     elif space != " ":
         what = "no space" if not space else f"{len(space)} blank characters"
+        prefix = header[:m.start("space")]  # `type(scope)!:` as written
         out.add(number, col, "CM107",
-                f"{what} after the colon; write exactly one space: `{kind}: {desc.strip()}`")
+                f"{what} after the colon; write exactly one space: `{prefix} {desc.strip()}`")
 
 
 def _check_scope(out: _Collector, number: int, col: int, scope: str, rules: CommitRules) -> None:
@@ -147,7 +152,7 @@ def _check_scope(out: _Collector, number: int, col: int, scope: str, rules: Comm
     if not rules.scopes:
         return
     offset = 0
-    for part in scope.split(","):
+    for part in _SCOPE_SEPARATORS.split(scope):
         name = part.strip()
         if not _allowed(name, rules.scopes):
             out.add(number, col + offset + part.index(name[:1] or part), "CM104",

@@ -2,9 +2,12 @@
 
 Cross-file checks see the whole repository even when pre-commit passes only the changed
 files; the findings printed are those of the named files. A PATH that does not exist is
-a usage error (exit 2). A named file outside the configured `workflows:` folders is not a
-workflow file (pre-commit passes every changed `*.yaml`, `dagship.yaml` and CI files
-included): it is skipped with a note on stderr, never reported as WF107.
+a usage error (exit 2). A file named on the command line is linted wherever it is (a
+folder named: its *.yaml, *.yml and *.json files); `dagship.yaml` named is the config, its
+secrets are checked. The pre-commit hook passes `--force-exclude` (as ruff's hook does):
+then named files outside the configured `workflows:` folders are skipped silently, since
+pre-commit passes every changed `*.yaml`, CI files included. With nothing to lint, lint
+says so and why.
 """
 
 from __future__ import annotations
@@ -22,18 +25,19 @@ from deployer.definitions.config_secrets import config_findings
 from deployer.definitions.repo import load_repository
 from deployer.output import findings as report
 
+_EXTS = (".yaml", ".yml", ".json")
 
-def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, list[str]]:
-    """The named workflow files, and the named paths skipped as outside the folders."""
+
+def _expand(config: Config, paths: Sequence[str], force_exclude: bool) -> list[Path] | None:
+    """The named workflow files (None: none named, every configured one)."""
     if not paths:
-        return None, []
+        return None
     bases = [(config.root / folder).resolve() for folder in config.workflows]
 
-    def inside(path: Path) -> bool:
-        return any(path == base or base in path.parents for base in bases)
+    def wanted(path: Path) -> bool:
+        return not force_exclude or any(path == b or b in path.parents for b in bases)
 
     selected: list[Path] = []
-    skipped: list[str] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_absolute():
@@ -41,29 +45,36 @@ def _expand(config: Config, paths: Sequence[str]) -> tuple[list[Path] | None, li
         if not path.exists():
             raise UsageError(f"{raw}: no such file or directory")
         path = path.resolve()
+        if config.path is not None and path == config.path.resolve():
+            continue  # the config: its secrets are checked, it is no workflow file
         if path.is_dir():
-            found = [p.resolve() for ext in ("*.yaml", "*.yml", "*.json")
-                     for p in path.rglob(ext) if p.is_file()]
-            selected += [p for p in found if inside(p)]
-            if found and not any(inside(p) for p in found):
-                skipped.append(raw)
-        elif inside(path) and path.suffix in (".yaml", ".yml", ".json"):
-            selected.append(path)
-        else:
-            skipped.append(raw)
-    return selected, skipped
+            selected += [p.resolve() for ext in _EXTS for p in path.rglob(f"*{ext}")
+                         if p.is_file() and wanted(p.resolve())]
+        elif path.suffix in _EXTS:
+            if wanted(path):
+                selected.append(path)
+        elif not force_exclude:
+            raise UsageError(f"{raw}: not a workflow file (*.yaml, *.yml or *.json)")
+    return selected
+
+
+def _nothing(config: Config) -> str:
+    """Why a lint of the configured folders found no file."""
+    where = (f"`workflows:` of {config.path}" if config.path is not None else
+             f"the default folder: no dagship.yaml found in {config.root} or above")
+    missing = [f for f in config.workflows if not (config.root / f).exists()]
+    if len(missing) == len(config.workflows):
+        return f"dagship: nothing to lint: {', '.join(missing)} does not exist ({where})\n"
+    return (f"dagship: nothing to lint: no *.yaml, *.yml or *.json file under "
+            f"{', '.join(config.workflows)} ({where})\n")
 
 
 def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
              junit_path: str | None = None, codequality_path: str | None = None,
-             color: bool = False) -> int:
+             color: bool = False, force_exclude: bool = False) -> int:
 
     _check_disabled(config)
-    only, skipped = _expand(config, paths)
-    if skipped and fmt == "text":
-        folders = ", ".join(config.workflows)
-        sys.stderr.write(f"dagship: skipped {', '.join(skipped)}: not a *.yaml, *.yml or "
-                         f"*.json file under the configured workflows folders ({folders})\n")
+    only = _expand(config, paths, force_exclude)
     result = load_repository(config, only=only)
     wanted = None if only is None else set(only)
     checked = [display_path(config.root, p) for p in result.files
@@ -74,8 +85,9 @@ def run_lint(config: Config, paths: Sequence[str], *, fmt: str = "text",
     sys.stdout.write(report.render(found, fmt, color=color))
     if junit_path or codequality_path:
         _write_reports(found, checked, junit_path, codequality_path)
-    if fmt == "text":
-        sys.stderr.write(summary(found, len(checked)) + "\n")
+    if fmt == "text":  # with no file at all, say why rather than "no problems in 0 files"
+        sys.stderr.write(_nothing(config) if only is None and not result.files and not found
+                         else summary(found, len(checked)) + "\n")
     return 1 if has_errors(found) else 0
 
 

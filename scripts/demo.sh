@@ -3,7 +3,7 @@
 # sandbox scheduler, plan and deploy the examples to it, show the status, show that a
 # second plan is a no-op, then stop the sandbox. Nothing outside this machine is touched.
 set -euo pipefail
-cd "$(dirname "$0")/../examples"
+examples="$(cd "$(dirname "$0")/../examples" && pwd)"
 
 port=12345   # examples/dagship.yaml points the staging target at this port
 token="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
@@ -11,8 +11,19 @@ export DS_STAGING_TOKEN="$token"
 export CI="${CI:-}"                   # progress bars in a terminal, plain lines in CI
 unset GITHUB_REF_NAME CI_COMMIT_BRANCH BRANCH_NAME GIT_BRANCH || true
 workdir="$(mktemp -d)"
+trap 'rm -rf "$workdir"' EXIT
+# The examples become a data repository of their own, committed as a team's would be: a
+# deploy records the commit it ships, so it needs one (edits to examples/ show up too).
+cp -R "$examples/." "$workdir/repo"
+cd "$workdir/repo"
+git init -q
+git add -A
+git -c user.name="dagship demo" -c user.email=demo@example.invalid -c commit.gpgSign=false \
+    commit -q -m "feat: the example data repository"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only: piped into a log or a CI job, no escape codes.
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 step "dagship lint   (every workflow file of examples/workflows)"
 dagship lint

@@ -26,6 +26,8 @@ VERSION_FILE = "deployer/__init__.py"
 # Files that name the current release; a test bumps a copy and finds the old version nowhere else.
 PINNED = (
     "README.md",
+    "docs/ci.md",
+    "docs/hooks.md",
     "ci-templates/github/action.yml",
     "ci-templates/github/dagship.yml",
     "ci-templates/gitlab/dagship.gitlab-ci.yml",

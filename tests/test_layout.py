@@ -18,7 +18,8 @@ ALLOWED = {
     "commands": {"adopt", "client", "core", "definitions", "diff", "engine", "output",
                  "sandbox", "yaml"},
     "hooks": {"core", "definitions", "output"},
-    "engine": {"client", "core", "definitions", "output"},
+    # engine -> diff: a plan says what changes in diff's words (WorkflowDiff, its renderer)
+    "engine": {"client", "core", "definitions", "diff", "output"},
     "adopt": {"client", "core", "definitions", "engine", "output", "yaml"},
     "diff": {"core", "definitions", "output"},
     "sandbox": {"core", "definitions"},

@@ -275,7 +275,8 @@ class _Reverser(Reversal):
 
 
 def _dialect_value(value: Any, kind: str) -> Any:
-    if kind in ("int", "num", "bool") or isinstance(value, list):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind in ("int", "num", "bool") or isinstance(value, list) or (kind == "scalar" and number):
         return value
     return value if isinstance(value, str) else str(value).lower() \
         if isinstance(value, bool) else str(value)

@@ -19,16 +19,20 @@ from deployer.output.tty import use_color
               help="fail: also say that `deploy` would refuse the drifted workflows.")
 @click.option("--prune", is_flag=True, help="Plan deletes of dagship-managed workflows gone "
               "from Git.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing would change, 2 when changes are pending, 1 on any "
+                   "error (as terraform plan -detailed-exitcode).")
 @common_options
 def plan_cmd(*, target: str | None, json_path: str | None, markdown_path: str | None,
              verbose: bool, progress: bool | None, on_drift: str, prune: bool,
-             config_path: str | None, color: bool | None) -> int:
+             detailed_exitcode: bool, config_path: str | None, color: bool | None) -> int:
     """Compare Git with the live scheduler: create / update / unchanged / drifted / delete."""
     from deployer.commands.deploy import PlanOptions, plan_command
 
     return plan_command(load_config(config_path), PlanOptions(
         target=target, json_path=json_path, markdown_path=markdown_path, verbose=verbose,
-        progress=progress, on_drift=on_drift, prune=prune, color=use_color(color, sys.stdout)))
+        progress=progress, on_drift=on_drift, prune=prune, detailed_exitcode=detailed_exitcode,
+        color=use_color(color, sys.stdout)))
 
 
 @click.command("deploy")
@@ -39,10 +43,13 @@ def plan_cmd(*, target: str | None, json_path: str | None, markdown_path: str | 
               help="What to do with workflows edited in the UI since the last deploy.")
 @click.option("--parallel", type=PARALLEL, default=4, show_default=True,
               help="Workflows applied at once (dependencies still go first).")
+@click.option("--allow-dirty", is_flag=True,
+              help="Deploy even when the files it ships differ from HEAD; the markers then "
+                   "record <commit>+dirty.")
 @common_options
 def deploy_cmd(*, target: str | None, json_path: str | None, markdown_path: str | None,
                verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
-               on_drift: str, parallel: int, config_path: str | None,
+               on_drift: str, parallel: int, allow_dirty: bool, config_path: str | None,
                color: bool | None) -> int:
     """Validate every file, plan against the scheduler, then apply the plan."""
     from deployer.commands.deploy import DeployOptions, deploy_command
@@ -50,7 +57,7 @@ def deploy_cmd(*, target: str | None, json_path: str | None, markdown_path: str 
     return deploy_command(load_config(config_path), DeployOptions(
         target=target, json_path=json_path, markdown_path=markdown_path, verbose=verbose,
         progress=progress, dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel,
-        color=use_color(color, sys.stdout)))
+        allow_dirty=allow_dirty, color=use_color(color, sys.stdout)))
 
 
 @click.command("status")
@@ -71,7 +78,7 @@ def status_cmd(*, target: str | None, json_path: str | None, markdown_path: str 
 
 
 # Options that only a rollback to a Git ref uses (it plans and applies like a deploy).
-_REF_ONLY = ("prune", "on_drift", "parallel", "progress")
+_REF_ONLY = ("prune", "on_drift", "parallel", "progress", "allow_dirty")
 
 
 @click.command("rollback")
@@ -90,12 +97,15 @@ _REF_ONLY = ("prune", "on_drift", "parallel", "progress")
               help="--to: what to do with workflows edited in the UI.")
 @click.option("--parallel", type=PARALLEL, default=4, show_default=True,
               help="--to: workflows applied at once.")
+@click.option("--allow-dirty", is_flag=True,
+              help="--to: deploy even when dagship.yaml's target settings differ from HEAD; "
+                   "the markers then record <commit>+dirty.")
 @common_options
 @click.pass_context
 def rollback_cmd(ctx: click.Context, *, target: str | None, to: str | None,
                  workflow: str | None, version: int | None, json_path: str | None,
                  markdown_path: str | None, verbose: bool, progress: bool | None,
-                 dry_run: bool, prune: bool, on_drift: str, parallel: int,
+                 dry_run: bool, prune: bool, on_drift: str, parallel: int, allow_dirty: bool,
                  config_path: str | None, color: bool | None) -> int:
     """Deploy the definitions of a Git ref (--to REF), or switch one workflow to a stored
     DolphinScheduler version (--workflow NAME --version N), restoring its release state.
@@ -114,5 +124,5 @@ def rollback_cmd(ctx: click.Context, *, target: str | None, to: str | None,
     return rollback_command(load_config(config_path), RollbackOptions(
         target=target, to=to, workflow=workflow, version=version, json_path=json_path,
         markdown_path=markdown_path, verbose=verbose, progress=progress, dry_run=dry_run,
-        prune=prune, on_drift=on_drift, parallel=parallel,
+        prune=prune, on_drift=on_drift, parallel=parallel, allow_dirty=allow_dirty,
         color=use_color(color, sys.stdout)))

@@ -22,9 +22,13 @@ from deployer.output.tty import use_color
               help="Also write a JUnit XML report to this file.")
 @click.option("--codequality", "codequality_path", type=click.Path(dir_okay=False), default=None,
               help="Also write a GitLab Code Quality report to this file.")
+@click.option("--force-exclude", is_flag=True,
+              help="Skip named files outside the configured workflows folders (the "
+                   "pre-commit hook's form; otherwise a named file is linted wherever it is).")
 @common_options
 def lint_cmd(*, paths: tuple[str, ...], fmt: str | None, junit_path: str | None,
-             codequality_path: str | None, config_path: str | None, color: bool | None) -> int:
+             codequality_path: str | None, force_exclude: bool, config_path: str | None,
+             color: bool | None) -> int:
     """Validate workflow files (default: every file of the configured folders).
 
     Cross-file checks (unique names, sub-workflow and dependent references) always
@@ -34,7 +38,7 @@ def lint_cmd(*, paths: tuple[str, ...], fmt: str | None, junit_path: str | None,
 
     return run_lint(load_config(config_path), list(paths), fmt=finding_format(fmt),
                     junit_path=junit_path, codequality_path=codequality_path,
-                    color=use_color(color, sys.stdout))
+                    color=use_color(color, sys.stdout), force_exclude=force_exclude)
 
 
 @click.command("commit-msg")

@@ -112,9 +112,28 @@ def sandbox_cmd(*, host: str, port: int, token: str | None, api_version: str,
         datasources=datasources, fault_rate=fault_rate, latency=latency, seed=seed))
 
 
+# What `dagship --help` lists: whole sentences that fit beside the names on a 60-column
+# terminal (click cuts a longer first sentence of the docstring with "...").
+SUMMARIES = {
+    "lint": "Validate workflow files.",
+    "commit-msg": "Lint a commit message (hook) or a range.",
+    "branch": "Check branch names and protected branches.",
+    "plan": "Show what a deploy would change.",
+    "deploy": "Validate, plan and apply to the scheduler.",
+    "status": "Which commit runs where; drift; schedules.",
+    "rollback": "Deploy a Git ref, or switch to a version.",
+    "diff": "Semantic diff of workflows between refs.",
+    "init": "Scaffold a data repository.",
+    "pull": "Write a target's workflows into Git.",
+    "convert": "Turn a DolphinScheduler export into YAML.",
+    "fmt": "Format workflow YAML files canonically.",
+    "sandbox": "Run the embedded DolphinScheduler API.",
+}
+
 for _command in (hooks.lint_cmd, hooks.commit_msg_cmd, hooks.branch_cmd, deploy.plan_cmd,
                  deploy.deploy_cmd, deploy.status_cmd, deploy.rollback_cmd, diff_cmd,
                  init_cmd, adopt.pull_cmd, adopt.convert_cmd, adopt.fmt_cmd, sandbox_cmd):
+    _command.short_help = SUMMARIES[str(_command.name)]
     cli.add_command(_command)
 
 

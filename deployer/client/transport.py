@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import os
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 import requests
 
 from deployer.client.retry import RETRYABLE_STATUS, RetryableStatus, RetryPolicy, parse_retry_after
-from deployer.core.errors import ApiError, AuthError, ConfigError, TransportError
+from deployer.core.errors import ApiError, AuthError, ConfigError, NothingListens, TransportError
 from deployer.core.redact import redact, register_secret
 
 log = logging.getLogger("dagship.http")
@@ -31,6 +32,7 @@ log = logging.getLogger("dagship.http")
 SNIPPET = 200  # characters of a non-JSON body quoted in errors
 HINT_404 = " (is the target url the API root, e.g. http://host:12345/dolphinscheduler?)"
 CONNECT_TIMEOUT_CAP = 10.0  # a TCP connect that takes longer will not succeed by waiting
+_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,31 @@ def plain_http_warning(url: str) -> str | None:
         pass
     return (f"{url} uses plain http:// to {host}: the API token travels unencrypted; "
             "use https:// (with ca_bundle for a private CA)")
+
+
+# Base URLs that have answered in this process: a refused connection there later is a
+# restart (retried), not a wrong address. Shared by every client of a run (apply opens one
+# per worker).
+_ANSWERED: set[str] = set()
+
+
+def nothing_listens(exc: BaseException) -> str | None:
+    """Why nothing can answer at the address, when waiting cannot change it: the connection
+    was refused, or the host name does not exist (a temporary DNS failure is retried)."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        cause = stack.pop()
+        if not isinstance(cause, BaseException) or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused by {}: nothing listens there"
+        if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
+            return "no such host: {host}"
+        stack += [cause.__cause__, cause.__context__, getattr(cause, "reason", None),
+                  *cause.args]
+    return None
 
 
 def _decode(text: str) -> dict[str, Any] | None:
@@ -145,10 +172,17 @@ class Transport:
             ) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             self._log(method, path, type(exc).__name__, started)
+            why = nothing_listens(exc) if self.base_url not in _ANSWERED else None
+            if why is not None:
+                parts = urlsplit(self.base_url)
+                where = f"{parts.hostname}:{parts.port or _PORTS.get(parts.scheme, '')}"
+                raise NothingListens(f"{method} {path}: "
+                                     f"{why.format(where, host=parts.hostname)}") from exc
             raise
         except requests.RequestException as exc:
             self._log(method, path, type(exc).__name__, started)
             raise TransportError(f"{method} {path}: {redact(str(exc))}") from exc
+        _ANSWERED.add(self.base_url)
         envelope = _decode(response.text)
         code = envelope["code"] if envelope is not None else "-"
         self._log(method, path, f"{response.status_code} code={code}", started)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from deployer.commands.detail import explain
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
@@ -25,21 +26,42 @@ __all__ = ["DeployOptions", "PlanOptions", "deploy_command", "plan_command"]
 class PlanOptions(ReportOptions):
     on_drift: str = "fail"  # fail: say that `deploy` would refuse the drifted workflows
     prune: bool = False  # plan deletes of dagship-managed workflows gone from Git
+    # terraform's -detailed-exitcode: 0 no changes, 2 changes pending, 1 any error
+    detailed_exitcode: bool = False
 
 
 def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],
-             *, merge_request: bool = False) -> tuple[Session, Plan] | None:
-    """The shared first half of plan and deploy: validate, plan, show the plan."""
+             *, merge_request: bool = False, refuse_dirty: bool = False,
+             allow_dirty: bool = False) -> tuple[Session, Plan] | None:
+    """The shared first half of plan and deploy: validate, check that what would be
+    shipped is committed (a deploy refuses it otherwise), plan, show the plan."""
     session = open_session(config, options, env, merge_request=merge_request)
     if session is None:
         return None
-    plan = session.plan(session.load_specs(env), prune=prune, progress=options.progress)
+    specs = session.load_specs(env)
+    session.check_committed(allow_dirty=allow_dirty, refuse=refuse_dirty)
+    plan = explain(session.plan(specs, prune=prune, progress=options.progress),
+                   session.config, session.target)
     echo(plan_text(plan, color=session.color))
     return session, plan
 
 
 def plan_command(config: Config, options: PlanOptions,
                  env: Mapping[str, str] | None = None) -> int:
+    """0; with `detailed_exitcode` as terraform's: 0 nothing to do, 2 changes pending, and
+    1 for every error (so 2 never means the usage error it means otherwise)."""
+    if not options.detailed_exitcode:
+        _plan(config, options, env)
+        return errors.EXIT_OK
+    try:
+        done = _plan(config, options, env)
+    except errors.DagshipError as exc:
+        exc.exit_code = errors.EXIT_FINDINGS
+        raise
+    return errors.EXIT_CHANGES if done == errors.EXIT_CHANGES else errors.EXIT_OK
+
+
+def _plan(config: Config, options: PlanOptions, env: Mapping[str, str] | None) -> int:
     env = os.environ if env is None else env
     planned = _planned(config, options, options.prune, env, merge_request=True)
     if planned is None:
@@ -51,13 +73,14 @@ def plan_command(config: Config, options: PlanOptions,
     if plan.drifted and options.on_drift == "fail":
         echo(f"dagship: {len(plan.drifted)} drifted workflow(s); `deploy` would refuse "
              "without --on-drift overwrite|skip", err=True)
-    return errors.EXIT_OK
+    return errors.EXIT_CHANGES if plan.has_changes() else errors.EXIT_OK
 
 
 def deploy_command(config: Config, options: DeployOptions,
                    env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    planned = _planned(config, options, options.prune, env)
+    planned = _planned(config, options, options.prune, env, refuse_dirty=not options.dry_run,
+                       allow_dirty=options.allow_dirty)
     if planned is None:
         return errors.EXIT_OK
     session, plan = planned

@@ -110,6 +110,7 @@ class DiffOptions:
 def diff_command(config: Config, options: DiffOptions,
                  env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
+    git.require("read the workflows of Git refs")
     paint = options.color
     pairs = parse_renames(options.renames)
     base, base_label = options.base, None

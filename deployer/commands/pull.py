@@ -75,7 +75,7 @@ def pull_command(config: Config, options: PullOptions,
     session = session_for(config, config.target(options.target), env, color=options.color)
     client = session.client()
     try:
-        with session.token_named():
+        with session.target_named():
             files, losses, kept = _pull(client, config, session.target, env, options)
     finally:
         client.close()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.client import DSClient
+from deployer.commands.detail import explain
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.core.redact import redact
@@ -66,6 +67,7 @@ def rollback_command(config: Config, options: RollbackOptions,
 
 
 def _to_ref(run: Session, ref: str, env: Mapping[str, str], options: RollbackOptions) -> int:
+    worktree = run.config  # its dagship.yaml gives the target: that must be committed too
     with snapshot(run.config, ref) as snap:
         if snap.commit is None:  # a ref always names a commit; for the type checker
             raise errors.UsageError(f"{ref!r} is not a Git ref")
@@ -75,11 +77,14 @@ def _to_ref(run: Session, ref: str, env: Mapping[str, str], options: RollbackOpt
              f"from the current {config_name}")
         run = dataclasses.replace(run, config=snap.config, commit=snap.commit)
         try:
-            specs = run.load_specs(env)
+            specs = run.load_specs(env, shown_as=f"{ref}:")
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(f"{exc.message} (the files as they were at "
                                           f"{ref})") from exc
-        plan = run.plan(specs, prune=options.prune, progress=options.progress)
+        run.check_committed(allow_dirty=options.allow_dirty, refuse=not options.dry_run,
+                            config=worktree)
+        plan = explain(run.plan(specs, prune=options.prune, progress=options.progress),
+                       run.config, run.target)
         plan.source = f"Rollback to {ref} (commit {snap.commit})"
         echo(plan_text(plan, color=run.color))
         return execute(run, plan, options)
@@ -130,7 +135,7 @@ def _to_version(run: Session, name: str, version: int, options: RollbackOptions)
     dry_run = options.dry_run
     c = run.client()
     try:
-        with run.token_named():
+        with run.target_named():
             pc, dag, sched = _find(c, run, name, version)
             wf = dag["workflowDefinition"]
             sw = Switch(run.target.name, run.target.project, name, int(wf["code"]),

@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deployer.commands.detail import explain
 from deployer.core import errors, git
 from deployer.core.config import Config
 from deployer.core.redact import redact
+from deployer.diff.report import change_summary, changes_json
 from deployer.engine import canonical, metadata
 from deployer.engine.plan import Plan, WorkflowPlan, schedule_online
 from deployer.engine.session import ReportOptions, Session, open_session
@@ -80,7 +82,8 @@ def _git_row(item: WorkflowPlan) -> dict[str, Any]:
         "state": item.remote_state, "git_state": item.spec.release_state if item.spec else None,
         "schedule": _schedule_text(item.remote_schedule), "git_schedule": _git_schedule(item),
         "drift": item.drift if item.meta else None, "action": item.action,
-        "details": item.details(),
+        "details": change_summary(item.diff) if item.diff is not None else item.details(),
+        "changes": changes_json(item.diff) if item.diff is not None else None,
     }
 
 
@@ -117,12 +120,14 @@ def commit_relations(rows: Sequence[Mapping[str, Any]], head: str, root: Path) -
         if short == "nogit":
             out[short] = "deployed outside Git"
             continue
-        full = git.output(["rev-parse", "--verify", "--quiet", f"{short}^{{commit}}"], root)
+        base = short.removesuffix(metadata.DIRTY)
+        dirty = " + uncommitted changes" if base != short else ""
+        full = git.output(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], root)
         if not full:
-            out[short] = "unknown here"
+            out[short] = "unknown here" + dirty
             continue
         tag = git.output(["describe", "--tags", "--exact-match", full], root)
-        where = _where(full, head, root)
+        where = _where(full, head, root) + dirty
         out[short] = f"{tag}, {where}" if tag else where
     return out
 
@@ -140,8 +145,9 @@ def _where(full: str, head: str, root: Path) -> str:
 
 
 def _head(run: Session) -> str | None:
-    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", run.commit):
-        return run.commit
+    commit = run.commit.removesuffix(metadata.DIRTY)
+    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+        return commit
     return git.output(["rev-parse", "HEAD"], run.config.root)
 
 
@@ -223,15 +229,21 @@ def status_command(config: Config, options: StatusOptions,
     run = open_session(config, options, env)
     if run is None:
         return errors.EXIT_OK
-    plan = run.plan(run.load_specs(env), prune=False, progress=options.progress)
+    specs = run.load_specs(env)
+    run.check_committed(allow_dirty=True, refuse=False)
+    # no "planning N workflow(s)" line: status reads, it plans nothing
+    plan = explain(run.plan(specs, prune=False, progress=False), run.config, run.target)
     rows = status_rows(plan)
     head = _head(run)
     if head:
         relations = commit_relations(rows, head, run.config.root)
         for r in rows:
             r["commit_relation"] = relations.get(str(r["commit"])) if r["commit"] else None
-    title = (f"Target {run.target.name}: project {run.target.project}, DolphinScheduler "
-             f"{plan.generation or '(no project yet)'} API, Git at {(head or 'nogit')[:7]}")
+    api = f"DolphinScheduler {plan.generation} API, " if plan.generation else "no project yet, "
+    title = (f"Target {run.target.name}: project {run.target.project}, {api}Git at "
+             f"{(head or 'nogit')[:7]}"
+             + (f" + uncommitted changes ({', '.join(run.uncommitted)})"
+                if run.uncommitted else ""))
     doc = {"target": run.target.name, "project": run.target.project,
            "generation": plan.generation, "commit": head, "summary": counts(rows),
            "requests": plan.requests, "workflows": rows}

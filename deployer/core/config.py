@@ -75,7 +75,16 @@ class Config(NamedTuple):
     lint_disable: tuple[str, ...] = ()
     targets: Mapping[str, Target] = MappingProxyType({})
 
+    def not_found(self) -> str:
+        """Why there is no target at all, when no dagship.yaml was found: where we looked,
+        and how to make one."""
+        return (f"no {CONFIG_NAME} found in {self.root} or any folder above it; run "
+                "`dagship init` there to create one (with a staging and a production "
+                "target), or give its path with --config (or DAGSHIP_CONFIG)")
+
     def target(self, name: str) -> Target:
+        if self.path is None:
+            raise ConfigError(self.not_found())
         try:
             return self.targets[name]
         except KeyError:

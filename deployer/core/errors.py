@@ -20,6 +20,7 @@ EXIT_UNREACHABLE = 3
 EXIT_PARTIAL = 4
 EXIT_INTERNAL = 5
 EXIT_INTERRUPTED = 130
+EXIT_CHANGES = 2  # `plan --detailed-exitcode` only: changes pending (errors are 1 there)
 
 
 class DagshipError(Exception):
@@ -79,6 +80,11 @@ class TransportError(DagshipError):
     """The scheduler could not be reached or answered garbage, after every retry."""
 
     exit_code = EXIT_UNREACHABLE
+
+
+class NothingListens(TransportError):
+    """Nothing answers at the scheduler's address (connection refused, no such host) and
+    nothing ever did in this run: a wrong URL or a server that is down, not worth retries."""
 
 
 class AuthError(TransportError):

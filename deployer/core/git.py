@@ -50,6 +50,12 @@ def run(args: Sequence[str], *, cwd: Path | None = None, check: bool = True,
     return proc
 
 
+def require(what: str) -> None:
+    """GitMissing, naming `what` needs git, unless git can be run: for a command that will
+    need git before it can tell anything else (a diff of refs)."""
+    run(["--version"], what=what)
+
+
 def text(args: Sequence[str], cwd: Path, *, what: str) -> str:
     """git's output as text (checked); names that are not UTF-8 survive (surrogate escapes)."""
     return os.fsdecode(run(args, cwd=cwd, what=what).stdout)

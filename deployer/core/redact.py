@@ -10,11 +10,15 @@ import logging
 
 _SECRETS: set[str] = set()
 MASK = "***"
+# DolphinScheduler's access tokens have 32 characters. Shorter values are not masked (they
+# would turn ordinary words into `***`) and the commands refuse them as tokens. Every
+# occurrence of a longer one is masked, inside other text too (`%3D<token>`): such a string
+# is never an ordinary word, so no word is mangled and no embedded token leaks.
+MIN_SECRET_LENGTH = 16
 
 
 def register_secret(value: str | None) -> None:
-    # Very short values would mask innocent text; real tokens are 32+ characters.
-    if value and len(value) >= 4:
+    if value and len(value) >= MIN_SECRET_LENGTH:
         _SECRETS.add(value)
 
 

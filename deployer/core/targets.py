@@ -16,7 +16,7 @@ from pathlib import Path
 from deployer.core import git
 from deployer.core.ci import merge_target_branch
 from deployer.core.config import Config, Target
-from deployer.core.errors import DeployRefused, GitError, UsageError
+from deployer.core.errors import ConfigError, DeployRefused, GitError, GitMissing, UsageError
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,11 @@ def branch_being_built(env: Mapping[str, str], cwd: Path | None = None) -> str |
             return value.removeprefix("refs/heads/").removeprefix("origin/")
     try:
         return git.current_branch(cwd)
-    except GitError:  # not a checkout (an export, a tarball), or no git: no branch to tell
+    except GitMissing as exc:  # it may be a checkout: say so rather than "no branch"
+        raise GitMissing(f"{exc.message.split(';')[0]} (needed to tell which branch this is, "
+                         "hence the target; or name the target with --target); install git, "
+                         "or put it on PATH") from exc
+    except GitError:  # not a checkout (an export, a tarball): no branch to tell
         return None
 
 
@@ -58,7 +62,10 @@ def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
     for var in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
         if env.get(var):
             return env[var]
-    return git.output(["rev-parse", "HEAD"], cwd) or "nogit"
+    # git missing raises: a checkout's deploy must not be recorded as made outside Git
+    proc = git.run(["rev-parse", "HEAD"], cwd=cwd, check=False,
+                   what="find the commit being deployed")
+    return proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else "nogit"
 
 
 def _lists(target: Target, branch: str) -> bool:
@@ -69,20 +76,26 @@ def select_target(config: Config, name: str | None, env: Mapping[str, str],
                   cwd: Path | None = None, *, merge_request: bool = False) -> Selection:
     """`merge_request=True` (plan): a pull/merge request build is judged as the branch it
     merges into, so its plan shows what merging would deploy; a deploy never does this."""
+    if config.path is None:
+        raise ConfigError(config.not_found())
     if not config.targets:
-        raise UsageError(f"{config.path or 'dagship.yaml'}: no targets configured; add one "
-                         "under `targets:` (url, token_env, project)")
-    branch = branch_being_built(env, cwd or config.root)
-    if merge_request:
-        branch = merge_target_branch(env) or branch
+        raise UsageError(f"{config.path}: no targets configured; add one under `targets:` "
+                         "(url, token_env, project), as `dagship init` writes them")
+    def being_built() -> str | None:
+        found = branch_being_built(env, cwd or config.root)
+        return (merge_target_branch(env) or found) if merge_request else found
+
     if name is not None:
         target = config.target(name)
-        if target.production and target.branches and (branch is None
-                                                         or not _lists(target, branch)):
+        if not (target.production and target.branches):
+            return Selection(target, None, f"target {target.name!r} (--target)")
+        branch = being_built()  # only a production target asks which branch this is
+        if branch is None or not _lists(target, branch):
             raise DeployRefused(
                 f"target {target.name!r} is a production target and deploys only from "
                 f"{', '.join(target.branches)}; this is branch {branch or '(unknown)'!r}")
         return Selection(target, branch, f"target {target.name!r} (--target)")
+    branch = being_built()
     pull = pull_request_ref(env)
     if branch is None and pull:
         return Selection(None, None, f"this is a pull request build (GITHUB_REF_NAME {pull!r}), "

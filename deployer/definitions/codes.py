@@ -25,6 +25,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF108": (E, "file cannot be read"),
     "WF109": (E, "malformed native export"),
     "WF110": (W, "numeric code in a native export is not portable"),
+    "WF111": (E, "parameter type unknown to the target's DolphinScheduler version"),
     # WF2xx graph
     "WF201": (E, "duplicate task name"),
     "WF202": (E, "dependency on an unknown task"),
@@ -58,7 +59,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF504": (E, "http_params given as a list"),
     "WF505": (E, "Switch in a workflow without param"),
     "WF506": (W, "${CONFIG.X} with surrounding text"),
-    "WF507": (W, "legacy SubProcess task"),
+    "WF507": (W, "pydolphinscheduler 3.x form"),
     "WF508": (W, "removed workflow key `tenant`"),
     # WF6xx security
     "WF601": (E, "credential hard-coded in a script"),

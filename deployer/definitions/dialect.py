@@ -4,7 +4,8 @@ Taken from the SDK's constructors (apache/dolphinscheduler-sdk-python, `tasks/*.
 `core/workflow.py`, `core/task.py`): each task type lists its kwargs, which are required,
 their value kinds and the DolphinScheduler `taskParams` key each one becomes.
 Kinds: text (a scalar, kept as a string), int, num, bool, map, list, stmts (string or
-list of strings), strs (list of strings).
+list of strings), strs (list of strings), scalar (a string or a number, sent as written: a
+DolphinScheduler `String` field that pydolphinscheduler fills with a number, so `${x}` is valid).
 """
 
 from __future__ import annotations
@@ -266,7 +267,7 @@ TASK_TYPES: tuple[TaskType, ...] = (
     TaskType("MLflowModels", "MLFLOW", _mlflow(
         Key("model_uri", param="deployModelKey", required=True),
         Key("deploy_mode", param="deployType", enum=("MLFLOW", "DOCKER"), default="DOCKER"),
-        Key("port", "int", param="deployPort", default=7000),
+        Key("port", "scalar", param="deployPort", default=7000),
     ), fixed={"mlflowTaskType": "MLflow Models"}),
     TaskType("Switch", "SWITCH", (Key("condition", "list", required=True),), logic=True),
     TaskType("Condition", "CONDITIONS", (

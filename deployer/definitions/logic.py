@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deployer.core.wording import hint, kind
-from deployer.definitions import dialect, subst
+from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.model import ForeignTaskRef, ProjectRef, TaskRef, WorkflowRef
 from deployer.definitions.walk import RawTask, Reference, TaskState
 from deployer.yaml.nodes import Mark, MDict
@@ -168,12 +168,17 @@ def _dependent(tr: TaskState, raw: RawTask, where: str) -> None:
 
 
 def _dep_item(tr: TaskState, item: Any, mark: Mark, label: str) -> dict[str, Any] | None:
-    node = _mapping(tr, item, mark, label, _DEP_ITEM_KEYS, _DEP_ITEM_KEYS[:3])
+    wkey = legacy.workflow_key(tr.out, item, label) if isinstance(item, MDict) \
+        else "workflow_name"
+    if wkey is None:
+        return None
+    keys = (_DEP_ITEM_KEYS[0], wkey, *_DEP_ITEM_KEYS[2:])
+    node = _mapping(tr, item, mark, label, keys, keys[:3])
     if node is None:
         return None
     project_raw = node["project_name"]
     project = _text(tr, node, "project_name", label)
-    workflow = _text(tr, node, "workflow_name", label)
+    workflow = _text(tr, node, wkey, label)
     task = _text(tr, node, "dependent_task_name", label)
     date = _date(tr, node, label)
     if project is None or workflow is None or task is None or date is None:
@@ -182,7 +187,7 @@ def _dep_item(tr: TaskState, item: Any, mark: Mark, label: str) -> dict[str, Any
     proj = None if same else project
     foreign_task = None if task == "0" else task
     tr.r.parsed.refs.append(Reference("dep", workflow, same, foreign_task,
-                                      node.value_mark("workflow_name")))
+                                      node.value_mark(wkey)))
     return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
             "depTaskCode": ForeignTaskRef(workflow, foreign_task, proj),
             "cycle": infer_cycle(date), "dateValue": date}

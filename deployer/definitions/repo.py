@@ -24,6 +24,7 @@ from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.pyds import PydsReader
+from deployer.definitions.versions import check_targets
 from deployer.yaml.loader import load
 from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
 
@@ -37,6 +38,9 @@ class LoadResult:
     workflows: list[WorkflowSpec]  # files without error findings
     findings: list[Finding]  # sorted; lint.disable applied; only `only` files when given
     files: list[Path]
+    # every file read: workflow files and the `$FILE{}` payloads they include (what a
+    # deploy ships, so what must match the commit it records)
+    read: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -120,7 +124,13 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
         _load_one(src, config, target, env, names, read_text, same)
     _cross_file(sources, same)
     _include_cycles(sources)
-    return _result(sources, payloads, wanted)
+    targets = [target] if target is not None else list(config.targets.values())
+    for src in sources:
+        specs = [*src.specs, *([src.parsed.spec] if src.parsed and src.parsed.spec else [])]
+        check_targets(specs, src.out, targets)
+    result = _result(sources, payloads, wanted)
+    result.read = sorted(p for p, t in texts.items() if t is not None)
+    return result
 
 
 def _read(path: Path, out: Collector) -> str | None:

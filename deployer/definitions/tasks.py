@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from deployer.core.wording import hint, kind
-from deployer.definitions import dialect, subst
+from deployer.definitions import dialect, legacy, subst
 from deployer.definitions.dialect import (
     COMMON_KEYS,
     LOGIC_KEYS,
@@ -14,22 +14,21 @@ from deployer.definitions.dialect import (
     Key,
     TaskType,
 )
-from deployer.definitions.logic import logic_params
-from deployer.definitions.model import DatasourceRef, WorkflowRef
 from deployer.definitions.positions import offset_to_mark
 from deployer.definitions.secrets import ALLOW_MARKER, allowed_at, find_credentials
+from deployer.definitions.taskparams import task_params
 from deployer.definitions.values import BAD
-from deployer.definitions.walk import RawTask, Reference, TaskState
+from deployer.definitions.walk import RawTask, TaskState
 from deployer.yaml.nodes import Mark, MDict, MList
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-_NOT_SELECT = re.compile(
-    r"^(?!(.* |)insert |(.* |)delete |(.* |)drop |(.* |)update |(.* |)truncate |(.* |)alter "
-    r"|(.* |)create ).*", re.IGNORECASE)
 _SCAN_KEYS = frozenset({"command", "definition", "sql", "json", "method", "url",
                         "sagemaker_request_json", "main_args", "others", "script_params"})
 _ALLOWED: dict[str, dict[str, Key]] = {}  # task type -> accepted keys, built once
 _TYPE_NAMES = ", ".join(t.name for t in dialect.TASK_TYPES if t.name != "SubProcess")
+# every key some task may carry: none of them is a misspelled `task_type`
+_KNOWN_KEYS = frozenset(COMMON_KEYS).union(WORKER_RESOURCE_KEYS, *(
+    t.by_name for t in dialect.TASK_TYPES))
 
 
 class TaskReader(TaskState):
@@ -52,7 +51,7 @@ class TaskReader(TaskState):
         raw = RawTask(name=name, mark=node.mark, ttype=ttype, node=node, vals=vals,
                       deps=deps, dep_marks=dep_marks)
         if all(k.name in vals for k in ttype.keys if k.required):
-            self._params(raw, where)
+            task_params(self, raw, where)
         return raw
 
     def finish(self, raws: list[RawTask]) -> None:
@@ -93,8 +92,7 @@ class TaskReader(TaskState):
     def _type(self, node: MDict, label: str) -> TaskType | None:
         raw = node.get("task_type")
         if raw is None:
-            self.out.add("WF105", node.mark, f"task `{label}`: missing `task_type:`; accepted: "
-                         f"{_TYPE_NAMES}")
+            self._missing_type(node, label)
             return None
         if not isinstance(raw, str):
             self.out.add("WF103", node.value_mark("task_type"), f"task `{label}`: `task_type`: "
@@ -103,9 +101,7 @@ class TaskReader(TaskState):
         ttype = dialect.lookup(raw)
         if ttype is not None:
             if ttype.name == "SubProcess":
-                self.out.add("WF507", node.value_mark("task_type"), "`SubProcess` with "
-                             "`process_definition_name` is the pydolphinscheduler 3.x form; "
-                             "write `task_type: SubWorkflow` with `workflow_name:`")
+                legacy.subprocess_type(self.out, node, f"task `{label}`: ")
             return ttype
         alias = dialect.DS_ALIASES.get(raw.upper())
         close = alias or (hint(raw, [t.name for t in dialect.TASK_TYPES], fold=True)
@@ -117,6 +113,23 @@ class TaskReader(TaskState):
         if alias:  # keep checking the keys against the intended type
             self._keys(node, dialect.lookup(alias) or dialect.TASK_TYPES[0], f"task `{label}`: ")
         return None
+
+    def _missing_type(self, node: MDict, label: str) -> None:
+        """No `task_type:`: a misspelling of it gets "did you mean" (and the other keys are
+        checked against the type it names); a key any task may carry is never taken for it."""
+        typo = next((k for k in node if isinstance(k, str) and k not in _KNOWN_KEYS
+                     and hint(k, ("task_type",))), None)
+        if typo is None:
+            self.out.add("WF105", node.mark, f"task `{label}`: missing `task_type:`; accepted: "
+                         f"{_TYPE_NAMES}")
+            return
+        self.out.add("WF102", node.key_mark(typo), f"task `{label}`: unknown key `{typo}` (did "
+                     f"you mean `task_type`?); every task needs `task_type:`, one of: "
+                     f"{_TYPE_NAMES}")
+        value = node[typo]
+        intended = dialect.lookup(value) if isinstance(value, str) else None
+        if intended is not None:
+            self._keys(node, intended, f"task `{label}`: ", skip=typo)
 
     # --- keys --------------------------------------------------------------------------
 
@@ -132,12 +145,19 @@ class TaskReader(TaskState):
         _ALLOWED[ttype.name] = allowed
         return allowed
 
-    def _keys(self, node: MDict, ttype: TaskType, where: str) -> dict[str, Any]:
+    def _keys(self, node: MDict, ttype: TaskType, where: str,
+              skip: str | None = None) -> dict[str, Any]:
         allowed = self._allowed(ttype)
         vals: dict[str, Any] = {}
         suggested: set[str] = set()
+        untimed = False
         for key in node:
+            if key == skip:
+                continue
             spec = allowed.get(key)
+            if spec is None and key == "timeout_flag" and not ttype.logic:
+                untimed = legacy.timeout_flag(self.out, node, where)
+                continue
             if spec is None:
                 suggested |= self._unknown(node, key, ttype, allowed, where)
                 continue
@@ -146,13 +166,17 @@ class TaskReader(TaskState):
             if node[key] is None and not spec.required:
                 continue
             if key == "http_params" and isinstance(node[key], list):
-                self.out.add("WF504", node.key_mark(key), f"{where}`http_params` is a list; "
-                             "pydolphinscheduler 4.1+ ignores it with only a warning; write a "
-                             "mapping `name: value`")
+                self.out.add("WF504", node.key_mark(key), f"{where}`http_params` is a list "
+                             "(the pydolphinscheduler 3.x form); pydolphinscheduler 4.1 warns "
+                             "that it ignores the list, then fails at submit "
+                             "(PyDSParamException: `params` must be a dict); write a mapping "
+                             "`name: value`")
                 continue
             value = self.r.v.get(node, spec, where)
             if value is not BAD:
                 vals[key] = value
+        if untimed and "timeout" in vals:
+            vals["timeout"] = 0  # 3.x's `timeout_flag: CLOSE`: the timeout stays off
         for key, spec in ttype.by_name.items():
             if spec.required and key not in suggested and (key not in node or node[key] is None):
                 self.out.add("WF105", node.mark, f"{where}missing `{key}:` (required for "
@@ -167,6 +191,11 @@ class TaskReader(TaskState):
             self.out.add("WF503", mark, f"{where}`{key}` is dropped silently on a {ttype.name} "
                          f"task (pydolphinscheduler builds it from {', '.join(ttype.by_name)} "
                          "only); remove it")
+            return set()
+        if key in legacy.REMOVED_TASK_KEYS:
+            self.out.add("WF102", mark, f"{where}unknown key `{key}` for {ttype.name} "
+                         f"({legacy.REMOVED_TASK_KEYS[key]}); pydolphinscheduler 4.x ignores "
+                         "it silently")
             return set()
         snake = _CAMEL.sub("_", key).lower()
         close = snake if snake in allowed else None
@@ -238,66 +267,3 @@ class TaskReader(TaskState):
         if isinstance(deps, MList):
             return [deps.item_mark(i) for i in range(n)]
         return [node.value_mark("deps")] * n
-
-    # --- taskParams ---------------------------------------------------------------------
-
-    def _params(self, raw: RawTask, where: str) -> None:
-        ttype, vals = raw.ttype, raw.vals
-        if ttype.logic:
-            logic_params(self, raw, where)
-            return
-        params: dict[str, Any] = dict(ttype.fixed)
-        for key in ttype.keys:
-            if key.param is None:
-                continue
-            if key.name in vals:
-                params[key.param] = vals[key.name]
-            elif key.default is not None:
-                params[key.param] = list(key.default) if isinstance(key.default, list) \
-                    else key.default
-        self._special(raw, params)
-        local: list[Any] = []
-        if "input_params" in vals:
-            local += self.r.v.params(raw.node, "input_params", "IN", where)
-        if "output_params" in vals:
-            local += self.r.v.params(raw.node, "output_params", "OUT", where)
-        for item in vals.get("local_params", []):
-            if isinstance(item, dict):
-                local.append(item)
-        params["localParams"] = local
-        params["resourceList"] = [{"resourceName": r} for r in vals.get("resource_list", [])]
-        raw.params = params
-
-    def _special(self, raw: RawTask, params: dict[str, Any]) -> None:
-        v, name = raw.vals, raw.ttype.name
-        if "datasource_name" in v:
-            dtype = v.get("datasource_type")
-            dtype = dtype.upper() if isinstance(dtype, str) else None
-            ref = DatasourceRef(v["datasource_name"], dtype)
-            if name == "DataX":
-                ttype = v.get("datatarget_type")
-                ttype = ttype.upper() if isinstance(ttype, str) else None
-                params.update(dsType=dtype, dataSource=ref, dtType=ttype,
-                              dataTarget=DatasourceRef(v["datatarget_name"], ttype))
-            else:
-                params.update(type=dtype, datasource=ref)
-        if name == "Sql":
-            sql = v["sql"]
-            params["sqlType"] = v.get("sql_type") or ("0" if _NOT_SELECT.match(sql) else "1")
-            params.update(sendEmail=False, showType="TABLE", connParams="", title="",
-                          groupId=0)
-        if "main_package" in v:
-            params["mainJar"] = {"resourceName": v["main_package"]}
-        if name == "Http":
-            http = v.get("http_params") or {}
-            params["httpParams"] = [
-                {"prop": str(k), "httpParametersType": "PARAMETER",
-                 "value": "" if val is None else str(val)} for k, val in http.items()]
-        if name in ("SubWorkflow", "SubProcess"):
-            child = str(v.get("workflow_name") or v.get("process_definition_name"))
-            params["workflowDefinitionCode"] = WorkflowRef(child)
-            key = "workflow_name" if "workflow_name" in v else "process_definition_name"
-            self.r.parsed.refs.append(Reference("sub", child, True, None,
-                                                raw.node.value_mark(key)))
-            if child not in self.r.ctx.depends_on:
-                self.r.ctx.depends_on.append(child)

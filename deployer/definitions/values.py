@@ -16,7 +16,7 @@ from deployer.yaml.nodes import Mark, MDict
 BAD: Any = object()  # a value that produced a finding
 _KIND_NAMES = {"text": "a string", "int": "an integer", "num": "a number", "bool": "true or false",
                "map": "a mapping", "list": "a list", "strs": "a list of strings",
-               "stmts": "a string or a list of strings"}
+               "stmts": "a string or a list of strings", "scalar": "a string or a number"}
 _TYPE_CALL = re.compile(r"^([A-Z][A-Z_]*)\((.*)\)$", re.DOTALL)
 # Integers YAML 1.1 reads differently from the digits written: `010` is 8 (octal), `1:30` is
 # 90 (base 60), `0x1F`, `0b11` and `1_000` are numbers too. pyds loads them the same way, so a
@@ -64,7 +64,11 @@ class Values:
         mark = node.value_mark(key.name)
         label = f"{where}`{key.name}`"
         expected = _KIND_NAMES[key.kind]
-        if key.kind == "text":
+        if key.kind == "scalar" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            if isinstance(raw, int):
+                self.number_trap(raw, mark, as_text=False)
+            return raw
+        if key.kind in ("text", "scalar"):
             if raw is None or isinstance(raw, bool | dict | list):
                 extra = (" (YAML reads unquoted yes/no/true/false/on/off as booleans; quote "
                          "the value)") if isinstance(raw, bool) else ""

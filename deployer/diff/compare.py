@@ -7,33 +7,33 @@ Identity is by name, as in a deploy: a workflow is its name, a task its name ins
 workflow. A workflow renamed in Git is removed + added, unless the caller pairs the two
 names (`--rename OLD=NEW`); then it is one "renamed" workflow compared task by task.
 
-Values are plain JSON (references by name become small objects such as
-`{"workflow": "child"}`), so the JSON report and the goldens are stable.
+Fields and values are in the words of the workflow file (deployer.definitions.words):
+`command`, not `params.rawScript`; `Shell`, not `SHELL`; `timezone`, not `timezoneId`;
+references by name. `plan` and `status` compare a remote workflow read back as a file
+with the same function, so the three commands say a change alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from deployer.definitions.model import Property, ScheduleSpec, TaskSpec, WorkflowSpec
+from deployer.definitions import words
+from deployer.definitions.model import ScheduleSpec, TaskSpec, WorkflowSpec
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "removed", "changed", "renamed"
 
-# Task attributes compared one by one (`params` is compared key by key, `deps` as edges).
+# TaskSpec attributes compared before the views are built (`line` and `deps` are not).
 _TASK_ATTRS = ("task_type", "description", "flag", "priority", "worker_group", "environment",
                "fail_retry_times", "fail_retry_interval", "timeout", "timeout_notify_strategy",
                "delay_time", "task_group_id", "task_group_priority", "cpu_quota", "memory_max",
                "is_cache")
-_WORKFLOW_ATTRS = ("description", "project", "release_state", "execution_type", "timeout",
-                   "warning_group_id", "global_params")
-_SCHEDULE_ATTRS = tuple(f.name for f in fields(ScheduleSpec))
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str  # "params.rawScript", "schedule.crontab", "release_state", ...
+    field: str  # a key of the workflow file: "command", "timezone", "release_state", ...
     old: Any  # plain JSON value; None when absent
     new: Any
 
@@ -42,7 +42,7 @@ class FieldChange:
 class TaskDiff:
     name: str
     status: str  # added | removed | changed
-    task_type: str
+    task_type: str  # the dialect's type name: Shell, Sql, SubWorkflow, ...
     changes: list[FieldChange] = field(default_factory=list)
 
 
@@ -107,27 +107,8 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def plain(value: Any) -> Any:
-    """A model value as plain JSON: references by name become `{"kind": name, ...}`."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Property):
-        return {"prop": value.prop, "value": value.value, "direct": value.direct,
-                "type": value.type}
-    if is_dataclass(value) and not isinstance(value, type):
-        kind = type(value).__name__.removesuffix("Ref").lower()
-        out = {"ref": kind}
-        out.update({f.name: plain(getattr(value, f.name)) for f in fields(value)
-                    if getattr(value, f.name) is not None})
-        return out
-    return value
-
-
-def _task_values(task: TaskSpec) -> dict[str, Any]:
-    out = {a: plain(getattr(task, a)) for a in _TASK_ATTRS}
-    out.update({f"params.{k}": plain(v) for k, v in task.params.items()})
-    return out
+    """A model value as plain JSON, in the file's words (references by name)."""
+    return words.plain(value)
 
 
 def _same_task(a: TaskSpec, b: TaskSpec) -> bool:
@@ -146,16 +127,14 @@ def _edges(spec: WorkflowSpec | None) -> set[Edge]:
 
 
 def _schedule(old: ScheduleSpec | None, new: ScheduleSpec | None) -> list[FieldChange]:
+    """The schedule's keys that differ (`schedule` is the cron, as the file writes it); one
+    change of `schedule` from or to None when a side has no schedule."""
     if old is None and new is None:
         return []
     if old is None or new is None:
-        return [FieldChange("schedule", plain(_sched_dict(old)), plain(_sched_dict(new)))]
-    return [FieldChange(f"schedule.{c.field}", c.old, c.new)
-            for c in _changes(_sched_dict(old) or {}, _sched_dict(new) or {})]
-
-
-def _sched_dict(s: ScheduleSpec | None) -> dict[str, Any] | None:
-    return {a: getattr(s, a) for a in _SCHEDULE_ATTRS} if s else None
+        return [FieldChange("schedule", words.schedule_view(old) or None,
+                            words.schedule_view(new) or None)]
+    return _changes(words.schedule_view(old), words.schedule_view(new))
 
 
 def compare_workflow(old: WorkflowSpec | None, new: WorkflowSpec | None) -> WorkflowDiff | None:
@@ -169,22 +148,23 @@ def compare_workflow(old: WorkflowSpec | None, new: WorkflowSpec | None) -> Work
                        old_name=old.name if status == RENAMED and old else None,
                        old_path=_path(old), new_path=_path(new))
     if old is None or new is None:  # added or removed: every task with it
-        out.tasks = [TaskDiff(t.name, status, t.task_type) for t in spec.tasks]
+        out.tasks = [TaskDiff(t.name, status, words.type_name(t)) for t in spec.tasks]
+        out.schedule = _schedule(old.schedule if old else None, new.schedule if new else None)
         return out
-    out.fields = _changes({a: plain(getattr(old, a)) for a in _WORKFLOW_ATTRS},
-                          {a: plain(getattr(new, a)) for a in _WORKFLOW_ATTRS})
+    out.fields = _changes(words.workflow_view(old), words.workflow_view(new))
     out.schedule = _schedule(old.schedule, new.schedule)
     before = {t.name: t for t in old.tasks}
     after = {t.name: t for t in new.tasks}
     for name in sorted(set(before) | set(after)):
         if name not in before:
-            out.tasks.append(TaskDiff(name, ADDED, after[name].task_type))
+            out.tasks.append(TaskDiff(name, ADDED, words.type_name(after[name])))
         elif name not in after:
-            out.tasks.append(TaskDiff(name, REMOVED, before[name].task_type))
+            out.tasks.append(TaskDiff(name, REMOVED, words.type_name(before[name])))
         elif not _same_task(before[name], after[name]):
-            changes = _changes(_task_values(before[name]), _task_values(after[name]))
+            changes = _changes(words.task_view(before[name]), words.task_view(after[name]))
             if changes:
-                out.tasks.append(TaskDiff(name, CHANGED, after[name].task_type, changes))
+                out.tasks.append(TaskDiff(name, CHANGED, words.type_name(after[name]),
+                                          changes))
     # Edges between tasks both sides have: an added or removed task brings its own edges.
     kept = set(before) & set(after)
     old_edges = {e for e in _edges(old) if e[0] in kept and e[1] in kept}

@@ -46,7 +46,7 @@ def _paint(text: str, status: str, color: bool) -> str:
 
 
 def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "(unset)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _long(c: FieldChange) -> bool:
@@ -54,20 +54,79 @@ def _long(c: FieldChange) -> bool:
 
 
 def text_diff(c: FieldChange) -> list[str]:
-    """A unified diff of a long string value (a script), at most MAX_DIFF_LINES lines."""
-    old = c.old if isinstance(c.old, str) else _value(c.old)
-    new = c.new if isinstance(c.new, str) else _value(c.new)
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "base", "head",
-                                      n=1, lineterm=""))
+    """A unified diff of a long string value (a script), at most MAX_DIFF_LINES lines:
+    the hunks only (`@@ -2,2 +2,2 @@`), one line of context."""
+    old = c.old if isinstance(c.old, str) else ("" if c.old is None else _value(c.old))
+    new = c.new if isinstance(c.new, str) else ("" if c.new is None else _value(c.new))
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), n=1, lineterm=""))[2:]
     if len(lines) > MAX_DIFF_LINES:
         lines = [*lines[:MAX_DIFF_LINES], f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
     return lines
 
 
-def _change_lines(c: FieldChange) -> list[str]:
+def _change_lines(c: FieldChange, indent: str, color: bool) -> list[str]:
+    """`~ timeout: 0 -> 30`, or `~ command:` over a unified diff of a script."""
+    sign, status = ("+", ADDED) if c.old is None else ("-", REMOVED) if c.new is None \
+        else ("~", CHANGED)
+    head = _paint(f"{sign} {c.field}:", status, color)
     if _long(c):
-        return [f"{c.field}:", *("    " + line for line in text_diff(c))]
-    return [f"{c.field}: {_value(c.old)} -> {_value(c.new)}"]
+        return [f"{indent}{head}", *(f"{indent}    {line}" for line in text_diff(c))]
+    if sign == "+":
+        return [f"{indent}{head} {_value(c.new)}"]
+    if sign == "-":
+        return [f"{indent}{head} {_value(c.old)}"]
+    return [f"{indent}{head} {_value(c.old)} -> {_value(c.new)}"]
+
+
+def _schedule_lines(w: WorkflowDiff, indent: str, color: bool) -> list[str]:
+    if not w.schedule:
+        return []
+    first = w.schedule[0]
+    if isinstance(first.old, dict) or isinstance(first.new, dict):
+        # a schedule added or removed: its cron and time zone say which
+        view = first.new if first.old is None else first.old
+        sign, status = ("+", ADDED) if first.old is None else ("-", REMOVED)
+        return [f"{indent}{_paint(f'{sign} schedule:', status, color)} "
+                f"{_value(view.get('schedule'))} (timezone {view.get('timezone')})"]
+    lines = [f"{indent}{_paint('~ schedule', CHANGED, color)}"]
+    for c in w.schedule:
+        lines += _change_lines(c, indent + "    ", color)
+    return lines
+
+
+def change_lines(w: WorkflowDiff, indent: str, *, color: bool = False) -> list[str]:
+    """What changed inside one workflow, one line per task, key and dependency, in the
+    words of the workflow file; shared by `diff`, `plan` and `status`."""
+    lines: list[str] = []
+    for c in w.fields:
+        lines += _change_lines(c, indent, color)
+    for t in w.tasks:
+        lines.append(indent + _paint(f"{SIGN[t.status]} task {t.name}", t.status, color)
+                     + f" ({t.task_type})")
+        for c in t.changes:
+            lines += _change_lines(c, indent + "    ", color)
+    for sign, status, edges in (("+", ADDED, w.deps_added), ("-", REMOVED, w.deps_removed)):
+        lines += [indent + _paint(f"{sign} dependency", status, color) + f" {a} -> {b}"
+                  for a, b in edges]
+    return lines + _schedule_lines(w, indent, color)
+
+
+def change_summary(w: WorkflowDiff) -> str:
+    """The same changes on one line, for a table's row or `status`: `~ task load (Shell):
+    command; ~ schedule: timezone`."""
+    parts = [f"~ {c.field}" for c in w.fields]
+    for t in w.tasks:
+        keys = f": {', '.join(c.field for c in t.changes)}" if t.changes else ""
+        parts.append(f"{SIGN[t.status]} task {t.name} ({t.task_type}){keys}")
+    parts += [f"+ dependency {a} -> {b}" for a, b in w.deps_added]
+    parts += [f"- dependency {a} -> {b}" for a, b in w.deps_removed]
+    if w.schedule:
+        first = w.schedule[0]
+        if isinstance(first.old, dict) or isinstance(first.new, dict):
+            parts.append("+ schedule" if first.old is None else "- schedule")
+        else:
+            parts.append(f"~ schedule: {', '.join(c.field for c in w.schedule)}")
+    return "; ".join(parts)
 
 
 def _workflow_text(w: WorkflowDiff, color: bool) -> list[str]:
@@ -78,17 +137,7 @@ def _workflow_text(w: WorkflowDiff, color: bool) -> list[str]:
     lines = [f"{head} ({where}): {w.summary()}"]
     if w.status in (ADDED, REMOVED):
         return lines
-    for t in w.tasks:
-        lines.append("    " + _paint(f"{SIGN[t.status]} task {t.name}", t.status, color)
-                     + f" ({t.task_type})")
-        for c in t.changes:
-            lines += ["        " + line for line in _change_lines(c)]
-    for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
-        lines += [f"    {sign} dependency {a} -> {b}" for a, b in edges]
-    for c in [*w.schedule, *w.fields]:
-        lines += ["    ~ " + line if k == 0 else "      " + line
-                  for k, line in enumerate(_change_lines(c))]
-    return lines
+    return lines + change_lines(w, "    ", color=color)
 
 
 def to_text(result: DiffResult, *, color: bool = False) -> str:
@@ -105,10 +154,9 @@ def _change_json(c: FieldChange) -> dict[str, Any]:
     return {"field": c.field, "old": c.old, "new": c.new}
 
 
-def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
+def changes_json(w: WorkflowDiff) -> dict[str, Any]:
+    """What changed inside a workflow, as the JSON reports of `diff` and `plan` carry it."""
     return {
-        "name": w.name, "status": w.status, "old_name": w.old_name,
-        "old_path": w.old_path, "new_path": w.new_path, "summary": w.summary(),
         "fields": [_change_json(c) for c in w.fields],
         "schedule": [_change_json(c) for c in w.schedule],
         "tasks": [{"name": t.name, "status": t.status, "task_type": t.task_type,
@@ -116,6 +164,12 @@ def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
         "dependencies": {"added": [list(e) for e in w.deps_added],
                          "removed": [list(e) for e in w.deps_removed]},
     }
+
+
+def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
+    return {"name": w.name, "status": w.status, "old_name": w.old_name,
+            "old_path": w.old_path, "new_path": w.new_path, "summary": w.summary(),
+            **changes_json(w)}
 
 
 def to_json(result: DiffResult) -> str:
@@ -147,22 +201,27 @@ def _md_change(c: FieldChange, indent: str = "") -> list[str]:
     return [f"{indent}- {md_code(c.field)}: {_md_value(c.old)} → {_md_value(c.new)}"]
 
 
+def changes_md(w: WorkflowDiff) -> list[str]:
+    """What changed inside a workflow as a Markdown list, for `diff` and `plan` reports."""
+    body: list[str] = []
+    for t in w.tasks:
+        head = f"- **{SIGN[t.status]} task** {md_code(t.name)} ({t.task_type})"
+        body.append(head + (":" if t.changes else ""))
+        for c in t.changes:
+            body += _md_change(c, "  ")
+    for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
+        body += [f"- **{sign} dependency** {md_code(a)} → {md_code(b)}" for a, b in edges]
+    for c in [*w.schedule, *w.fields]:
+        body += _md_change(c)
+    return body
+
+
 def _workflow_md(w: WorkflowDiff) -> list[str]:
     out = [f"<details open><summary>{html_code(w.name)} ({w.status})</summary>", ""]
     if w.status == RENAMED:
         out.append(f"Renamed from {md_code(w.old_name or '')}.")
         out.append("")
-    body: list[str] = []
-    if w.status in (CHANGED, RENAMED):
-        for t in w.tasks:
-            head = f"- **{SIGN[t.status]} task** {md_code(t.name)} ({t.task_type})"
-            body.append(head + (":" if t.changes else ""))
-            for c in t.changes:
-                body += _md_change(c, "  ")
-        for sign, edges in (("+", w.deps_added), ("-", w.deps_removed)):
-            body += [f"- **{sign} dependency** {md_code(a)} → {md_code(b)}" for a, b in edges]
-        for c in [*w.schedule, *w.fields]:
-            body += _md_change(c)
+    body = changes_md(w) if w.status in (CHANGED, RENAMED) else []
     if body:
         out += [*body, ""] if body[-1] else body
     out += ["```mermaid", mermaid(w), "```", "", "</details>", ""]

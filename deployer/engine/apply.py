@@ -190,7 +190,7 @@ def _create_project(plan: Plan, c: DSClient) -> None:
 def _apply_all(plan: Plan, work: Sequence[WorkflowPlan], clients: _Clients, parallel: int,
                progress: Progress) -> list[Outcome]:
     outcomes: list[Outcome] = []
-    progress.start(len(work) + len(plan.deletes), "applying")
+    progress.start(len(work) + len(plan.deletes), "applying", "applied")
     broken: set[str] = set()  # failed or skipped: their dependents cannot go
     unreachable = False
     for level in levels(work):
@@ -286,7 +286,7 @@ def _apply_one(plan: Plan, item: WorkflowPlan, c: DSClient) -> Outcome:
         out.steps.append("created")
     else:
         code = item.code
-        if item.definition_changed or item.adopted or item.drift:
+        if item.definition_changed or item.adopted or item.drift or item.recommit:
             if state == "ONLINE":
                 c.release_workflow(pc, code, "OFFLINE")
                 state, sched_state = "OFFLINE", ("OFFLINE" if sched else None)

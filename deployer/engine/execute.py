@@ -26,6 +26,7 @@ class DeployOptions(ReportOptions):
     prune: bool = False  # delete dagship-managed workflows gone from Git
     on_drift: str = "fail"  # fail | overwrite | skip: workflows edited in the UI
     parallel: int = 4  # workflows applied at once (dependencies still go first)
+    allow_dirty: bool = False  # deploy files that differ from HEAD; markers say <commit>+dirty
 
 
 def write_reports(plan: Plan, result: ApplyResult | None, options: ReportOptions, *,

@@ -1,6 +1,10 @@
 """Deploy metadata: a short marker at the end of the remote workflow's description.
 
-`<user description> [dagship <digest12> <commit7|nogit> v<version>]`
+`<user description> [dagship <digest12> <commit7|commit7+dirty|nogit> v<version>]`
+
+`+dirty` (as `git describe --dirty` writes it): deployed with `--allow-dirty` from a working
+tree whose shipped files differ from that commit, so the marker never claims a commit that
+does not hold the definition.
 
 It is visible in the DolphinScheduler UI (so an operator sees who manages a workflow and
 from which commit), needs no state backend, and fits the server's 255-code-point limit:
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 MAX_DESCRIPTION = 255  # code points (DolphinScheduler error 1400004 beyond)
 ELLIPSIS = "\u2026"
 _MARKER = re.compile(
-    r"(?:^|\s)\[dagship (?P<digest>[0-9a-f]{12}) (?P<commit>[0-9a-f]{7}|nogit) "
+    r"(?:^|\s)\[dagship (?P<digest>[0-9a-f]{12}) (?P<commit>[0-9a-f]{7}(?:\+dirty)?|nogit) "
     r"v(?P<version>[0-9A-Za-z.+\-]+)\]\s*$"
 )
 
@@ -23,18 +27,26 @@ _MARKER = re.compile(
 @dataclass(frozen=True, slots=True)
 class Meta:
     digest: str  # 12 hex digits of the canonical definition's sha256
-    commit: str  # 7 hex digits of the source commit, or "nogit"
+    commit: str  # 7 hex digits of the source commit (+dirty), or "nogit"
     version: str  # dagship version that deployed it
 
     def marker(self) -> str:
         return f"[dagship {self.digest} {self.commit} v{self.version}]"
 
 
+DIRTY = "+dirty"
+
+
 def short_commit(commit: str | None) -> str:
-    """The 7-character form of a commit id; "nogit" outside a repository."""
-    if not commit or not re.fullmatch(r"[0-9a-fA-F]{7,64}", commit):
+    """The 7-character form of a commit id (`+dirty` kept); "nogit" outside a repository."""
+    base = (commit or "").removesuffix(DIRTY)
+    if not re.fullmatch(r"[0-9a-fA-F]{7,64}", base):
         return "nogit"
-    return commit[:7].lower()
+    return base[:7].lower() + (DIRTY if (commit or "").endswith(DIRTY) else "")
+
+
+def is_dirty(commit: str | None) -> bool:
+    return bool(commit) and str(commit).endswith(DIRTY)
 
 
 def render(user_description: str, meta: Meta) -> str:
@@ -66,4 +78,5 @@ def fitted(user_description: str, version: str) -> str:
     The digest is computed over this form, so a description too long for the marker does
     not make every later plan see a change.
     """
-    return parse(render(user_description, Meta("0" * 12, "0" * 7, version)))[0]
+    # fitted against the longer `+dirty` form, so a clean and a dirty deploy read the same
+    return parse(render(user_description, Meta("0" * 12, "0" * 7 + DIRTY, version)))[0]

@@ -29,6 +29,7 @@ from typing import Any
 
 from deployer.core.errors import DeployRefused, ValidationFailed
 from deployer.definitions.model import WorkflowSpec
+from deployer.diff.compare import WorkflowDiff
 from deployer.engine import canonical, metadata
 from deployer.engine.cycles import new_cycles
 from deployer.engine.translate import (
@@ -45,6 +46,10 @@ CREATE, UPDATE, UNCHANGED, DRIFTED, DELETE = "create", "update", "unchanged", "d
 SCHEDULE_FIELDS = ("failureStrategy", "warningType", "warningGroupId", "workflowInstancePriority",
                    "workerGroup", "tenantCode", "environmentCode")
 SCHEDULE_TIMES = ("startTime", "endTime", "crontab", "timezoneId")
+# the workflow file's keys for them (fields it has no key for keep the API's name)
+_SCHEDULE_WORDS = {"startTime": "start_time", "endTime": "end_time", "crontab": "schedule",
+                   "timezoneId": "timezone", "warningType": "warning_type",
+                   "workerGroup": "worker_group"}
 
 
 @dataclass
@@ -80,6 +85,12 @@ class WorkflowPlan:
     drift_detail: list[str] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     referrers: list[str] = field(default_factory=list)  # delete: workflows that still use it
+    # field by field, in the words of the workflow file (deployer.engine.detail); None: not
+    # computed, or the remote cannot be read back as a workflow file
+    diff: WorkflowDiff | None = None
+    # the marker records uncommitted changes (`+dirty`) that are now committed: a clean
+    # deploy writes the marker again, so it names the commit
+    recommit: bool = False
 
     @property
     def managed(self) -> bool:
@@ -106,6 +117,8 @@ class WorkflowPlan:
             parts.append(f"schedule {self.schedule_change}")
         if self.adopted:
             parts.append("adopting an unmanaged workflow")
+        if self.recommit:
+            parts.append("records the commit (deployed from uncommitted changes)")
         if self.drift:
             parts.append("edited outside dagship since the last deploy")
         return ", ".join(parts)
@@ -128,6 +141,7 @@ class Plan:
     remote_dags: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     source: str | None = None  # where the definitions came from when not the checkout
+    uncommitted: list[str] = field(default_factory=list)  # shipped files that differ from HEAD
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -179,7 +193,7 @@ def schedule_difference(want: Mapping[str, Any] | None, have: Mapping[str, Any] 
     state = str(have.get("releaseState") or "OFFLINE")
     wanted_state = "ONLINE" if online else "OFFLINE"
     if changed:
-        return f"{cron} (~{', '.join(changed)})"
+        return f"{cron} (~{', '.join(_SCHEDULE_WORDS.get(k, k) for k in changed)})"
     if state != wanted_state:
         return f"{cron} ({state} -> {wanted_state})"
     return None
@@ -340,5 +354,9 @@ def _plan_one(spec: WorkflowSpec, dag: Mapping[str, Any] | None,
     item.remote_schedule = schedules.get(item.code)
     item.meta = metadata.parse(wf.get("description"))[1]
     classify(item, tr)
+    if (item.action == UNCHANGED and item.meta is not None and metadata.is_dirty(item.meta.commit)
+            and metadata.short_commit(commit) not in ("nogit", item.meta.commit)
+            and not metadata.is_dirty(commit)):
+        item.action, item.recommit = UPDATE, True
     return item
 

@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 from deployer.core.redact import redact
+from deployer.diff.report import change_lines, changes_json, changes_md
+from deployer.engine import metadata
 from deployer.engine.apply import FAILED, SKIPPED, ApplyResult
-from deployer.engine.plan import CREATE, DELETE, DRIFTED, UPDATE, Plan, WorkflowPlan
+from deployer.engine.plan import CREATE, DELETE, DRIFTED, UNCHANGED, UPDATE, Plan, WorkflowPlan
 from deployer.output.markdown import MERMAID_CLASSES, html_code, md_cell, md_code, mermaid_nodes
 
 SIGN = {CREATE: "+", UPDATE: "~", DRIFTED: "!", DELETE: "-"}
@@ -23,28 +25,45 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 
 def plan_text(plan: Plan, *, color: bool = False) -> str:
-    head = (f"Target {plan.target}: project {plan.project}"
-            f"{' (will be created)' if plan.project_code is None else ''}, "
-            f"DolphinScheduler {plan.generation or '(not yet known)'} API, "
-            f"commit {plan.commit[:7]}")
-    rows = [(i.action, i.name, i.details()) for i in plan.items if i.action != "unchanged"]
-    rows += [(DELETE, d.name, _delete_details(d)) for d in plan.deletes]
-    lines = [head]
-    if rows:
-        width = max(len(r[1]) for r in rows)
-        for action, name, details in rows:
-            label = _paint(f"{SIGN[action]} {action:<9}", COLOR[action], color)
-            lines.append(f"  {label} {name:<{width}}  {details}".rstrip())
-    for item in plan.drifted:
-        for d in item.drift_detail:
-            lines.append(f"      {item.name}: {d}")
+    """The plan as `terraform plan` shows one: each workflow's action, then what changes in
+    it, task by task and key by key, in the words of the workflow file."""
+    lines = [_source(plan), ""]
+    project = f"project {plan.project}" + (", to be created" if plan.project_code is None
+                                           else "")
+    acting = [i for i in plan.items if i.action != UNCHANGED] + plan.deletes
+    if acting:
+        lines += [f"dagship will perform the following actions on target {plan.target} "
+                  f"({project}):", ""]
+        for item in acting:
+            lines += _item_lines(item, color)
+            lines.append("")
+    else:
+        lines += [f"No changes: target {plan.target} ({project}) matches Git.", ""]
     for cycle in plan.cycles:
-        lines.append(f"  new workflows wait on each other: {' -> '.join(cycle)}")
+        lines.append(f"New workflows wait on each other: {' -> '.join(cycle)}")
     if plan.orphans:
-        lines.append(f"  {len(plan.orphans)} managed workflow(s) no longer in Git, kept "
+        lines.append(f"{len(plan.orphans)} managed workflow(s) no longer in Git, kept "
                      f"(use --prune to delete): {', '.join(plan.orphans)}")
     lines.append(plan.summary())
     return redact("\n".join(lines))
+
+
+def _source(plan: Plan) -> str:
+    """Where the plan looked and what it compared: never a placeholder for an unknown."""
+    parts = [f"project {plan.project}" + (" (to be created)" if plan.project_code is None
+                                          else "")]
+    if plan.generation:
+        parts.append(f"DolphinScheduler {plan.generation} API")
+    if plan.source:  # "Rollback to v1 (commit ...)"
+        parts.append(plan.source[:1].lower() + plan.source[1:])
+    else:
+        parts.append("not a Git checkout" if plan.commit == "nogit"
+                     else f"Git commit {metadata.short_commit(plan.commit)}")
+    line = f"Target {plan.target}: {', '.join(parts)}"
+    if plan.uncommitted:
+        line += ("\nUncommitted changes in what a deploy ships (it refuses them without "
+                 "--allow-dirty): " + ", ".join(plan.uncommitted))
+    return line
 
 
 def _delete_details(d: WorkflowPlan) -> str:
@@ -52,6 +71,39 @@ def _delete_details(d: WorkflowPlan) -> str:
     if d.referrers:
         text += f"; still referenced by {', '.join(d.referrers)}: will not be deleted"
     return text
+
+
+_HOW = {CREATE: "create", UPDATE: "update in place", DRIFTED: "drifted", DELETE: "delete"}
+
+
+def _item_lines(item: WorkflowPlan, color: bool) -> list[str]:
+    how = _HOW[item.action]
+    if item.action == DELETE:
+        how += f": {_delete_details(item)}"
+    elif item.action == DRIFTED:
+        how += (": edited outside dagship since its last deploy; deploy refuses without "
+                "--on-drift overwrite (Git wins) or skip")
+    elif item.drift:
+        how += ": edited outside dagship to what Git says; records dagship's marker only"
+    elif item.adopted:
+        how += ": adopts a workflow dagship did not deploy"
+    elif item.recommit and item.meta is not None:
+        how += (f": records the commit; it was deployed from uncommitted changes "
+                f"({item.meta.commit})")
+    head = _paint(f"{SIGN[item.action]} workflow {item.name}", COLOR[item.action], color)
+    lines = [f"  {head}  ({how})"]
+    inner = "      "
+    lines += [f"{inner}# {d}" for d in item.drift_detail]
+    if item.action == DELETE:
+        return lines
+    if item.diff is None:
+        details = item.details()
+        return lines + ([f"{inner}~ {details}"] if details else [])
+    changes = change_lines(item.diff, inner, color=color)
+    if not changes and item.definition_changed:
+        changes = [f"{inner}~ fields the workflow file cannot say differ on the server; the "
+                   "deploy writes Git's values"]
+    return lines + changes
 
 
 def result_text(result: ApplyResult, *, color: bool = False) -> str:
@@ -81,6 +133,8 @@ def _item_json(i: WorkflowPlan) -> dict[str, Any]:
         "remote_digest": i.remote_digest,
         "deployed_commit": i.meta.commit if i.meta else None,
         "referrers": i.referrers,
+        # field by field in the words of the workflow file, as `plan` prints it
+        "changes": changes_json(i.diff) if i.diff is not None else None,
     }
 
 
@@ -134,7 +188,9 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
         out.append("")
     for i in rows:
         if i.spec is not None and i.action in (CREATE, UPDATE, DRIFTED):
+            body = changes_md(i.diff) if i.diff is not None and i.action != CREATE else []
             out += [f"<details><summary>{html_code(i.name)} ({i.action})</summary>", "",
+                    *body, *([""] if body else []),
                     "```mermaid", mermaid(i), "```", "", "</details>", ""]
     return redact("\n".join(out))
 

@@ -9,11 +9,13 @@ meet the CLI boundary.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from deployer.client import DSClient, RetryPolicy
@@ -21,11 +23,13 @@ from deployer.client.transport import plain_http_warning
 from deployer.core import errors
 from deployer.core.config import Config, Target
 from deployer.core.findings import has_errors
-from deployer.core.redact import RedactingFilter, register_secret
+from deployer.core.redact import MIN_SECRET_LENGTH, RedactingFilter, register_secret
 from deployer.core.targets import select_target, source_commit
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
+from deployer.engine import metadata
 from deployer.engine import plan as planning
+from deployer.engine.committed import uncommitted
 from deployer.output.console import echo
 from deployer.output.findings import format_text
 
@@ -53,8 +57,10 @@ class Session:
     config: Config
     target: Target
     token: str
-    commit: str  # the commit being deployed, or "nogit"
+    commit: str  # full id, `+dirty` when the shipped files differ from it; or "nogit"
     color: bool
+    read: list[Path] = field(default_factory=list)  # every file the load read
+    uncommitted: list[str] = field(default_factory=list)  # shipped files that differ
 
     def client(self, generation: str | None = None) -> DSClient:
         """A client with the target's settings; `generation`, once known, spares the probe."""
@@ -73,22 +79,55 @@ class Session:
                 "is disabled; nothing was retried")
 
     @contextmanager
-    def token_named(self) -> Iterator[None]:
-        """A rejected token (HTTP 401) is the user's to fix: say which variable holds it."""
+    def target_named(self) -> Iterator[None]:
+        """A rejected token (HTTP 401) or an address where nothing answers is the user's to
+        fix in dagship.yaml or the environment: say which setting."""
+        t = self.target
         try:
             yield
         except errors.AuthError as exc:
             raise errors.AuthError(self.auth_message(exc.message)) from exc
+        except errors.NothingListens as exc:
+            raise errors.NothingListens(
+                f"target {t.name!r}: nothing answers at {t.url} (targets.{t.name}.url): "
+                f"{exc.message}; check the url and that DolphinScheduler is running (not "
+                "retried)") from exc
 
-    def load_specs(self, env: Mapping[str, str]) -> list[WorkflowSpec]:
-        """Every workflow of the checkout for this target; error findings stop the run."""
+    def load_specs(self, env: Mapping[str, str], *, shown_as: str = "") -> list[WorkflowSpec]:
+        """Every workflow of the checkout for this target; error findings stop the run.
+        `shown_as` prefixes the findings' paths (`v1:` for the files of a Git ref)."""
         loaded = load_repository(self.config, target=self.target, env=env)
+        self.read = loaded.read
         if loaded.findings:
-            echo(format_text(loaded.findings, color=self.color), err=True)
+            shown = [dataclasses.replace(f, path=shown_as + f.path) for f in loaded.findings]
+            echo(format_text(shown, color=self.color), err=True)
         if has_errors(loaded.findings):
             n = sum(1 for f in loaded.findings if f.severity == "error")
             raise errors.ValidationFailed(f"{n} error(s) in workflow files; nothing was sent")
         return list(loaded.workflows)
+
+    def check_committed(self, *, allow_dirty: bool, refuse: bool,
+                        config: Config | None = None) -> None:
+        """What a deploy ships must be the commit its markers record. Files that differ
+        from HEAD refuse a deploy (`refuse`) unless `allow_dirty`; then, and for a plan,
+        the commit is recorded and shown as `<commit>+dirty`, never as HEAD. A rollback
+        gives the working tree's `config`: its definitions are a ref's, so only
+        dagship.yaml can be uncommitted."""
+        if self.commit == "nogit" or metadata.is_dirty(self.commit):
+            return
+        self.uncommitted = uncommitted(config or self.config, self.read, self.target,
+                                       definitions=config is None)
+        if not self.uncommitted:
+            return
+        short = self.commit[:7]
+        if refuse and not allow_dirty:
+            shown = "\n  ".join(self.uncommitted)
+            raise errors.DeployRefused(
+                f"the working tree differs from commit {short} in what this deploy would "
+                "ship, so its markers could not say where the definitions came from; nothing "
+                f"was sent:\n  {shown}\ncommit the changes, or pass --allow-dirty to deploy "
+                f"them anyway (the markers then record {short}+dirty)")
+        self.commit += metadata.DIRTY
 
     def plan(self, specs: list[WorkflowSpec], *, prune: bool,
              progress: bool | None) -> planning.Plan:
@@ -97,13 +136,15 @@ class Session:
             if progress is not False:
                 echo(f"dagship: planning {len(specs)} workflow(s) against {self.target.name} "
                      f"({self.target.url})", err=True)
-            with self.token_named():
-                return planning.build_plan(
+            with self.target_named():
+                plan = planning.build_plan(
                     client, target=self.target.name, project=self.target.project,
                     api_version=self.target.api_version, specs=specs, commit=self.commit,
                     prune=prune or self.target.prune)
         finally:
             client.close()
+        plan.uncommitted = self.uncommitted
+        return plan
 
 
 def open_session(config: Config, options: SessionOptions, env: Mapping[str, str], *,
@@ -123,13 +164,27 @@ def session_for(config: Config, target: Target, env: Mapping[str, str], *,
     """A session of a target named outright (no branch rule: `pull` reads any target)."""
     if (warning := plain_http_warning(target.url)) is not None:
         echo(f"dagship: warning: targets.{target.name}.url: {warning}", err=True)
+    return Session(config, target, target_token(target, env), source_commit(env, config.root),
+                   color)
+
+
+def target_token(target: Target, env: Mapping[str, str]) -> str:
+    """The target's token from its environment variable, registered for masking at once.
+
+    A value too short to be a real token is refused before any use: masking it would turn
+    ordinary words into `***` (a token `staging` masks `targets.staging`), and every real
+    one is long enough that masking each of its occurrences can mangle nothing else."""
     token = env.get(target.token_env, "")
     register_secret(token)
+    where = f"{target.token_env} (targets.{target.name}.token_env)"
     if not token.strip():
+        raise errors.ConfigError(f"the token for target {target.name!r} is missing: set the "
+                                 f"environment variable {where}")
+    if len(token) < MIN_SECRET_LENGTH:
         raise errors.ConfigError(
-            f"the token for target {target.name!r} is missing: set the environment variable "
-            f"{target.token_env} (targets.{target.name}.token_env)")
-    return Session(config, target, token, source_commit(env, config.root), color)
+            f"the token in {where} is {len(token)} characters long; a DolphinScheduler access "
+            "token has 32 (Security > Token manage): set the variable to the token itself")
+    return token
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -30,7 +30,7 @@ from deployer.definitions.model import (
 from deployer.engine import canonical, metadata
 
 # Which key of the same taskParams level carries the type of a datasource reference.
-_DS_TYPE_KEY = {"datasource": "type", "dataSource": "dsType", "dataTarget": "dtType"}
+DS_TYPE_KEY = {"datasource": "type", "dataSource": "dsType", "dataTarget": "dtType"}
 # Placeholder codes for workflows this deploy has yet to create (plan only).
 _PENDING_BASE = -(10**12)
 LAYOUT_X0, LAYOUT_Y0, LAYOUT_DX, LAYOUT_DY = 80, 80, 260, 110
@@ -117,6 +117,20 @@ class Resolver:
             raise UnresolvedReference(f"{where}: task {ref.task!r} not found in workflow "
                                   f"{ref.workflow!r}")
         return tasks[ref.task]
+
+    # What the lookups have read so far, without reading more (the plan's detail names
+    # codes with them: it must cost no request).
+    def known_datasources(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._datasources or [])
+
+    def known_environments(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._environments or {})
+
+    def known_projects(self) -> dict[str, tuple[int, dict[str, Mapping[str, Any]]]]:
+        with self._lock:
+            return dict(self._projects)
 
     def datasource_list(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -205,7 +219,7 @@ def _resolve(value: Any, own: Mapping[str, int], r: Resolver, where: str) -> Any
         return _prop(value)
     if isinstance(value, Mapping):
         out = {k: _resolve(v, own, r, where) for k, v in value.items()}
-        for key, type_key in _DS_TYPE_KEY.items():
+        for key, type_key in DS_TYPE_KEY.items():
             ref = value.get(key)
             if isinstance(ref, DatasourceRef) and not out.get(type_key):
                 out[type_key] = r.datasource(ref, where)[1]

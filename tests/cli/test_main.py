@@ -53,3 +53,15 @@ def test_bug_is_reported_without_traceback_and_secret_masked(
     assert "dagship: internal error: RuntimeError: boom with *** inside" in err
 
 
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_help_lists_every_command_with_a_whole_description(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        columns: str) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    assert main(["--help"]) == 0
+    listing = capsys.readouterr().out.split("Commands:\n", 1)[1]
+    rows = [line for line in listing.splitlines() if line.strip()]
+    assert len([r for r in rows if not r.startswith("    ")]) == 13
+    assert all("..." not in row for row in rows), listing

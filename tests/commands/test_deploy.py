@@ -137,16 +137,49 @@ def test_json_and_markdown_reports(env: Env) -> None:
                                          ("c", "echo c", ("b",))], schedule="0 0 2 * * ? *"))
     res = env.run("plan", "--json", "plan.json", "--markdown", "plan.md")
     assert res.code == 0
-    assert "~ update    child  +1 task, ~1 task, schedule 0 0 2 * * ? * (new)" in res.out
+    assert res.out == (
+        "Target staging: project dagship-test, DolphinScheduler 3.3 API, not a Git checkout\n"
+        "\n"
+        "dagship will perform the following actions on target staging (project "
+        "dagship-test):\n"
+        "\n"
+        "  ~ workflow child  (update in place)\n"
+        "      ~ task b (Shell)\n"
+        '          ~ command: "echo b" -> "echo B"\n'
+        "      + task c (Shell)\n"
+        '      + schedule: "0 0 2 * * ? *" (timezone UTC)\n'
+        "\n"
+        "Plan: 0 to create, 1 to update, 0 to delete, 1 unchanged, 0 drifted\n")
     doc = json.loads((env.root / "plan.json").read_text())
     assert doc["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 1,
                               "drifted": 0}
     child = next(w for w in doc["workflows"] if w["name"] == "child")
     assert child["tasks"] == {"added": ["c"], "changed": ["b"], "removed": []}
+    # the same per-field changes as the text, in the same words
+    changed = {t["name"]: t for t in child["changes"]["tasks"]}
+    assert changed["b"]["changes"] == [{"field": "command", "old": "echo b", "new": "echo B"}]
+    assert changed["c"]["status"] == "added"
+    assert child["changes"]["schedule"][0]["new"]["schedule"] == "0 0 2 * * ? *"
     assert doc["result"] is None
     md = (env.root / "plan.md").read_text()
     assert "| ~ | update | `child` |" in md
+    assert '- **~ task** `b` (Shell):\n  - `command`: `"echo b"` → `"echo B"`' in md
     assert "```mermaid\nflowchart LR" in md
     assert "class t2 added" in md
     assert "class t1 changed" in md
     assert "t0 --> t1" in md
+
+
+def test_plan_detailed_exitcode_says_whether_changes_are_pending(env: Env) -> None:
+    """As `terraform plan -detailed-exitcode`: 0 nothing to do, 2 changes, 1 any error."""
+    env.write("etl", wf_yaml("etl"))
+    assert env.run("plan", "--detailed-exitcode").code == 2  # to create
+    assert env.run("plan").code == 0  # without the option: 0 with changes too
+    env.deploy()
+    assert env.run("plan", "--detailed-exitcode").code == 0
+    env.write("etl", wf_yaml("etl", [("a", "echo changed", ())]))
+    assert env.run("plan", "--detailed-exitcode").code == 2
+    env.mp.setenv("DS_TOKEN", "")  # a usage error is 2 normally: here it must not read so
+    res = env.run("plan", "--detailed-exitcode")
+    assert res.code == 1
+    assert "the token for target 'staging' is missing" in res.err

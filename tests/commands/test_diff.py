@@ -158,13 +158,15 @@ def test_semantics_of_the_scripted_changes(history: Path,
     assert [(t["name"], t["status"]) for t in etl["tasks"]] == [("audit", "added"),
                                                                 ("transform", "changed")]
     transform = etl["tasks"][1]["changes"]
-    assert [c["field"] for c in transform] == ["params.rawScript"]  # edited via its $FILE
+    # edited via its $FILE; said in the file's words: `command`, not `params.rawScript`
+    assert [c["field"] for c in transform] == ["command"]
     assert transform[0]["new"] == SCRIPT_V2
     # moved: load now waits on extract, no longer on transform; audit's edge is its own
     assert etl["dependencies"] == {"added": [["extract", "load"]],
                                    "removed": [["transform", "load"]]}
-    assert doc["report"]["schedule"] == [{"field": "schedule.crontab", "old": "0 0 6 * * ? *",
+    assert doc["report"]["schedule"] == [{"field": "schedule", "old": "0 0 6 * * ? *",
                                           "new": "0 30 7 ? * MON-FRI *"}]
+    assert [t["task_type"] for t in etl["tasks"]] == ["Shell", "Shell"]  # not SHELL
     assert doc["report"]["tasks"] == []
 
 
@@ -178,7 +180,7 @@ def test_working_tree_is_the_default_head(history: Path,
     code, out, _err = _run(capsys, "v2", "--exit-code")
     assert code == 1
     assert "~ workflow report" in out
-    assert 'schedule.crontab: "0 30 7 ? * MON-FRI *" -> "0 0 6 * * ? *"' in out
+    assert '    ~ schedule\n        ~ schedule: "0 30 7 ? * MON-FRI *" -> "0 0 6 * * ? *"' in out
 
 
 def test_default_base_is_the_merge_base_with_the_mr_target_branch(

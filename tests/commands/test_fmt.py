@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deployer.core.config import Config
+from deployer.core.config import load_config
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
 from tests.helpers.pull import run
@@ -20,7 +20,7 @@ CORPUS = Path(os.environ.get("DAGSHIP_CORPUS", ROOT.parent / "shared" / "corpus"
 
 def _meaning(root: Path) -> tuple[list[WorkflowSpec], list[tuple[str, str]]]:
     """What the loader makes of a repository, positions left out."""
-    loaded = load_repository(Config(root=root, path=None, workflows=("workflows",)))
+    loaded = load_repository(load_config(str(root / "dagship.yaml")))
 
     def bare(spec: WorkflowSpec) -> WorkflowSpec:
         tasks = tuple(dataclasses.replace(t, line=0) for t in spec.tasks)
@@ -32,10 +32,20 @@ def _meaning(root: Path) -> tuple[list[WorkflowSpec], list[tuple[str, str]]]:
 
 
 def _repo(tmp_path: Path, source: Path) -> Path:
+    """The folder as a repository's workflows, with its own dagship.yaml when it has one
+    (the examples' targets define their `$VAR`s, so they lint clean, as fmt requires)."""
     repo = tmp_path / "repo"
     shutil.copytree(source, repo / "workflows")
-    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    own = source.parent / "dagship.yaml"
+    config = own.read_text(encoding="utf-8") if own.is_file() else "workflows: [workflows/]\n"
+    (repo / "dagship.yaml").write_text(config, encoding="utf-8")
     return repo
+
+
+def _lint_failing(repo: Path) -> set[Path]:
+    """The files fmt leaves alone: those with lint errors (the corpus has three)."""
+    loaded = load_repository(load_config(str(repo / "dagship.yaml")))
+    return {repo / f.path for f in loaded.findings if f.severity == "error"}
 
 
 def _sources() -> list[Path]:
@@ -51,12 +61,14 @@ def test_fmt_never_changes_meaning_and_is_idempotent(source: Path, tmp_path, mon
     repo = _repo(tmp_path, source)
     monkeypatch.chdir(repo)
     before = _meaning(repo)
+    failing = {p: p.read_bytes() for p in _lint_failing(repo)}
     res = run(capsys, "fmt")
-    assert res.code == 0, res.out + res.err
+    assert res.code == (1 if failing else 0), res.out + res.err
+    assert {p: p.read_bytes() for p in failing} == failing
     assert _meaning(repo) == before
     formatted = {p: p.read_bytes() for p in repo.rglob("*.yaml")}
     res = run(capsys, "fmt", "--check")
-    assert res.code == 0, res.out
+    assert res.out == "", res.out  # nothing left to reformat
     assert {p: p.read_bytes() for p in repo.rglob("*.yaml")} == formatted
 
 
@@ -71,7 +83,7 @@ def test_corpus_is_reformatted_with_every_comment_kept(tmp_path, monkeypatch, ca
     res = run(capsys, "fmt", "--check")
     assert res.code == 1
     assert "would reformat workflows/Condition.yaml" in res.out
-    assert res.err.strip().endswith("unchanged")
+    assert res.err.strip().endswith("3 not formatted (lint errors or unreadable)")
     run(capsys, "fmt")
     after = {p.name: sorted(line.strip() for line in p.read_text().splitlines()
                             if line.strip().startswith("#"))
@@ -148,8 +160,9 @@ def test_fmt_reports_a_file_it_cannot_read(tmp_path, monkeypatch, capsys) -> Non
     (repo / "workflows").mkdir(parents=True)
     (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
     (repo / "workflows" / "bad.yaml").write_text("workflow:\n  name: [x\n", encoding="utf-8")
-    (repo / "workflows" / "dup.yaml").write_text("workflow:\n  name: a\n  name: b\n",
-                                                 encoding="utf-8")
+    (repo / "workflows" / "dup.yaml").write_text(
+        "workflow:\n  name: a\n  name: b\ntasks:\n  - {name: t, task_type: Shell, command: x}\n",
+        encoding="utf-8")
     monkeypatch.chdir(repo)
     res = run(capsys, "fmt")
     assert res.code == 1

@@ -117,6 +117,7 @@ def test_rollback_takes_target_settings_from_the_current_config(env: Env) -> Non
     (env.root / "flows" / "etl.yaml").unlink()
     env.write_config()  # now: the sandbox, project dagship-test, workflows/
     env.write("other", REP_V1)
+    _commit(env, "chore: the sandbox target")  # uncommitted target settings are refused
     res = env.run("rollback", "--to", "v1", "--no-progress")
     assert res.code == 0, res.out + res.err
     # v1's own layout (flows/) found the workflow; the current target received it
@@ -178,7 +179,7 @@ def test_version_switch_restores_release_state_and_schedule(gen_env: Env) -> Non
     # the switched version carries its own marker: Git (v2) plans an update, not drift
     plan = env.run("plan", "--no-progress")
     assert "0 drifted" in plan.out
-    assert "~ update" in plan.out
+    assert "~ workflow etl  (update in place)" in plan.out
 
 
 def test_version_switch_of_an_offline_workflow_stays_offline(env: Env) -> None:

@@ -30,7 +30,9 @@ _EXPECT = re.compile(r"^# expect:(.*)$", re.MULTILINE)
 
 STAGING = Target("staging", "http://ds", "T", "dataops-staging", variables={"warehouse": "pg",
                                                                             "datasource": "pg_s"})
-PROD = Target("production", "http://ds", "T", "dataops", variables={"datasource": "pg_p"})
+# production pins 3.1, which has no FILE parameters (WF111)
+PROD = Target("production", "http://ds", "T", "dataops", variables={"datasource": "pg_p"},
+              api_version="3.1")
 
 
 def _config(root: Path, **kw) -> Config:

@@ -41,7 +41,7 @@ def creates(backend: Backend, pc: int, run_writes: list[tuple[str, str]]) -> int
 def test_first_deploy_creates_online_workflows_with_marker(repo: Repo, remote: Remote) -> None:
     repo.write("etl", wf_yaml("etl", schedule="0 0 2 * * ? *", description="nightly"))
     res = repo.deploy()
-    assert "+ create" in res.out
+    assert "+ workflow etl  (create)" in res.out
     assert res.plan_line() == "Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged, 0 drifted"
     assert puts(res.writes) == []  # created with its final definition: nothing PUT
     wf = remote.workflow("etl")
@@ -83,8 +83,7 @@ def test_edit_bumps_only_the_changed_task_and_keeps_codes(repo: Repo, remote: Re
     assert before is not None
     repo.write("etl", wf_yaml("etl", [("a", "echo a", ()), ("b", "echo B!", ("a",))]))
     res = repo.deploy()
-    assert "~ update" in res.out
-    assert "~1 task" in res.out
+    assert "~ workflow etl  (update in place)\n      ~ task b (Shell)\n" in res.out
     assert puts(res.writes) == [repo.backend.workflow_path(remote.pc, before["code"])]
     after = remote.workflow("etl")
     assert after is not None
@@ -107,7 +106,8 @@ def test_renamed_and_removed_tasks(repo: Repo, remote: Remote) -> None:
     assert before is not None
     repo.write("etl", wf_yaml("etl", [("a", "echo a", ()), ("b2", "echo b", ("a",))]))
     res = repo.deploy()
-    assert "+1 task, -2 tasks" in res.out
+    assert ("      - task b (Shell)\n      + task b2 (Shell)\n      - task c (Shell)\n"
+            in res.out)
     after = remote.workflow("etl")
     assert after is not None
     assert {t["name"] for t in after["tasks"]} == {"a", "b2"}
@@ -139,11 +139,12 @@ def test_schedule_create_change_and_state_restore(repo: Repo, remote: Remote) ->
     assert remote.workflow("etl")["schedule"] is None
     repo.write("etl", wf_yaml("etl", schedule="0 0 2 * * ? *"))
     res = repo.deploy()
-    assert "schedule 0 0 2 * * ? * (new)" in res.out
+    assert '      + schedule: "0 0 2 * * ? *" (timezone UTC)\n' in res.out
     assert remote.workflow("etl")["schedule"]["releaseState"] == "ONLINE"
     repo.write("etl", wf_yaml("etl", schedule="0 30 3 * * ? *"))
     res = repo.deploy()
-    assert "schedule 0 30 3 * * ? * (~crontab)" in res.out
+    assert ('      ~ schedule\n          ~ schedule: "0 0 2 * * ? *" -> "0 30 3 * * ? *"\n'
+            in res.out)
     wf = remote.workflow("etl")
     sched = wf["schedule"]
     assert (sched["crontab"], sched["releaseState"]) == ("0 30 3 * * ? *", "ONLINE")
@@ -151,7 +152,7 @@ def test_schedule_create_change_and_state_restore(repo: Repo, remote: Remote) ->
     remote.c.set_schedule_state(remote.pc, int(sched["id"]), False)
     assert remote.workflow("etl")["schedule"]["releaseState"] == "OFFLINE"
     res = repo.deploy()
-    assert "(OFFLINE -> ONLINE)" in res.out
+    assert "          ~ online_schedule: false -> true\n" in res.out
     assert puts(res.writes) == []
     after = remote.workflow("etl")
     assert after["schedule"]["releaseState"] == "ONLINE"
@@ -251,7 +252,7 @@ def test_drift_reported_refused_skipped_or_overwritten(repo: Repo, remote: Remot
     versions = remote.versions()
     res = repo.run("plan")
     assert res.code == 0
-    assert "! drifted" in res.out
+    assert "! workflow etl  (drifted: edited outside dagship" in res.out
     assert "differs from Git in tasks: b" in res.out
     assert res.plan_line().endswith("1 unchanged, 1 drifted")
     res = repo.run("deploy", "--no-progress")
@@ -301,7 +302,7 @@ def test_unmanaged_workflow_of_the_same_name_is_adopted(repo: Repo, remote: Remo
         "taskDefinitionJson": dag["taskDefinitionList"],
         "taskRelationJson": dag["workflowTaskRelationList"]})
     res = repo.deploy()
-    assert "adopting an unmanaged workflow" in res.out
+    assert "(update in place: adopts a workflow dagship did not deploy)" in res.out
     after = remote.workflow("etl")
     assert "[dagship " in after["description"]
     assert (after["code"], after["releaseState"]) == (wf["code"], "ONLINE")
@@ -321,7 +322,7 @@ def test_prune_deletes_only_managed_workflows(repo: Repo, remote: Remote) -> Non
     assert res.writes == []
     assert remote.names() == {"keep", "gone", "handmade"}
     res = repo.deploy("--prune")
-    assert "- delete" in res.out
+    assert "- workflow gone  (delete: managed by dagship, gone from Git)" in res.out
     assert remote.names() == {"keep", "handmade"}
     assert [s["workflowDefinitionCode"] for s in remote.c.list_schedules(remote.pc)] == []
 

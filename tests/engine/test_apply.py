@@ -100,7 +100,7 @@ def test_project_creation_refused_writes_the_reports_and_exits_4(env: Env) -> No
 
 
 def test_token_rejected_at_plan_names_the_variable(env: Env) -> None:
-    env.mp.setenv("DS_TOKEN", "not-the-token")
+    env.mp.setenv("DS_TOKEN", "not-the-token-0123456789abcdef")
     res = env.run("plan")
     assert res.code == 3
     assert "DS_TOKEN" in res.err

@@ -128,6 +128,30 @@ def test_scopes_and_require_scope(git_repo: Path) -> None:
     assert (finding.code, finding.col) == ("CM104", 10)
 
 
+def test_spacing_fix_keeps_the_scope_and_the_bang(git_repo: Path) -> None:
+    assert _messages(b"feat(orders):missing space\n") == [
+        "CM107 no space after the colon; write exactly one space: "
+        "`feat(orders): missing space`"]
+    assert _messages(b"fix(api)!:  drop v1\n") == [
+        "CM107 2 blank characters after the colon; write exactly one space: "
+        "`fix(api)!: drop v1`"]
+
+
+@pytest.mark.parametrize("header", [b"feat(api/client): x", b"feat(API/CLIENT): x",
+                                    b"feat(api\\client): x", b"feat(api, client/api): x"])
+def test_slash_and_backslash_separate_scopes_as_a_comma_does(git_repo: Path,
+                                                               header: bytes) -> None:
+    # as conventional-pre-commit and commitlint's scope-enum read them
+    assert _messages(header + b"\n", CommitRules(scopes=("api", "client"))) == []
+
+
+def test_each_scope_between_slashes_is_checked_where_it_is(git_repo: Path) -> None:
+    rules = CommitRules(scopes=("api", "client"))
+    (finding,) = lint_file_bytes(b"feat(api/ui): x\n", rules, path="M")
+    assert (finding.code, finding.col) == ("CM104", 10)
+    assert finding.message.startswith('scope "ui" is not allowed')
+
+
 def test_custom_types_and_lengths(git_repo: Path) -> None:
     rules = CommitRules(types=("feat", "wip"), subject_max_length=20, body_max_line_length=10)
     assert _messages(b"wip: x\n\nshort\n", rules) == []

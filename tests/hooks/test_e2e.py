@@ -246,3 +246,25 @@ def test_fmt_hook(git_repo: Path, hook_source: tuple[Path, str], pre_commit_home
     git_cmd("add", ".")
     second = run(*args, cwd=git_repo)
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_fmt_hook_leaves_a_file_that_fails_lint_alone(git_repo: Path,
+                                                      hook_source: tuple[Path, str],
+                                                      pre_commit_home: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      git_cmd) -> None:
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    (git_repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    (git_repo / "workflows").mkdir()
+    misspelled = ('workflow:\n  name: t\n  schedul: "0 0 3 * * ? *"\n  timezone: UTC\n'
+                  'tasks:\n  - name: a\n    task_type: Shell\n    command: "echo a"\n')
+    (git_repo / "workflows" / "t.yaml").write_text(misspelled, encoding="utf-8")
+    git_cmd("add", ".")
+    result = run(PRE_COMMIT, "run", "--config",
+                 str(_config(git_repo, hook_source, "dagship-fmt")), "dagship-fmt", cwd=git_repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (git_repo / "workflows" / "t.yaml").read_text(encoding="utf-8") == misspelled
+    assert "files were modified by this hook" not in result.stdout
+    assert ("workflows/t.yaml:3:3: not formatted: WF102 unknown workflow key `schedul` (did "
+            "you mean `schedule`?); fmt rewrites only files that lint clean") in _hook_output(
+                result, "dagship-fmt")

@@ -115,16 +115,58 @@ def test_schedule_is_checked_even_when_the_file_has_other_errors(tmp_path, monke
     assert codes == [("WF301", 3), ("WF202", 8)]
 
 
-def test_named_files_outside_the_workflows_folders_are_skipped_not_wf107(repo, capsys):
-    # pre-commit's `files: \.(ya?ml|json)$` passes dagship.yaml and CI files too
+def test_the_hooks_force_exclude_skips_files_outside_the_workflows_folders(repo, capsys):
+    # pre-commit's `files: \.(ya?ml|json)$` passes dagship.yaml and CI files too; the hook
+    # says --force-exclude (as ruff's hook does), so they are skipped, silently
     (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
     (repo / ".gitlab-ci.yml").write_text("stages: [lint]\n", encoding="utf-8")
-    assert main(["lint", "dagship.yaml", ".gitlab-ci.yml", "workflows/good.yaml"]) == 0
+    assert main(["lint", "--force-exclude", "dagship.yaml", ".gitlab-ci.yml",
+                 "workflows/good.yaml"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.splitlines() == [
-        "dagship: skipped dagship.yaml, .gitlab-ci.yml: not a *.yaml, *.yml or *.json file "
-        "under the configured workflows folders (workflows/)", "no problems in 1 file"]
+    assert err.splitlines() == ["no problems in 1 file"]
+
+
+def test_a_file_named_outside_the_workflows_folders_is_linted(repo, capsys):
+    (repo / "dagship.yaml").write_text("workflows: [workflows/]\n", encoding="utf-8")
+    (repo / "drafts").mkdir()
+    (repo / "drafts" / "new.yaml").write_text(SHELL.format(name="new", cmd="echo ok") +
+                                              "    fail_retry_time: 3\n", encoding="utf-8")
+    assert main(["lint", "drafts/new.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("drafts/new.yaml:7:5: WF102 ")
+    assert err.splitlines() == ["1 error, 0 warnings in 1 of 1 file"]
+    assert main(["lint", "drafts"]) == 1  # a folder named: its workflow files
+    assert capsys.readouterr().out.startswith("drafts/new.yaml:7:5: WF102 ")
+    (repo / ".gitlab-ci.yml").write_text("stages: [lint]\n", encoding="utf-8")
+    assert main(["lint", ".gitlab-ci.yml"]) == 1  # named: it must be a workflow file
+    assert "WF107 not a workflow file" in capsys.readouterr().out
+
+
+def test_a_named_file_that_cannot_be_a_workflow_is_a_usage_error(repo, capsys):
+    (repo / "notes.txt").write_text("notes\n", encoding="utf-8")
+    assert main(["lint", "notes.txt"]) == 2
+    assert capsys.readouterr().err == ("dagship: error: notes.txt: not a workflow file "
+                                       "(*.yaml, *.yml or *.json)\n")
+
+
+def test_nothing_to_lint_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dagship.yaml").write_text("workflows: [flows/]\n", encoding="utf-8")
+    assert main(["lint"]) == 0
+    assert capsys.readouterr().err == (
+        "dagship: nothing to lint: flows/ does not exist (`workflows:` of "
+        f"{tmp_path / 'dagship.yaml'})\n")
+    (tmp_path / "flows").mkdir()
+    assert main(["lint"]) == 0
+    assert capsys.readouterr().err == (
+        "dagship: nothing to lint: no *.yaml, *.yml or *.json file under flows/ (`workflows:` "
+        f"of {tmp_path / 'dagship.yaml'})\n")
+    (tmp_path / "dagship.yaml").unlink()
+    assert main(["lint"]) == 0
+    assert capsys.readouterr().err == (
+        "dagship: nothing to lint: workflows/ does not exist (the default folder: no "
+        f"dagship.yaml found in {tmp_path} or above)\n")
 
 
 def test_lint_from_a_subdirectory_names_paths_from_the_repository_root(repo, monkeypatch, capsys):
