@@ -43,8 +43,10 @@ def test_the_install_step_prints_no_build_warnings(tmp_path: Path) -> None:
     """The Makefile's own install commands (`make -n`), run into a fresh virtualenv; the
     dependencies are left out (PIP_NO_DEPS), the build of dagship itself is what speaks."""
     venv = tmp_path / "venv"
-    dry = subprocess.run(["make", "-n", "-B", f"VENV={venv}", f"{venv}/bin/.installed"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+    # under `make test` the sub-make would print "Entering directory" lines into the recipe
+    dry = subprocess.run(["make", "-n", "-B", "--no-print-directory", f"VENV={venv}",
+                          f"{venv}/bin/.installed"], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
     env = dict(os.environ, PIP_NO_DEPS="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     done = subprocess.run(["bash", "-euc", dry.stdout], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
