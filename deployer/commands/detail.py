@@ -9,11 +9,14 @@ detail, and the plan falls back to its summary (`~1 task`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from deployer.adopt.context import Names
 from deployer.adopt.readback import plan_names, remote_spec, typed
 from deployer.core.config import Config, Target
 from deployer.diff.compare import compare_workflow
-from deployer.engine.plan import CREATE, DRIFTED, UPDATE, Plan
+from deployer.definitions.model import WorkflowSpec
+from deployer.engine.plan import CREATE, DRIFTED, UPDATE, Plan, schedule_online
 
 
 def explain(plan: Plan, config: Config, target: Target) -> Plan:
@@ -24,10 +27,20 @@ def explain(plan: Plan, config: Config, target: Target) -> Plan:
         if item.spec is None:
             continue
         if item.action == CREATE:
-            item.diff = compare_workflow(None, item.spec)
+            item.diff = compare_workflow(None, _as_applied(item.spec))
         elif item.action in (UPDATE, DRIFTED) and item.remote is not None:
             names = names or plan_names(plan)
             remote = remote_spec(item.remote, item.remote_schedule, names, config, target)
             if remote is not None:
-                item.diff = compare_workflow(typed(remote, types), typed(item.spec, types))
+                item.diff = compare_workflow(typed(remote, types), typed(_as_applied(item.spec), types))
     return plan
+
+
+def _as_applied(spec: WorkflowSpec) -> WorkflowSpec:
+    """The spec with the schedule state the deploy will really set: a schedule stays offline
+    while its workflow is (`online_schedule` defaults to true, so comparing the file's value
+    would show a change the apply never makes)."""
+    if spec.schedule is None:
+        return spec
+    schedule = dataclasses.replace(spec.schedule, online=schedule_online(spec))
+    return dataclasses.replace(spec, schedule=schedule)

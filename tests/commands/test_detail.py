@@ -102,6 +102,8 @@ def test_dependencies_retries_and_release_state_in_the_files_keys(env: Env) -> N
         "      ~ task load_orders (Shell)",
         "          ~ fail_retry_times: 0 -> 3",
         "      - dependency extract -> load_orders",
+        "      ~ schedule",
+        "          ~ online_schedule: true -> false",
     ]
 
 
@@ -115,3 +117,16 @@ def test_an_explicit_datasource_type_is_not_a_change(env: Env) -> None:
     assert ("  ~ workflow report  (update in place)\n"
             "      ~ task q (Sql)\n"
             '          ~ sql: "select 1" -> "select 2"\n\n') in res.out
+
+
+def test_an_offline_workflow_shows_no_schedule_change_the_deploy_will_not_make(env: Env) -> None:
+    # release_state offline keeps the schedule offline whatever online_schedule says; the plan
+    # once showed `online_schedule: false -> true` on every update of such a workflow
+    offline = ORDERS.replace("workflow:\n", "workflow:\n  release_state: offline\n")
+    env.write("orders", offline)
+    env.deploy()
+    env.write("orders", offline.replace("--day ${dt}", "--day ${dt} --full"))
+    res = env.run("plan")
+    assert res.code == 0, res.err
+    assert "~ task load_orders (Shell)" in res.out
+    assert "schedule" not in res.out.split("Plan:")[0].split("(update in place)")[1]
