@@ -56,6 +56,8 @@ class State:
                  environments: dict[str, str] | None = None,
                  state_path: str | os.PathLike[str] | None = None) -> None:
         self.gen = gen
+        self.resources: dict[str, dict[str, Any]] = {}  # full name -> row (not persisted)
+        self.storage = True  # False: a server without resource storage configured
         self.created = now_text()  # when the seeded rows (the default tenant) were made
         self.lock = threading.RLock()
         self.codes = CodeGenerator()
