@@ -27,7 +27,7 @@ def center(request: pytest.FixtureRequest) -> Iterator[tuple[Sandbox, ResourceCe
 
 
 def test_upload_list_download_update_delete(center: tuple[Sandbox, ResourceCenter]) -> None:
-    sb, rc = center
+    _sb, rc = center
     assert rc.list() == {}
     rc.upload("resources/lib/a.jar", BINARY, "dagship sha256:x")
     rc.upload("resources/run.sh", b"echo hi\n", "d")
