@@ -21,6 +21,7 @@ from deployer.client.api import DSClient
 from deployer.core.errors import ApiError
 
 RESOURCE_EXIST = 20005
+TENANT_NOT_EXIST, CREATE_ERROR, STORAGE_NOT_STARTUP = 10181, 10054, 60002
 PAGE_SIZE = 500
 
 
@@ -213,8 +214,23 @@ class ResourceCenter:
                 self._http.once(method, path, form, files)
             except ApiError as exc:
                 if exc.code != RESOURCE_EXIST:
-                    raise
+                    raise self._explained(exc, path) from exc
         self.c.policy.run(attempt, f"{method} {path}")
+
+    def _explained(self, exc: ApiError, path: str) -> ApiError:
+        """3.1 keeps files in the folder of the user's tenant: without one, an upload says
+        10181 and a folder fails with its generic code. Say what to do about it."""
+        if self.g1 and (exc.code == TENANT_NOT_EXIST
+                        or (exc.code == CREATE_ERROR and path == "/resources/directory")):
+            return ApiError(f"{exc.message}; on 3.1 the resource center keeps files in the "
+                            "folder of the token's user's tenant: give that user a tenant "
+                            "(Security > User Manage > Edit)", code=exc.code,
+                            endpoint=exc.endpoint)
+        if exc.code == STORAGE_NOT_STARTUP:
+            return ApiError(f"{exc.message}; the scheduler has no resource storage: set "
+                            "resource.storage.type (e.g. LOCAL or HDFS) in its "
+                            "common.properties", code=exc.code, endpoint=exc.endpoint)
+        return exc
 
     def upload(self, rel: str, data: bytes, description: str) -> None:
         folder = posixpath.dirname(rel)

@@ -28,6 +28,7 @@ G2_BASE = "/dolphinscheduler/default/resources/"  # LOCAL storage, tenant `defau
 RESOURCE_NOT_EXIST, RESOURCE_EXIST = 20004, 20005
 SIZE_EXCEEDED, SUFFIX_CHANGED, FILE_EMPTY = 20007, 20008, 10062
 PARENT_NOT_EXIST, STORAGE_NOT_STARTUP, ILLEGAL_PATH = 20015, 60002, 20020
+TENANT_NOT_EXIST = 10181
 
 
 class Download:
@@ -48,6 +49,18 @@ def _need_storage(c: Ctx) -> None:
             raise ApiError(STORAGE_NOT_STARTUP)
         raise RuntimeError("Cannot invoke \"StorageOperate...\" because \"this.storageOperate\" "
                            "is null")
+
+
+def _g1_tenant(c: Ctx, *, directory: bool) -> None:
+    """3.1 stores files in the tenant's folder. createResource checks the user's tenant
+    (10181); createDirectory reads it unchecked, and the NullPointerException becomes the
+    endpoint's own code after the row's insert is rolled back."""
+    from deployer.sandbox.store import ADMIN
+    if c.user_id == ADMIN["id"] and int(ADMIN.get("tenantId") or 0) <= 0:
+        if directory:
+            raise RuntimeError("Cannot invoke \"Tenant.getTenantCode()\" because the return "
+                               "value of \"TenantMapper.queryById(Object)\" is null")
+        raise ApiError(TENANT_NOT_EXIST)
 
 
 def _upload(c: Ctx) -> tuple[str, bytes]:
@@ -156,6 +169,7 @@ def g1_directory(c: Ctx) -> Any:
     _g1_parent(c, pid, current)
     if full in _table(c.st):
         raise ApiError(RESOURCE_EXIST)
+    _g1_tenant(c, directory=True)
     return _public(_row(c, full, directory=True, pid=pid, description=c.p.opt("description")
                         or ""))
 
@@ -165,6 +179,7 @@ def g1_create(c: Ctx) -> Any:
     name, pid, current = c.p.text("name"), int(c.p.num("pid")), c.p.text("currentDir")
     file_name, data = _upload(c)
     _need_storage(c)
+    _g1_tenant(c, directory=False)
     _check_file(name, file_name, data)
     full = _join(current, name)
     if full in _table(c.st):

@@ -17,6 +17,7 @@ MESSAGES: dict[int, str] = {
     10057: "query resources list paging",
     10058: "delete resource error",
     10062: "resource file is empty",
+    10181: "the tenant of the currently login user is not specified",
     10064: "download resource file error",
     20004: "resource not exist",
     20005: "resource already exists",

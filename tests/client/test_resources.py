@@ -10,13 +10,16 @@ from deployer.client import DSClient, RetryPolicy
 from deployer.client.resources import ResourceCenter
 from deployer.core.errors import ApiError
 from deployer.sandbox import Sandbox
+from deployer.sandbox.store import ADMIN
 
 BINARY = bytes(range(256)) * 40 + b"\r\n\x00--boundary\r\n"
 
 
 @pytest.fixture(params=["3.1", "3.2", "3.3"])
-def center(request: pytest.FixtureRequest) -> Iterator[tuple[Sandbox, ResourceCenter]]:
+def center(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[tuple[Sandbox, ResourceCenter]]:
     version = str(request.param)
+    monkeypatch.setitem(ADMIN, "tenantId", 1)  # 3.1 uploads need the user's tenant
     with Sandbox(api_version=version) as sb:
         c = DSClient(sb.base_url, sb.token, api_version=version,
                      policy=RetryPolicy(initial_wait=0.001, max_wait=0.01))
@@ -67,3 +70,16 @@ def test_storage_not_configured(center: tuple[Sandbox, ResourceCenter]) -> None:
         rc.upload("x.sh", b"1", "")
     # 3.1 checks first and says so; 3.2+ fail on the missing storage with the endpoint's code
     assert exc.value.code == (60002 if rc.g1 else 10054)
+
+
+def test_g1_user_without_tenant_is_told_what_to_do(center: tuple[Sandbox, ResourceCenter],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _sb, rc = center
+    if not rc.g1:
+        pytest.skip("3.2+ keep files per tenant without asking the user's")
+    rc.ensure_dir("")
+    monkeypatch.setitem(ADMIN, "tenantId", 0)  # a fresh 3.1: the admin has no tenant
+    with pytest.raises(ApiError) as exc:
+        rc.upload("x.sh", b"1", "")
+    assert exc.value.code == 10181
+    assert "give that user a tenant" in exc.value.message
