@@ -78,7 +78,7 @@ class ResourceCenter:
         if self.g1:
             found = self._g1_find_root()
             if found is not None:
-                self._dirs[""] = found
+                self._dirs[""] = out[""] = found
                 self._walk_g1("", found, out)
             return out
         if not self._learn_base():
@@ -87,7 +87,7 @@ class ResourceCenter:
         parent = posixpath.dirname(top.rstrip("/")) + "/"
         for row in self._page_g2(parent):
             if _strip(row.get("fullName")) == top and row.get("directory"):
-                self._dirs[""] = RemoteFile("", top, 0, True)
+                self._dirs[""] = out[""] = RemoteFile("", top, 0, True)
                 self._walk_g2("", top, out)
         return out
 

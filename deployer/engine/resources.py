@@ -114,7 +114,7 @@ def plan_resources(client: DSClient, target: Target, generation: str,
     wanted_dirs = {posixpath.dirname(p) for p in local}
     wanted_dirs |= {d for p in list(wanted_dirs) for d in _parents(p)}
     for path, have in sorted(remote.items()):
-        if path in local:
+        if path in local or not path:  # the owned folder itself stays
             continue
         if have.directory:
             if path not in wanted_dirs and prune:

@@ -28,7 +28,7 @@ G2_BASE = "/dolphinscheduler/default/resources/"  # LOCAL storage, tenant `defau
 RESOURCE_NOT_EXIST, RESOURCE_EXIST = 20004, 20005
 SIZE_EXCEEDED, SUFFIX_CHANGED, FILE_EMPTY = 20007, 20008, 10062
 PARENT_NOT_EXIST, STORAGE_NOT_STARTUP, ILLEGAL_PATH = 20015, 60002, 20020
-TENANT_NOT_EXIST = 10181
+TENANT_NOT_EXIST, RESOURCE_HAS_FOLDER, RESOURCE_IS_USED = 10181, 20018, 20014
 
 
 class Download:
@@ -211,13 +211,32 @@ def g1_delete(c: Ctx) -> Any:
     rid = c.p.var("id")
     _need_storage(c)
     row = _by_id(c, rid)
-    gone = [row["fullName"]]
-    while gone:  # a directory goes with everything in it, as 3.1 deletes the whole subtree
-        full = gone.pop()
-        doomed = _table(c.st).pop(full)
-        gone += [r["fullName"] for r in _table(c.st).values() if r["pid"] == doomed["id"]]
+    _g1_tenant(c, directory=False)
+    if row["directory"] and _children(c.st, rid):
+        raise ApiError(RESOURCE_HAS_FOLDER, row["alias"])
+    used = _g1_used(c.st)
+    if rid in used or row["pid"] in used:
+        raise ApiError(RESOURCE_IS_USED)
+    del _table(c.st)[row["fullName"]]
     c.st.changed()
     return None
+
+
+def _g1_used(st: State) -> set[int]:
+    """Resource ids the tasks of online workflows name (listResources joins
+    release_state = 1): those, and folders holding them directly, cannot be deleted."""
+    import json
+    used: set[int] = set()
+    for wf in st.wfs.values():
+        if wf.get("releaseState") != "ONLINE":
+            continue
+        for key in wf["tasks"]:
+            params = st.tasks[tuple(key)].get("taskParams")
+            params = json.loads(params) if isinstance(params, str) else params or {}
+            for ref in [*(params.get("resourceList") or []), params.get("mainJar") or {}]:
+                if isinstance(ref, dict) and isinstance(ref.get("id"), int):
+                    used.add(ref["id"])
+    return used
 
 
 def g1_download(c: Ctx) -> Any:

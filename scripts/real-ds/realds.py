@@ -238,6 +238,17 @@ def env_lines(state: dict[str, Any]) -> str:
             f"DAGSHIP_REAL_DS_VERSION={state['dialect']}\n")
 
 
+def storage_properties(dialect: str, folder: Path) -> list[str]:
+    """Resource storage on the local disk, so that the resource center works (without it
+    3.1 answers 60002 "storage not startup"). PropertyUtils lets system properties override
+    common.properties. 3.1 has no LOCAL type: its documented local set-up is HDFS over the
+    local file system (`file:///`); 3.2+ have LOCAL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = ["-Dresource.storage.type=HDFS", "-Dresource.hdfs.fs.defaultFS=file:///"] \
+        if dialect == "3.1" else ["-Dresource.storage.type=LOCAL"]
+    return [*kind, f"-Dresource.storage.upload.base.path={folder}"]
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     version = args.version
     state = read_state(version)
@@ -257,6 +268,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
+           *storage_properties(dialect, rd / "storage"),
            *(ADD_OPENS if major >= 17 else []),
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",

@@ -31,7 +31,7 @@ def center(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 def test_upload_list_download_update_delete(center: tuple[Sandbox, ResourceCenter]) -> None:
     _sb, rc = center
-    assert rc.list() == {}
+    assert rc.list() == {}  # not even the folder
     rc.upload("resources/lib/a.jar", BINARY, "dagship sha256:x")
     rc.upload("resources/run.sh", b"echo hi\n", "d")
     found = ResourceCenter(rc.c, "3.1" if rc.g1 else ("3.3" if rc.g3 else "3.2"),
