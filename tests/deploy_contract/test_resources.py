@@ -9,6 +9,7 @@ byte-exact, and a prune that stays inside dagship's folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ def _give_tenant(backend: Backend, c: DSClient, mp: pytest.MonkeyPatch) -> Calla
     if not backend.real:
         mp.setitem(ADMIN, "tenantId", 1)
         return lambda: None
-    http = c._http  # noqa: SLF001 - user administration is no part of the deployer
+    http = c._http  # user administration is no part of the deployer
     me = http.call("GET", "/users/get-user-info")
     tenants = http.call("GET", "/tenants/list") or []
     found = next((t for t in tenants if t.get("tenantCode") == TENANT), None)
@@ -63,9 +64,9 @@ def _remove_tree(c: DSClient, version: str, root: str) -> None:
     if top is None:
         return
     if rc.g1:
-        c._http.call("DELETE", f"/resources/{top.id}")  # noqa: SLF001
+        c._http.call("DELETE", f"/resources/{top.id}")
     else:
-        c._http.call("DELETE", "/resources", {"fullName": top.full_name,  # noqa: SLF001
+        c._http.call("DELETE", "/resources", {"fullName": top.full_name,
                                               "tenantCode": ""})
 
 
@@ -142,7 +143,7 @@ def test_changed_file_is_updated_in_place(repo: Repo, remote: Remote,
     assert "Resources: 0 to upload, 1 to update, 0 to delete, 1 unchanged" in plan.out
     res = repo.deploy()
     updates = [w for w in res.writes if "/resources" in w[1]]
-    assert len(updates) == 1 and updates[0][0] == "PUT", res.writes
+    assert [m for m, _p in updates] == ["PUT"], res.writes
     after = _files(center)
     assert center.content(after["resources/lib/app.jar"]) == JAR[::-1]
     assert after["resources/lib/app.jar"].id == before["resources/lib/app.jar"].id
@@ -163,7 +164,8 @@ def test_prune_deletes_only_inside_dagships_folder(repo: Repo, remote: Remote,
         (repo.root / "resources" / "lib").rmdir()
         repo.edit("uses.yaml", ", resources/lib/app.jar]", "]")
         kept = repo.run("plan")
-        assert "resource(s) in /dagship/" in kept.out and "kept (use --prune" in kept.out
+        assert "resource(s) in /dagship/" in kept.out
+        assert "kept (use --prune" in kept.out
         plan = repo.run("plan", "--prune")
         assert "- resource resources/lib/app.jar" in plan.out, plan.out
         res = repo.deploy("--prune")
@@ -173,8 +175,6 @@ def test_prune_deletes_only_inside_dagships_folder(repo: Repo, remote: Remote,
         assert {p for p, f in other.list().items() if not f.directory} == {"keep.sh"}
         assert other.content(other.list()["keep.sh"]) == b"not dagship's\n"
     finally:
-        try:
+        with contextlib.suppress(ApiError):
             _remove_tree(c, backend.api_version, other_root)
-        except ApiError:
-            pass
         c.close()
