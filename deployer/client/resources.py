@@ -13,7 +13,7 @@ nothing here ever touches a path outside it.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from deployer.core.errors import ApiError
 
 RESOURCE_EXIST = 20005
 TENANT_NOT_EXIST, CREATE_ERROR, STORAGE_NOT_STARTUP = 10181, 10054, 60002
+DELETE_ERROR = 10058
 PAGE_SIZE = 500
 
 
@@ -99,7 +100,7 @@ class ResourceCenter:
     def _g1_find_root(self) -> RemoteFile | None:
         tree = self._http.call("GET", "/resources/list", {"type": "FILE"}) or []
         for node in _nodes(tree):
-            if node.get("fullName") == self.root and node.get("isDirctory"):
+            if _tree_name(node) == self.root and _tree_dir(node):
                 return RemoteFile("", self.root, 0, True, int(node["id"]))
         return None
 
@@ -197,7 +198,7 @@ class ResourceCenter:
     def _g1_id(self, full: str) -> int:
         tree = self._http.call("GET", "/resources/list", {"type": "FILE"}) or []
         for node in _nodes(tree):
-            if node.get("fullName") == full and node.get("isDirctory"):
+            if _tree_name(node) == full and _tree_dir(node):
                 return int(node["id"])
         raise ApiError(f"the resource folder {full} was not found after creating it",
                        code=-1, endpoint="GET /resources/list")
@@ -263,7 +264,15 @@ class ResourceCenter:
             # the one guard that matters: dagship deletes only below its own folder
             raise ValueError(f"refusing to delete {f.full_name}: outside {self.root}")
         if self.g1:
-            self._http.call("DELETE", f"/resources/{f.id}")
+            try:
+                self._http.call("DELETE", f"/resources/{f.id}")
+            except ApiError as exc:
+                if exc.code != DELETE_ERROR:
+                    raise
+                raise ApiError(f"{exc.message}; a 3.1 server on H2 (the standalone server) "
+                               "fails every resource delete while an online workflow uses "
+                               "a resource: take such workflows offline, or delete by hand",
+                               code=exc.code, endpoint=exc.endpoint) from exc
         else:
             self._http.call("DELETE", "/resources", {"fullName": f.full_name, "tenantCode": ""})
 
@@ -272,6 +281,16 @@ def _strip(full: Any) -> str:
     """3.2+ local storage may answer `file:/...`; the path is what names the resource."""
     text = str(full or "")
     return text[len("file:"):] if text.startswith("file:") else text
+
+
+def _tree_name(node: Mapping[str, Any]) -> str:
+    """3.1.1's tree writes `fullName` without its leading `/` (the rows have it)."""
+    return "/" + str(node.get("fullName") or "").lstrip("/")
+
+
+def _tree_dir(node: Mapping[str, Any]) -> bool:
+    """Lombok's getter of `isDirctory` makes the JSON key `dirctory` on 3.1.1."""
+    return bool(node.get("dirctory", node.get("isDirctory")))
 
 
 def _nodes(tree: Any) -> Iterator[dict[str, Any]]:

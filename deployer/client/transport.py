@@ -43,7 +43,7 @@ class Answer:
     envelope: dict[str, Any] | None
     text: str
     content: bytes = b""  # the raw body (a downloaded file)
-    content_type: str = ""
+    attachment: bool = False  # Content-Disposition: attachment (a download)
 
 
 def encode_form(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -195,8 +195,9 @@ class Transport:
             raise RetryableStatus(
                 response.status_code, parse_retry_after(response.headers.get("Retry-After"))
             )
+        disposition = (response.headers.get("Content-Disposition") or "").lower()
         return Answer(response.status_code, envelope, response.text, response.content,
-                      response.headers.get("Content-Type") or "")
+                      disposition.startswith("attachment"))
 
     def check(self, method: str, path: str, answer: Answer) -> Any:
         """The envelope's `data`, or the matching error: AuthError, TransportError, ApiError."""
@@ -222,13 +223,18 @@ class Transport:
         return self.check(method, path, self.exchange(method, path, params, files))
 
     def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
-        """A file body, retried under the policy. The server answers an error as a JSON
-        envelope instead of the file, so one that decodes as an envelope is checked."""
+        """A file body, retried under the policy. Only the file comes as an attachment; an
+        error comes as a JSON envelope or as plain text (3.1.1 labels the file itself
+        application/json whatever it holds, so the content type says nothing)."""
         def attempt(_n: int) -> bytes:
             answer = self.exchange("GET", path, params)
-            if answer.status != 200 or answer.envelope is not None:
-                self.check("GET", path, answer)  # raises for an error code or status
-            return answer.content
+            if answer.status == 200 and answer.attachment:
+                return answer.content
+            if answer.envelope is not None or answer.status == 401:
+                self.check("GET", path, answer)  # raises for the error code
+            snippet = redact(answer.text)[:SNIPPET]
+            raise TransportError(f"GET {path}: the scheduler answered HTTP {answer.status} "
+                                 f"instead of the file: {snippet!r}")
         return self.policy.run(attempt, f"GET {path}")
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:

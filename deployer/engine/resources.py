@@ -12,6 +12,7 @@ Either way an unchanged file costs no upload.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -243,3 +244,35 @@ def apply_deletes(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]
             out.append(ResourceOutcome(d.path + "/", DELETE, False, exc.message,
                                        exc.code if isinstance(exc, ApiError) else None))
     return out
+
+
+def localized(dag: Mapping[str, Any], sync: ResourceSync | None) -> Mapping[str, Any]:
+    """A remote workflow whose resource references (3.1 ids, 3.2+ full names) name the
+    repository's paths again, so that a plan's diff speaks the workflow file's words
+    (`resource_list: [resources/a.sh]`, not `[{"id": 7}]`). Other names stay as they are."""
+    if sync is None or not sync.refs:
+        return dag
+    back = {json.dumps(ref, sort_keys=True): path for path, ref in sync.refs.items()}
+
+    def local(ref: Any) -> Any:
+        if isinstance(ref, Mapping):
+            key = {k: ref[k] for k in (("id",) if sync.generation == "3.1" else ("resourceName",))
+                   if k in ref}
+            path = back.get(json.dumps(key, sort_keys=True))
+            if path is not None:
+                return {"resourceName": path}
+        return ref
+
+    tasks = []
+    for task in dag.get("taskDefinitionList") or []:
+        raw = task.get("taskParams")
+        params = json.loads(raw) if isinstance(raw, str) else raw
+        if isinstance(params, Mapping):
+            params = dict(params)
+            if isinstance(params.get("resourceList"), list):
+                params["resourceList"] = [local(r) for r in params["resourceList"]]
+            if params.get("mainJar") is not None:
+                params["mainJar"] = local(params["mainJar"])
+            task = {**task, "taskParams": json.dumps(params) if isinstance(raw, str) else params}
+        tasks.append(task)
+    return {**dag, "taskDefinitionList": tasks}

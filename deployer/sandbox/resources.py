@@ -32,11 +32,17 @@ TENANT_NOT_EXIST, RESOURCE_HAS_FOLDER, RESOURCE_IS_USED = 10181, 20018, 20014
 
 
 class Download:
-    """A file body instead of an envelope."""
+    """A file body instead of an envelope: an attachment labelled application/json (as
+    3.1.1 labels any file), or a refusal in plain text with HTTP 400."""
 
-    def __init__(self, name: str, data: bytes) -> None:
+    def __init__(self, name: str, data: bytes, status: int = 200) -> None:
         self.name = name
         self.data = data
+        self.status = status
+
+    @classmethod
+    def refused(cls, text: str) -> Download:
+        return cls("", text.encode(), 400)
 
 
 def _table(st: State) -> dict[str, dict[str, Any]]:
@@ -51,15 +57,11 @@ def _need_storage(c: Ctx) -> None:
                            "is null")
 
 
-def _g1_tenant(c: Ctx, *, directory: bool) -> None:
-    """3.1 stores files in the tenant's folder. createResource checks the user's tenant
-    (10181); createDirectory reads it unchecked, and the NullPointerException becomes the
-    endpoint's own code after the row's insert is rolled back."""
+def _g1_tenant(c: Ctx) -> None:
+    """3.1 stores files in the folder of the user's tenant: creating a folder or a file,
+    and deleting one, first check that the user has one (10181; seen on a real 3.1.1)."""
     from deployer.sandbox.store import ADMIN
     if c.user_id == ADMIN["id"] and int(ADMIN.get("tenantId") or 0) <= 0:
-        if directory:
-            raise RuntimeError("Cannot invoke \"Tenant.getTenantCode()\" because the return "
-                               "value of \"TenantMapper.queryById(Object)\" is null")
         raise ApiError(TENANT_NOT_EXIST)
 
 
@@ -101,7 +103,15 @@ def _row(c: Ctx, full: str, *, directory: bool, pid: int = -1, description: str 
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != "content"}
+    """A row as the paged list shows it (the server adds the owner's name)."""
+    out = {k: v for k, v in row.items() if k != "content"}
+    out["userName"] = "admin"
+    return out
+
+
+def _created(row: dict[str, Any]) -> dict[str, Any]:
+    """What a 3.1 create answers: the row's fields, userName still null."""
+    return {**_public(row), "userName": None}
 
 
 def _page(c: Ctx, rows: list[dict[str, Any]], shape: Any) -> dict[str, Any]:
@@ -127,10 +137,13 @@ def _children(st: State, pid: int) -> list[dict[str, Any]]:
 def _tree(st: State, pid: int) -> list[dict[str, Any]]:
     out = []
     for r in _children(st, pid):
-        node = {"id": r["id"], "pid": r["pid"], "name": r["alias"], "fullName": r["fullName"],
-                "description": r["description"], "isDirctory": r["directory"],
+        # as 3.1.1 writes it: fullName without the leading "/", `dirctory` (Lombok's
+        # getter of `isDirctory`), in this key order
+        node = {"id": r["id"], "pid": r["pid"], "name": r["alias"],
+                "fullName": r["fullName"].lstrip("/"), "description": r["description"],
                 "children": _tree(st, r["id"]) if r["directory"] else [], "type": "FILE",
-                "idValue": f"{r['id']}_{1 if r['directory'] else 0}", "currentDir": None}
+                "currentDir": None, "idValue": f"{r['id']}_{1 if r['directory'] else 0}",
+                "dirctory": r["directory"]}
         out.append(node)
     return out
 
@@ -169,9 +182,9 @@ def g1_directory(c: Ctx) -> Any:
     _g1_parent(c, pid, current)
     if full in _table(c.st):
         raise ApiError(RESOURCE_EXIST)
-    _g1_tenant(c, directory=True)
-    return _public(_row(c, full, directory=True, pid=pid, description=c.p.opt("description")
-                        or ""))
+    _g1_tenant(c)
+    return _created(_row(c, full, directory=True, pid=pid,
+                         description=c.p.opt("description") or ""))
 
 
 def g1_create(c: Ctx) -> Any:
@@ -179,14 +192,14 @@ def g1_create(c: Ctx) -> Any:
     name, pid, current = c.p.text("name"), int(c.p.num("pid")), c.p.text("currentDir")
     file_name, data = _upload(c)
     _need_storage(c)
-    _g1_tenant(c, directory=False)
+    _g1_tenant(c)
     _check_file(name, file_name, data)
     full = _join(current, name)
     if full in _table(c.st):
         raise ApiError(RESOURCE_EXIST)
     _g1_parent(c, pid, current)
-    return _public(_row(c, full, directory=False, pid=pid, data=data, file_name=file_name,
-                        description=c.p.opt("description") or ""))
+    return _created(_row(c, full, directory=False, pid=pid, data=data, file_name=file_name,
+                         description=c.p.opt("description") or ""))
 
 
 def g1_update(c: Ctx) -> Any:
@@ -211,7 +224,7 @@ def g1_delete(c: Ctx) -> Any:
     rid = c.p.var("id")
     _need_storage(c)
     row = _by_id(c, rid)
-    _g1_tenant(c, directory=False)
+    _g1_tenant(c)
     if row["directory"] and _children(c.st, rid):
         raise ApiError(RESOURCE_HAS_FOLDER, row["alias"])
     used = _g1_used(c.st)
@@ -242,9 +255,9 @@ def _g1_used(st: State) -> set[int]:
 def g1_download(c: Ctx) -> Any:
     rid = c.p.var("id")
     _need_storage(c)
-    row = _by_id(c, rid)
-    if row["directory"]:
-        raise ApiError(RESOURCE_NOT_EXIST)
+    row = next((r for r in _table(c.st).values() if r["id"] == rid), None)
+    if row is None or row["directory"]:
+        return Download.refused("resource not exist")  # 3.1.1: HTTP 400, plain text
     return Download(row["alias"], row["content"])
 
 

@@ -171,8 +171,11 @@ class App:
             with self.state.lock:
                 data = route.handler(ctx)
             if isinstance(data, Download):  # a file, as ResponseEntity<Resource> sends it
-                return Reply(200, data.data, "application/octet-stream",
-                             [("Content-Disposition", f'attachment; filename="{data.name}"')])
+                if data.status != 200:
+                    return Reply(data.status, data.data, "text/plain;charset=utf-8")
+                return Reply(200, data.data, "application/json",
+                             [("Content-Disposition", f'attachment; filename="{data.name}"'),
+                              ("Accept-Ranges", "bytes")])
             body, status = _envelope(0, "success", data), route.status
         except ApiError as exc:
             status = 200 if exc.thrown else route.status

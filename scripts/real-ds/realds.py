@@ -242,7 +242,10 @@ def storage_properties(dialect: str, folder: Path) -> list[str]:
     """Resource storage on the local disk, so that the resource center works (without it
     3.1 answers 60002 "storage not startup"). PropertyUtils lets system properties override
     common.properties. 3.1 has no LOCAL type: its documented local set-up is HDFS over the
-    local file system (`file:///`); 3.2+ have LOCAL."""
+    local file system (`file:///`); 3.2+ have LOCAL. Emptied at every boot: the embedded
+    database starts empty, and files without their rows would answer 20011 ("already
+    exists in hdfs") to the next upload of the same name."""
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     kind = ["-Dresource.storage.type=HDFS", "-Dresource.hdfs.fs.defaultFS=file:///"] \
         if dialect == "3.1" else ["-Dresource.storage.type=LOCAL"]
