@@ -87,9 +87,10 @@ class ResourceCenter:
         top = self.full_name("")
         parent = posixpath.dirname(top.rstrip("/")) + "/"
         for row in self._page_g2(parent):
-            if _strip(row.get("fullName")) == top and row.get("directory"):
-                self._dirs[""] = out[""] = RemoteFile("", top, 0, True)
-                self._walk_g2("", top, out)
+            if _norm(row.get("fullName")) == top and row.get("directory"):
+                raw = str(row["fullName"])
+                self._dirs[""] = out[""] = RemoteFile("", raw, 0, True)
+                self._walk_g2("", raw, out)
         return out
 
     def content(self, f: RemoteFile) -> bytes:
@@ -148,8 +149,10 @@ class ResourceCenter:
 
     def _walk_g2(self, rel: str, full: str, out: dict[str, RemoteFile]) -> None:
         for row in self._page_g2(full.rstrip("/") + "/"):
-            row_full = _strip(row.get("fullName"))
-            name = posixpath.join(rel, posixpath.basename(row_full))
+            # requests echo the server's own name (3.2.2's local storage answers
+            # `file:/.../dir/`); comparisons use it without scheme and trailing `/`
+            row_full = str(row.get("fullName") or "")
+            name = posixpath.join(rel, posixpath.basename(_norm(row_full)))
             f = RemoteFile(name, row_full, int(row.get("size") or 0), bool(row.get("directory")))
             out[name] = f
             if f.directory:
@@ -260,7 +263,7 @@ class ResourceCenter:
                               "PUT /resources")
 
     def delete(self, f: RemoteFile) -> None:
-        if not (f.full_name == self.full_name(f.path) and f.path):
+        if not (_norm(f.full_name) == _norm(self.full_name(f.path)) and f.path):
             # the one guard that matters: dagship deletes only below its own folder
             raise ValueError(f"refusing to delete {f.full_name}: outside {self.root}")
         if self.g1:
@@ -275,6 +278,10 @@ class ResourceCenter:
                                code=exc.code, endpoint=exc.endpoint) from exc
         else:
             self._http.call("DELETE", "/resources", {"fullName": f.full_name, "tenantCode": ""})
+
+
+def _norm(full: Any) -> str:
+    return _strip(full).rstrip("/")
 
 
 def _strip(full: Any) -> str:

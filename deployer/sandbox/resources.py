@@ -275,7 +275,8 @@ def g1_get(c: Ctx) -> Any:
 # -- 3.2+: full names -----------------------------------------------------------------------
 def _entity(row: dict[str, Any]) -> dict[str, Any]:
     full = row["fullName"]
-    return {"alias": row["alias"], "fileName": row["alias"], "fullName": full,
+    shown = full + "/" if row["directory"] else full  # addFolderSeparatorIfNotExisted
+    return {"alias": row["alias"], "fileName": row["alias"], "fullName": shown,
             "directory": row["directory"], "pfullName": posixpath.dirname(full.rstrip("/")) + "/",
             "type": "FILE", "size": row["size"], "userName": "admin",
             "createTime": row["createTime"], "updateTime": row["updateTime"]}
@@ -367,7 +368,7 @@ def g2_create(c: Ctx) -> Any:
 
 def _g2_row(c: Ctx, full: str) -> dict[str, Any]:
     _g2_check(full)
-    row = _table(c.st).get(full)
+    row = _table(c.st).get(full.rstrip("/"))
     if row is None:
         raise ApiError(RESOURCE_NOT_EXIST)
     return row
@@ -393,8 +394,8 @@ def g2_update(c: Ctx) -> Any:
 def g2_delete(c: Ctx) -> Any:
     full = c.p.text("fullName")
     _need_storage(c)
-    _g2_row(c, full)
-    for key in [k for k in _table(c.st) if k == full or k.startswith(full.rstrip("/") + "/")]:
+    full = _g2_row(c, full)["fullName"]
+    for key in [k for k in _table(c.st) if k == full or k.startswith(full + "/")]:
         del _table(c.st)[key]
     c.st.changed()
     return None
