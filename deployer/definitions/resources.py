@@ -23,8 +23,8 @@ from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.positions import offset_to_mark
 from deployer.yaml.nodes import Mark
 
-__all__ = ["LocalResource", "check_references", "is_managed", "local_resources",
-           "references"]
+__all__ = ["LocalResource", "check_references", "compare_resources", "is_managed",
+           "local_resources", "references"]
 
 
 @dataclass(frozen=True)
@@ -109,3 +109,17 @@ def _where(text: str, name: str, line: int) -> Mark:
     if at < 0:
         at = text.find(name)
     return offset_to_mark(text, at) if at >= 0 else Mark(max(line, 1), 1)
+
+
+def compare_resources(old: Config, new: Config) -> list[tuple[str, str]]:
+    """(added | removed | changed, path) of the resource files of two sides, by path."""
+    before, after = local_resources(old), local_resources(new)
+    out = []
+    for path in sorted(set(before) | set(after)):
+        if path not in before:
+            out.append(("added", path))
+        elif path not in after:
+            out.append(("removed", path))
+        elif before[path].size != after[path].size or before[path].digest != after[path].digest:
+            out.append(("changed", path))
+    return out

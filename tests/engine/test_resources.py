@@ -136,3 +136,38 @@ def test_legacy_generations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         else:
             assert refs["b"] == {"resourceName": "/dolphinscheduler/default/resources/dagship/"
                                  "dagship-test/resources/lib/app.jar"}
+
+
+def test_status_shows_each_resource(env: Env) -> None:
+    _setup(env)
+    env.deploy()
+    (env.root / "resources" / "run.sh").write_text("echo other\n", encoding="utf-8")
+    (env.root / "resources" / "new.sql").write_text("select 1;\n", encoding="utf-8")
+    res = env.run("status")
+    assert res.code == 0, res.out + res.err
+    assert "Resources in /dagship/dagship-test: 1 differs, 1 in sync, 1 not deployed" in res.out
+    assert "  differs: resources/run.sh (11 B -> 11 B" not in res.out  # same size: digest
+    assert "  differs: resources/run.sh (content differs (same size))" in res.out
+    assert "  not deployed: resources/new.sql (new, 10 B)" in res.out
+    doc = json.loads(env.run("status", "--format", "json").out)
+    assert {r["path"]: r["sync"] for r in doc["resources"]} == {
+        "resources/lib/app.jar": "in sync", "resources/new.sql": "not deployed",
+        "resources/run.sh": "differs"}
+
+
+def test_diff_lists_resource_files_between_refs(env: Env) -> None:
+    from tests.helpers.gitrun import commit_all, git
+    _setup(env)
+    git("init", "-q", "-b", "main", cwd=env.root)
+    commit_all(env.root, "feat: first")
+    (env.root / "resources" / "run.sh").write_text("echo two\n", encoding="utf-8")
+    (env.root / "resources" / "lib" / "app.jar").unlink()
+    (env.root / "resources" / "more.py").write_text("print(1)\n", encoding="utf-8")
+    env.write("uses", "workflow:\n  name: uses\ntasks:\n  - name: a\n    task_type: Shell\n"
+              "    command: bash run.sh;\n    resource_list: [resources/run.sh]\n")
+    res = env.run("diff", "HEAD", target=None)
+    assert res.code == 0, res.out + res.err
+    assert "3 resource file(s) differ:" in res.out
+    for line in ("  - resource resources/lib/app.jar", "  + resource resources/more.py",
+                 "  ~ resource resources/run.sh"):
+        assert line in res.out
