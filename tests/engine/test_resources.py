@@ -171,3 +171,21 @@ def test_diff_lists_resource_files_between_refs(env: Env) -> None:
     for line in ("  - resource resources/lib/app.jar", "  + resource resources/more.py",
                  "  ~ resource resources/run.sh"):
         assert line in res.out
+
+
+def test_uncommitted_resource_change_refuses_the_deploy(env: Env) -> None:
+    from tests.helpers.gitrun import commit_all, git
+    _setup(env)
+    git("init", "-q", "-b", "develop", cwd=env.root)
+    commit_all(env.root, "feat: first")
+    (env.root / "resources" / "lib" / "app.jar").write_bytes(JAR[:100])
+    (env.root / "resources" / "run.sh").unlink()
+    env.write("uses", "workflow:\n  name: uses\ntasks:\n  - name: b\n    task_type: Spark\n"
+              "    program_type: JAVA\n    main_class: x.Main\n"
+              "    main_package: resources/lib/app.jar\n")
+    res = env.run("deploy", "--no-progress")
+    assert res.code != 0
+    text = res.out + res.err
+    assert "resources/lib/app.jar (modified)" in text
+    assert "resources/run.sh (deleted)" in text
+    assert env.sb.state.resources == {}  # nothing was sent
