@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from deployer.core.errors import EXIT_PARTIAL
 from tests.helpers.deploy_env import Env
 
 JAR = bytes(range(256)) * 64
@@ -189,3 +190,30 @@ def test_uncommitted_resource_change_refuses_the_deploy(env: Env) -> None:
     assert "resources/lib/app.jar (modified)" in text
     assert "resources/run.sh (deleted)" in text
     assert env.sb.state.resources == {}  # nothing was sent
+
+
+@pytest.mark.parametrize("version", ["3.1", "3.3"])
+def test_server_without_storage_is_told_and_no_workflow_deployed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        version: str) -> None:
+    from deployer.sandbox import Sandbox
+    from deployer.sandbox.store import ADMIN
+    monkeypatch.setitem(ADMIN, "tenantId", 1)
+    with Sandbox(api_version=version) as sb:
+        sb.state.storage = False
+        env = Env(tmp_path / "repo", sb, monkeypatch, capsys)
+        _setup(env, f"    api_version: \"{version}\"\n")
+        res = env.run("deploy", "--no-progress", "--json", "report.json")
+        text = res.out + res.err
+        assert res.code == EXIT_PARTIAL, text
+        assert "Traceback" not in text
+        if version == "3.1":
+            assert "storage not startup (code 60002)" in text
+            assert "set resource.storage.type" in text
+        else:
+            assert "(code 10054)" in text
+        assert "skipped uses: not attempted: a resource upload failed" in text
+        assert sb.state.workflow("dagship-test", "uses") is None
+        doc = json.loads((env.root / "report.json").read_text(encoding="utf-8"))
+        assert {i["path"]: i["action"] for i in doc["resources"]["items"]} == {
+            "resources/lib/app.jar": "upload", "resources/run.sh": "upload"}
