@@ -47,6 +47,7 @@ class ResourceSync:
     empty_dirs: list[RemoteFile] = field(default_factory=list)  # pruned after the files
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> task reference
     base: str | None = None  # 3.2+: the tenant's folder, once known
+    dirs: dict[str, RemoteFile] = field(default_factory=dict)  # the folders the plan saw
 
     def counts(self) -> dict[str, int]:
         out = {UPLOAD: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
@@ -100,7 +101,8 @@ def plan_resources(client: DSClient, target: Target, generation: str,
                    local: Mapping[str, LocalResource], *, prune: bool) -> ResourceSync:
     center = ResourceCenter(client, generation, target.resource_root)
     remote = center.list()
-    sync = ResourceSync(center.root, generation, [], base=center._base)
+    sync = ResourceSync(center.root, generation, [], base=center._base,
+                        dirs=dict(center._dirs))
     for path, res in sorted(local.items()):
         have = remote.get(path)
         if have is None:
@@ -191,11 +193,11 @@ def apply_uploads(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]
     """Uploads and updates, before any workflow; then every reference is known."""
     center = ResourceCenter(client, sync.generation, sync.root)
     center._base = sync.base
+    center._dirs = dict(sync.dirs)  # the folders' rows (3.1 ids), as the plan read them
     out: list[ResourceOutcome] = []
     work = [i for i in sync.items if i.action in (UPLOAD, UPDATE)]
     if not work:
         return out
-    center.list()  # the folders' rows (3.1 ids) for the uploads below
     for item in work:
         if item.local is None:
             continue
@@ -214,9 +216,12 @@ def apply_uploads(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]
         except DagshipError as exc:
             out.append(ResourceOutcome(item.path, item.action, False, exc.message,
                                        exc.code if isinstance(exc, ApiError) else None))
-    remote = center.list()
     sync.base = center._base
-    _learn_refs(sync, center, remote)
+    if center.g1 and any(o.ok and o.action == UPLOAD for o in out):
+        _learn_refs(sync, center, center.list())  # the ids the new files were given
+    else:  # an update keeps its id, and 3.2+ names are paths: nothing to read again
+        _learn_refs(sync, center, {i.path: i.remote for i in sync.items
+                                   if i.remote is not None})
     return out
 
 
