@@ -312,7 +312,8 @@ def g2_page(c: Ctx) -> Any:
 
 def g2_list(c: Ctx) -> Any:
     c.p.text("type")
-    full = c.p.text("fullName")
+    # 3.2.2 requires fullName ("" for all); the 3.3 generation dropped the parameter
+    full = (c.p.opt("fullName") or "") if c.gen.g3 else c.p.text("fullName")
     if not c.st.storage:
         return []
     _g2_check(full)
