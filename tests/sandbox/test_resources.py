@@ -123,3 +123,16 @@ def test_g2_full_names(version: str) -> None:
         sb.state.storage = False
         assert api.call("POST", "/resources/directory", type="FILE", name="e",
                         currentDir="/")["code"] == 10054
+
+
+def test_files_survive_a_restart_with_a_state_file(tmp_path: Any) -> None:
+    path = str(tmp_path / "state.json")
+    data = bytes(range(256))
+    with Sandbox(api_version="3.3", state_path=path) as sb:
+        api = Api(sb)
+        base = "/dolphinscheduler/default/resources/"
+        assert api.call("POST", "/resources", files={"file": ("b.bin", data)}, type="FILE",
+                        name="b.bin", currentDir=base)["code"] == 0
+        token = sb.token
+    with Sandbox(api_version="3.3", state_path=path, token=token) as sb:
+        assert Api(sb).call("GET", "/resources/download", fullName=base + "b.bin").content == data
