@@ -217,3 +217,20 @@ def test_server_without_storage_is_told_and_no_workflow_deployed(
         doc = json.loads((env.root / "report.json").read_text(encoding="utf-8"))
         assert {i["path"]: i["action"] for i in doc["resources"]["items"]} == {
             "resources/lib/app.jar": "upload", "resources/run.sh": "upload"}
+
+
+def test_rollback_ships_the_resources_of_the_ref(env: Env) -> None:
+    from tests.helpers.gitrun import commit_all, git
+    _setup(env)
+    git("init", "-q", "-b", "develop", cwd=env.root)
+    commit_all(env.root, "feat: v1", tag="v1")
+    env.deploy()
+    (env.root / "resources" / "run.sh").write_text("echo v2\n", encoding="utf-8")
+    commit_all(env.root, "feat: v2")
+    env.deploy()
+    full = "/dolphinscheduler/default/resources/dagship/dagship-test/resources/run.sh"
+    assert env.sb.state.resources[full]["content"] == b"echo v2\n"
+    res = env.run("rollback", "--to", "v1", "--no-progress")
+    assert res.code == 0, res.out + res.err
+    assert "~ resource resources/run.sh" in res.out
+    assert env.sb.state.resources[full]["content"] == b"echo hello\n"
