@@ -29,6 +29,7 @@ RESOURCE_NOT_EXIST, RESOURCE_EXIST = 20004, 20005
 SIZE_EXCEEDED, SUFFIX_CHANGED, FILE_EMPTY = 20007, 20008, 10062
 PARENT_NOT_EXIST, STORAGE_NOT_STARTUP, ILLEGAL_PATH = 20015, 60002, 20020
 TENANT_NOT_EXIST, RESOURCE_HAS_FOLDER, RESOURCE_IS_USED = 10181, 20018, 20014
+SUFFIX_NOT_VIEWABLE = 20006
 
 
 class Download:
@@ -411,6 +412,33 @@ def g2_download(c: Ctx) -> Any:
     return Download(row["alias"], row["content"])
 
 
+# resource.view.suffixs' default (Constants.RESOURCE_VIEW_SUFFIXES_DEFAULT_VALUE)
+VIEWABLE = frozenset(("txt", "log", "sh", "bat", "conf", "cfg", "py", "java", "sql", "xml",
+                      "hql", "properties", "json", "yml", "yaml", "ini", "js"))
+
+
+def _view(row: dict[str, Any], c: Ctx) -> dict[str, Any]:
+    """Lines skipLineNum.. of a text file, at most `limit` of them, joined by newlines."""
+    skip, limit = int(c.p.num("skipLineNum")), int(c.p.num("limit"))
+    if _suffix(row["alias"]).lower() not in VIEWABLE:
+        raise ApiError(SUFFIX_NOT_VIEWABLE)
+    lines = row["content"].decode("utf-8", "replace").splitlines()
+    return {"alias": row["alias"], "content": "\n".join(lines[skip: skip + limit])}
+
+
+def g1_view(c: Ctx) -> Any:
+    rid = c.p.var("id")
+    _need_storage(c)
+    row = _by_id(c, rid)
+    return _view(row, c)
+
+
+def g2_view(c: Ctx) -> Any:
+    full = c.p.text("fullName")
+    _need_storage(c)
+    return _view(_g2_row(c, full), c)
+
+
 # (method, path, handler, status, generic error code, mutates); codes from Status.java
 ROUTES_G1 = [
     ("GET", "/resources/list", g1_list, 200, 10056, False),
@@ -418,6 +446,7 @@ ROUTES_G1 = [
     ("POST", "/resources/directory", g1_directory, 201, 10054, True),
     ("POST", "/resources", g1_create, 201, 10054, True),
     ("GET", "/resources/{id}/download", g1_download, 200, 10064, False),
+    ("GET", "/resources/{id}/view", g1_view, 200, 10060, False),
     ("PUT", "/resources/{id}", g1_update, 200, 10055, True),
     ("DELETE", "/resources/{id}", g1_delete, 200, 10058, True),
     ("GET", "/resources/{id}", g1_get, 200, 20004, False),
@@ -428,6 +457,7 @@ ROUTES_G2 = [
     ("POST", "/resources/directory", g2_directory, 201, 10054, True),
     ("POST", "/resources", g2_create, 201, 10054, True),
     ("GET", "/resources/download", g2_download, 200, 10064, False),
+    ("GET", "/resources/view", g2_view, 200, 10060, False),
     ("PUT", "/resources", g2_update, 200, 10055, True),
     ("DELETE", "/resources", g2_delete, 200, 10058, True),
 ]

@@ -58,6 +58,8 @@ def test_g1_tree_rows_and_downloads_as_311_answers_them(g1: tuple[Sandbox, Api])
     assert got.content == b"echo hi\n"
     assert got.headers["Content-Type"].startswith("application/json")  # whatever it holds
     assert got.headers["Content-Disposition"] == 'attachment; filename="x.sh"'
+    view = api.call("GET", f"/resources/{up['data']['id']}/view", skipLineNum=0, limit=10)
+    assert view["data"] == {"alias": "x.sh", "content": "echo hi"}
     missing = api.call("GET", "/resources/999/download")
     assert (missing.status_code, missing.text) == (400, "resource not exist")
     assert api.call("DELETE", f"/resources/{dir_id}")["code"] == 20018  # not empty
@@ -111,6 +113,8 @@ def test_g2_full_names(version: str) -> None:
         assert [r["fullName"] for r in top] == [base + "d/"]  # folders end with "/"
         assert api.call("GET", "/resources/download", fullName=base + "d/x.sql").content \
             == b"select 1"
+        assert api.call("GET", "/resources/view", fullName=base + "d/x.sql", tenantCode="",
+                        skipLineNum=0, limit=5)["data"]["content"] == "select 1"
         assert api.call("GET", "/resources", type="FILE", fullName="/etc/", tenantCode="",
                         pageNo=1, pageSize=10)["code"] == 20020
         base_dir = api.call("GET", "/resources/base-dir", type="FILE")
