@@ -432,7 +432,8 @@ def run_suites(args: argparse.Namespace, env: dict[str, str], upstream: str, ver
     """pytest on the contract suites, through a recording proxy when `--record` is given."""
     pytest = REPO / ".venv" / "bin" / "pytest"
     suites = [REPO / "tests" / "sandbox" / "test_contract.py",
-              REPO / "tests" / "sandbox" / "test_contract_answers.py"]
+              REPO / "tests" / "sandbox" / "test_contract_answers.py",
+              REPO / "tests" / "sandbox" / "test_contract_resources.py"]
     if args.command in ("deploy-test", "record"):
         suites.append(REPO / "tests" / "deploy_contract")
     cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,37 +20,10 @@ import pytest
 from deployer.client import DSClient
 from deployer.client.resources import RemoteFile, ResourceCenter
 from deployer.core.errors import ApiError
-from deployer.sandbox.store import ADMIN
 from tests.deploy_contract.helpers import Backend, Remote, Repo, remove_project, task_of
+from tests.helpers.tenant import give_tenant
 
-TENANT = "root"  # an OS user the standalone server's worker can run tasks as
 JAR = bytes(range(256)) * 16 + b"\x00\r\n--x--\r\n"
-
-
-def _give_tenant(backend: Backend, c: DSClient, mp: pytest.MonkeyPatch) -> Callable[[], None]:
-    if backend.api_version != "3.1":
-        return lambda: None
-    if not backend.real:
-        mp.setitem(ADMIN, "tenantId", 1)
-        return lambda: None
-    http = c._http  # user administration is no part of the deployer
-    me = http.call("GET", "/users/get-user-info")
-    tenants = http.call("GET", "/tenants/list") or []
-    found = next((t for t in tenants if t.get("tenantCode") == TENANT), None)
-    if found is None:
-        queues = http.call("GET", "/queues/list") or []
-        http.call("POST", "/tenants", {"tenantCode": TENANT, "queueId": queues[0]["id"],
-                                       "description": "dagship contract tests"})
-        found = next(t for t in http.call("GET", "/tenants/list") if t["tenantCode"] == TENANT)
-
-    def set_tenant(tenant_id: int) -> None:
-        http.call("POST", "/users/update", {
-            "id": me["id"], "userName": me["userName"], "userPassword": "",
-            "email": me.get("email") or "", "tenantId": tenant_id,
-            "phone": me.get("phone") or "", "state": 1, "queue": me.get("queue") or ""})
-
-    set_tenant(int(found["id"]))
-    return lambda: set_tenant(int(me.get("tenantId") or 0))
 
 
 def _remove_tree(c: DSClient, version: str, root: str) -> None:
@@ -76,7 +49,8 @@ def center(backend: Backend, project: str, monkeypatch: pytest.MonkeyPatch
     """dagship's folder of this test's project, read through the API; removed afterwards
     (the project first: 3.1 refuses to delete a file an online workflow uses)."""
     c = backend.client()
-    restore = _give_tenant(backend, c, monkeypatch)
+    restore = give_tenant(backend.url, backend.token, backend.api_version, real=backend.real,
+                          mp=monkeypatch)
     try:
         yield ResourceCenter(c, backend.api_version, f"/dagship/{project}")
     finally:
