@@ -42,6 +42,8 @@ class Answer:
     status: int
     envelope: dict[str, Any] | None
     text: str
+    content: bytes = b""  # the raw body (a downloaded file)
+    attachment: bool = False  # Content-Disposition: attachment (a download)
 
 
 def encode_form(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -149,8 +151,10 @@ class Transport:
         self.session.close()
 
     # -- one attempt -------------------------------------------------------------------------
-    def exchange(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Answer:
-        """Send exactly one request. Raises the retryable failures for the policy to judge."""
+    def exchange(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+                 files: Mapping[str, tuple[str, bytes]] | None = None) -> Answer:
+        """Send exactly one request. Raises the retryable failures for the policy to judge.
+        `files` makes it multipart (resource uploads): field -> (file name, bytes)."""
         fields = encode_form(params)
         in_body = method in ("POST", "PUT")
         self.request_count += 1
@@ -161,6 +165,7 @@ class Transport:
                 self.base_url + path,
                 params=None if in_body else fields,
                 data=fields if in_body else None,
+                files=dict(files) if files else None,
                 timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
                 allow_redirects=False,
             )
@@ -190,7 +195,9 @@ class Transport:
             raise RetryableStatus(
                 response.status_code, parse_retry_after(response.headers.get("Retry-After"))
             )
-        return Answer(response.status_code, envelope, response.text)
+        disposition = (response.headers.get("Content-Disposition") or "").lower()
+        return Answer(response.status_code, envelope, response.text, response.content,
+                      disposition.startswith("attachment"))
 
     def check(self, method: str, path: str, answer: Answer) -> Any:
         """The envelope's `data`, or the matching error: AuthError, TransportError, ApiError."""
@@ -210,9 +217,25 @@ class Transport:
             raise ApiError(f"{endpoint}: {server_msg} (code {code})", code=code, endpoint=endpoint)
         return answer.envelope.get("data")
 
-    def once(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    def once(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+             files: Mapping[str, tuple[str, bytes]] | None = None) -> Any:
         """One attempt, decoded: for check-then-act steps that run inside the policy."""
-        return self.check(method, path, self.exchange(method, path, params))
+        return self.check(method, path, self.exchange(method, path, params, files))
+
+    def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        """A file body, retried under the policy. Only the file comes as an attachment; an
+        error comes as a JSON envelope or as plain text (3.1.1 labels the file itself
+        application/json whatever it holds, so the content type says nothing)."""
+        def attempt(_n: int) -> bytes:
+            answer = self.exchange("GET", path, params)
+            if answer.status == 200 and answer.attachment:
+                return answer.content
+            if answer.envelope is not None or answer.status == 401:
+                self.check("GET", path, answer)  # raises for the error code
+            snippet = redact(answer.text)[:SNIPPET]
+            raise TransportError(f"GET {path}: the scheduler answered HTTP {answer.status} "
+                                 f"instead of the file: {snippet!r}")
+        return self.policy.run(attempt, f"GET {path}")
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """A request that is safe to repeat, retried under the policy; returns `data`."""

@@ -14,9 +14,10 @@ import dataclasses
 from deployer.adopt.context import Names
 from deployer.adopt.readback import plan_names, remote_spec, typed
 from deployer.core.config import Config, Target
-from deployer.diff.compare import compare_workflow
 from deployer.definitions.model import WorkflowSpec
+from deployer.diff.compare import compare_workflow
 from deployer.engine.plan import CREATE, DRIFTED, UPDATE, Plan, schedule_online
+from deployer.engine.resources import localized
 
 
 def explain(plan: Plan, config: Config, target: Target) -> Plan:
@@ -30,9 +31,11 @@ def explain(plan: Plan, config: Config, target: Target) -> Plan:
             item.diff = compare_workflow(None, _as_applied(item.spec))
         elif item.action in (UPDATE, DRIFTED) and item.remote is not None:
             names = names or plan_names(plan)
-            remote = remote_spec(item.remote, item.remote_schedule, names, config, target)
+            remote = remote_spec(localized(item.remote, plan.resources), item.remote_schedule,
+                                 names, config, target)
             if remote is not None:
-                item.diff = compare_workflow(typed(remote, types), typed(_as_applied(item.spec), types))
+                desired = typed(_as_applied(item.spec), types)
+                item.diff = compare_workflow(typed(remote, types), desired)
     return plan
 
 

@@ -19,6 +19,7 @@ from deployer.core.config import Config
 from deployer.core.findings import has_errors
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
+from deployer.definitions.resources import compare_resources
 from deployer.definitions.snapshot import Snapshot, snapshot
 from deployer.diff import report as diffreport
 from deployer.diff.compare import compare
@@ -123,6 +124,7 @@ def diff_command(config: Config, options: DiffOptions,
                              head_label=_label(new), renames=pairs)
         except ValueError as exc:
             raise errors.UsageError(str(exc)) from exc
+        result.resources = compare_resources(old.config, new.config)
     render = {"text": lambda: diffreport.to_text(result, color=paint),
               "json": lambda: diffreport.to_json(result).rstrip("\n"),
               "markdown": lambda: diffreport.to_markdown(result).rstrip("\n")}
@@ -131,4 +133,5 @@ def diff_command(config: Config, options: DiffOptions,
         write_report(options.json_path, diffreport.to_json(result))
     if options.markdown_path:
         write_report(options.markdown_path, diffreport.to_markdown(result) + "\n")
-    return errors.EXIT_FINDINGS if options.exit_code and result.workflows else errors.EXIT_OK
+    differ = result.workflows or result.resources
+    return errors.EXIT_FINDINGS if options.exit_code and differ else errors.EXIT_OK

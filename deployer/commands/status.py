@@ -218,6 +218,46 @@ def to_markdown(head: str, rows: Sequence[Mapping[str, Any]]) -> str:
     return redact("\n".join([*out, ""]))
 
 
+# a resource file's plan action, as status words it
+_RES_SYNC = {"unchanged": "in sync", "upload": "not deployed", "update": "differs",
+             "delete": "not in Git"}
+
+
+def resource_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Each resource file of Git and each one of dagship's folder Git no longer has."""
+    sync = plan.resources
+    if sync is None:
+        return []
+    rows = [{"path": i.path, "sync": _RES_SYNC[i.action], "details": i.why,
+             "size": i.local.size if i.local else (i.remote.size if i.remote else None)}
+            for i in sync.items]
+    rows += [{"path": p, "sync": "not in Git", "details": "kept (no prune)", "size": None}
+             for p in sync.orphans]
+    return sorted(rows, key=lambda r: str(r["path"]))
+
+
+def resources_text(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> str:
+    if plan.resources is None:
+        return ""
+    n: dict[str, int] = {}
+    for r in rows:
+        n[str(r["sync"])] = n.get(str(r["sync"]), 0) + 1
+    lines = [f"Resources in {plan.resources.root}: "
+             + (", ".join(f"{v} {k}" for k, v in sorted(n.items())) or "none")]
+    lines += [f"  {r['sync']}: {r['path']}" + (f" ({r['details']})" if r["details"] else "")
+              for r in rows if r["sync"] != "in sync"]
+    return redact("\n" + "\n".join(lines))
+
+
+def resources_md(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return ""
+    out = ["", "| Resource | Sync | Details |", "|---|---|---|"]
+    out += [f"| {md_code(str(r['path']))} | {r['sync']} | {md_cell(str(r['details'] or ''))} |"
+            for r in rows]
+    return redact("\n".join([*out, ""]))
+
+
 @dataclass(frozen=True, kw_only=True)
 class StatusOptions(ReportOptions):
     fmt: str = "text"  # text | json | markdown: what is printed on stdout
@@ -244,15 +284,17 @@ def status_command(config: Config, options: StatusOptions,
              f"{(head or 'nogit')[:7]}"
              + (f" + uncommitted changes ({', '.join(run.uncommitted)})"
                 if run.uncommitted else ""))
+    res_rows = resource_rows(plan)
     doc = {"target": run.target.name, "project": run.target.project,
            "generation": plan.generation, "commit": head, "summary": counts(rows),
-           "requests": plan.requests, "workflows": rows}
+           "requests": plan.requests, "workflows": rows, "resources": res_rows}
     as_json = redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
-    shown = {"text": lambda: to_text(title, rows) + "\n", "json": lambda: as_json,
-             "markdown": lambda: to_markdown(title, rows)}
+    shown = {"text": lambda: to_text(title, rows) + resources_text(plan, res_rows) + "\n",
+             "json": lambda: as_json,
+             "markdown": lambda: to_markdown(title, rows) + resources_md(res_rows)}
     write_report("-", shown[options.fmt]())
     if options.json_path:
         write_report(options.json_path, as_json)
     if options.markdown_path:
-        write_report(options.markdown_path, to_markdown(title, rows))
+        write_report(options.markdown_path, to_markdown(title, rows) + resources_md(res_rows))
     return errors.EXIT_OK

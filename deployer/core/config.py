@@ -55,6 +55,15 @@ class Target(NamedTuple):
     production: bool = False
     timeout: float = 30.0  # seconds per request
     deadline: float = 300.0  # seconds for all retries of one step
+    resource_dir: str | None = None  # the resource-center folder dagship owns (see below)
+    resource_max_mb: int = 1024  # DolphinScheduler's own MAX_FILE_SIZE is 1 GiB
+
+    @property
+    def resource_root(self) -> str:
+        """The folder of the resource center this target's files are synced into; dagship
+        creates, updates and deletes only below it. Default `/dagship/<project>`: one
+        folder per project, so two projects (or repositories) never prune each other."""
+        return (self.resource_dir or f"/dagship/{self.project}").rstrip("/")
 
 
 def display_path(root: Path, path: Path | str) -> str:
@@ -74,6 +83,7 @@ class Config(NamedTuple):
     branches: BranchRules = BranchRules()
     lint_disable: tuple[str, ...] = ()
     targets: Mapping[str, Target] = MappingProxyType({})
+    resources: tuple[str, ...] = ()  # folders of files synced into the resource center
 
     def not_found(self) -> str:
         """Why there is no target at all, when no dagship.yaml was found: where we looked,
@@ -201,9 +211,15 @@ def parse_config(text: str, path: Path) -> Config:
         raise r.fail(d.mark, d.key, f"duplicate key (first defined on line {d.first.line})")
     if data is None:
         return Config(root=path.parent.resolve(), path=path)
-    top = r.mapping(data, Mark(1, 1), "", ("workflows", "commit", "branches", "lint", "targets"))
+    top = r.mapping(data, Mark(1, 1), "", ("workflows", "resources", "commit", "branches",
+                                           "lint", "targets"))
 
     workflows = r.strings(top, "workflows", "", ("workflows/",))
+    resources = r.strings(top, "resources", "", ())
+    for i, folder in enumerate(resources):
+        problem = _repo_folder(folder)
+        if problem:
+            raise r.fail(_item_mark(top, "resources", i), "resources", problem)
 
     commit = CommitRules()
     if "commit" in top and top["commit"] is not None:
@@ -241,11 +257,13 @@ def parse_config(text: str, path: Path) -> Config:
             targets[name] = _target(r, tmap, name)
 
     return Config(root=path.parent.resolve(), path=path, workflows=workflows, commit=commit,
-                  branches=branches, lint_disable=lint_disable, targets=targets)
+                  branches=branches, lint_disable=lint_disable, targets=targets,
+                  resources=tuple(f.strip("/") + "/" for f in resources))
 
 
 _TARGET_KEYS = ("url", "token_env", "project", "branches", "prune", "variables", "api_version",
-                "ca_bundle", "production", "timeout", "deadline")
+                "ca_bundle", "production", "timeout", "deadline", "resource_dir",
+                "resource_max_mb")
 
 
 def _target(r: _Reader, tmap: MDict, name: str) -> Target:
@@ -291,7 +309,32 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
         production=r.get(t, "production", keypath, bool, name in ("production", "prod")),
         timeout=float(r.get(t, "timeout", keypath, (int, float), 30.0)),
         deadline=float(r.get(t, "deadline", keypath, (int, float), 300.0)),
+        resource_dir=r.get(t, "resource_dir", keypath, str, None, _resource_dir),
+        resource_max_mb=r.get(t, "resource_max_mb", keypath, int, 1024, _positive),
     )
+
+
+def _item_mark(m: MDict, key: str, index: int) -> Mark:
+    value = m.get(key)
+    return value.item_mark(index) if isinstance(value, MList) else m.value_mark(key)
+
+
+def _repo_folder(value: str) -> str | None:
+    parts = value.strip("/").split("/")
+    if value.startswith("/") or not value.strip("/") or ".." in parts:
+        return f"expected a folder inside the repository such as resources/, got {value!r}"
+    return None
+
+
+def _resource_dir(value: str) -> str | None:
+    """dagship prunes below this folder: it must be a real folder of its own, never the
+    resource center's top."""
+    parts = value.strip("/").split("/")
+    if not value.startswith("/") or not value.strip("/") or any(
+            p in ("", ".", "..") for p in parts):
+        return ("expected an absolute folder of the resource center below its top, such as "
+                f"/dagship/my-project, got {value!r}")
+    return None
 
 
 def _relative_to(config_path: Path, value: str | None) -> str | None:

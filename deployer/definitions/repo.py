@@ -24,6 +24,7 @@ from deployer.definitions._collect import Collector
 from deployer.definitions.graph import find_cycle
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.pyds import PydsReader
+from deployer.definitions.resources import check_references, local_resources
 from deployer.definitions.versions import check_targets
 from deployer.yaml.loader import load
 from deployer.yaml.nodes import Mark, MDict, YamlSyntaxError
@@ -125,11 +126,15 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
     _cross_file(sources, same)
     _include_cycles(sources)
     targets = [target] if target is not None else list(config.targets.values())
+    shipped = local_resources(config)
     for src in sources:
         specs = [*src.specs, *([src.parsed.spec] if src.parsed and src.parsed.spec else [])]
         check_targets(specs, src.out, targets)
+        check_references(specs, src.text or "", src.out, config, shipped)
     result = _result(sources, payloads, wanted)
-    result.read = sorted(p for p, t in texts.items() if t is not None)
+    # resource files are shipped too: the commit a deploy records must hold them as well
+    result.read = sorted({*(p for p, t in texts.items() if t is not None),
+                          *(r.file.resolve() for r in shipped.values())})
     return result
 
 

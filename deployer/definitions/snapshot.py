@@ -105,7 +105,7 @@ def tree_config(current: Config, tree: Path, label: str) -> Config:
             raise UsageError(f"{name} at {label} cannot be read, so neither can its "
                              f"workflow folders: {exc}") from exc
     return current._replace(root=tree, path=own, workflows=layout.workflows,
-                            lint_disable=layout.lint_disable)
+                            lint_disable=layout.lint_disable, resources=layout.resources)
 
 
 @contextmanager

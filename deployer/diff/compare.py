@@ -94,6 +94,8 @@ class DiffResult:
     workflows: list[WorkflowDiff]  # only those that differ, by name
     unchanged: int
     hints: list[str] = field(default_factory=list)
+    # resource files (dagship.yaml `resources:`): (status, repository path), by path
+    resources: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {ADDED: 0, REMOVED: 0, CHANGED: 0, RENAMED: 0}

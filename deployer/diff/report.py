@@ -144,6 +144,10 @@ def to_text(result: DiffResult, *, color: bool = False) -> str:
     lines = [f"dagship diff {result.base} .. {result.head}", headline(result)]
     for w in result.workflows:
         lines += _workflow_text(w, color)
+    if result.resources:
+        lines.append(f"{len(result.resources)} resource file(s) differ:")
+        lines += [_paint(f"  {SIGN[st]} resource {path}", st, color)
+                  for st, path in result.resources]
     lines += [f"hint: {h}" for h in result.hints]
     return redact("\n".join(lines))
 
@@ -175,7 +179,8 @@ def _workflow_json(w: WorkflowDiff) -> dict[str, Any]:
 def to_json(result: DiffResult) -> str:
     doc = {"base": result.base, "head": result.head, "summary": result.counts(),
            "unchanged": result.unchanged, "hints": result.hints,
-           "workflows": [_workflow_json(w) for w in result.workflows]}
+           "workflows": [_workflow_json(w) for w in result.workflows],
+           "resources": [{"status": st, "path": path} for st, path in result.resources]}
     return redact(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
@@ -235,6 +240,10 @@ def to_markdown(result: DiffResult) -> str:
         out += ["| | Workflow | Changes |", "|---|---|---|"]
         out += [f"| {SIGN[w.status]} | {md_code(w.name)} | {md_cell(w.summary())} |"
                 for w in result.workflows]
+        out.append("")
+    if result.resources:
+        out += ["| | Resource file |", "|---|---|"]
+        out += [f"| {SIGN[st]} | {md_code(path)} |" for st, path in result.resources]
         out.append("")
     out += [f"> {md_cell(h)}" for h in result.hints]
     if result.hints:

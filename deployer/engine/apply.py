@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from deployer.core.errors import ApiError, AuthError, DagshipError, TransportError
+from deployer.engine import resources
 from deployer.engine.plan import (
     CREATE,
     DELETE,
@@ -114,6 +115,11 @@ class _Clients:
             c.close()
 
 
+def has_work(plan: Plan, on_drift: str) -> bool:
+    return bool(to_apply(plan, on_drift) or plan.deletes
+                or (plan.resources is not None and plan.resources.changed()))
+
+
 def to_apply(plan: Plan, on_drift: str) -> list[WorkflowPlan]:
     """The plan items a deploy sends: creates, updates, and drifted ones under `overwrite`."""
     wanted = {CREATE, UPDATE} | ({DRIFTED} if on_drift == "overwrite" else set())
@@ -167,7 +173,7 @@ def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str
                 aborted = exc
             project_created = plan.project_code is not None
         if aborted is None:
-            outcomes = _apply_all(plan, work, clients, parallel, progress)
+            outcomes = _resources_then_workflows(plan, work, clients, parallel, progress)
     finally:
         requests = clients.requests
         clients.close()
@@ -179,6 +185,32 @@ def apply_plan(plan: Plan, make_client: Callable[[], DSClient], *, on_drift: str
         result.error = aborted.message
         raise NotApplied(aborted, result) from aborted
     return result
+
+
+def _resources_then_workflows(plan: Plan, work: Sequence[WorkflowPlan], clients: _Clients,
+                              parallel: int, progress: Progress) -> list[Outcome]:
+    """Resource uploads first (the workflows point at them), resource deletes last."""
+    if plan.resources is None:
+        return _apply_all(plan, work, clients, parallel, progress)
+    outcomes = [_resource_outcome(o) for o in resources.apply_uploads(plan.resources,
+                                                                      clients.get())]
+    if any(o.status == FAILED for o in outcomes):
+        why = "not attempted: a resource upload failed (the workflows use the resources)"
+        return outcomes + [Outcome(i.name, i.action, SKIPPED, error=why)
+                           for i in [*work, *_delete_order(plan.deletes)]]
+    outcomes += _apply_all(plan, work, clients, parallel, progress)
+    if any(o.status == FAILED for o in outcomes):
+        doomed = [i for i in plan.resources.items if i.action == resources.DELETE]
+        return outcomes + [Outcome(f"resource {i.path}", i.action, SKIPPED,
+                                   error="not attempted: a workflow failed and may still "
+                                   "use it") for i in doomed]
+    return outcomes + [_resource_outcome(o) for o in resources.apply_deletes(plan.resources,
+                                                                             clients.get())]
+
+
+def _resource_outcome(o: resources.ResourceOutcome) -> Outcome:
+    return Outcome(f"resource {o.path}", o.action, OK if o.ok else FAILED,
+                   steps=[o.action] if o.ok else [], error=o.error, error_code=o.error_code)
 
 
 def _create_project(plan: Plan, c: DSClient) -> None:

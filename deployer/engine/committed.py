@@ -4,8 +4,9 @@ A deploy records its commit in every workflow's marker and `status` tells that c
 against the checkout, so a definition that was never committed must not be recorded as
 HEAD. What a deploy ships: the workflow files (every file of the configured folders, new
 and ignored ones too, since the loader reads them all), the `$FILE{}` side files they
-include, and the parts of dagship.yaml that change what is sent (`workflows:`, and the
-target's project, variables and api_version). Those are compared with HEAD through
+include, the resource files (`resources:` folders), and the parts of dagship.yaml that change
+what is sent (`workflows:`, `resources:`, and the target's project, variables, api_version and
+resource folder). Those are compared with HEAD through
 `git status`; a CI checkout is clean, so CI is unaffected.
 """
 
@@ -43,7 +44,9 @@ def uncommitted(config: Config, read: Sequence[Path], target: Target, *,
     root = Path(os.fsdecode(top).strip()).resolve()
     if _git(["rev-parse", "--verify", "--quiet", "HEAD"], root)[0] != 0:
         return ["(no commit yet: every file is uncommitted)"]
-    folders = [(config.root / f).resolve() for f in config.workflows] if definitions else []
+    # resource folders too: a resource deleted from the working tree is shipped as a delete
+    folders = [(config.root / f).resolve() for f in (*config.workflows, *config.resources)
+               ] if definitions else []
     shipped = {p.resolve() for p in read} if definitions else set()
     candidates = [*folders, *shipped, *([config.path.resolve()] if config.path else [])]
     specs = [rel for rel in (_rel(p, root) for p in candidates) if rel is not None]
@@ -98,5 +101,7 @@ def _config_changed(config: Config, root: Path, rel: str, target: Target) -> boo
     old = before.targets.get(target.name)
     if old is None:
         return True
-    return (before.workflows, old.project, dict(old.variables), old.api_version) != (
-        config.workflows, target.project, dict(target.variables), target.api_version)
+    return (before.workflows, before.resources, old.project, dict(old.variables),
+            old.api_version, old.resource_root) != (
+        config.workflows, config.resources, target.project, dict(target.variables),
+        target.api_version, target.resource_root)

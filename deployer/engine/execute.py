@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deployer.core import errors
-from deployer.engine.apply import ApplyResult, NotApplied, apply_plan, to_apply
+from deployer.engine.apply import ApplyResult, NotApplied, apply_plan, has_work
 from deployer.engine.cycles import refusal
 from deployer.engine.plan import Plan
 from deployer.engine.report import result_text, to_json, to_markdown
@@ -66,7 +66,7 @@ def execute(session: Session, plan: Plan, options: DeployOptions) -> int:
     if plan.drifted and options.on_drift == "fail":
         write_reports(plan, None, options, dry_run=True)
         raise _drift_refusal(plan)
-    if options.dry_run or not (to_apply(plan, options.on_drift) or plan.deletes):
+    if options.dry_run or not has_work(plan, options.on_drift):
         write_reports(plan, None, options, dry_run=options.dry_run)
         echo("dagship: dry run, nothing sent" if options.dry_run else "dagship: nothing to do")
         return errors.EXIT_OK

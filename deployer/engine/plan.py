@@ -32,6 +32,7 @@ from deployer.definitions.model import WorkflowSpec
 from deployer.diff.compare import WorkflowDiff
 from deployer.engine import canonical, metadata
 from deployer.engine.cycles import new_cycles
+from deployer.engine.resources import ResourceSync
 from deployer.engine.translate import (
     Resolver,
     Translation,
@@ -142,6 +143,7 @@ class Plan:
     remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     source: str | None = None  # where the definitions came from when not the checkout
     uncommitted: list[str] = field(default_factory=list)  # shipped files that differ from HEAD
+    resources: ResourceSync | None = None  # None: dagship.yaml names no resource folders
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -151,15 +153,17 @@ class Plan:
 
     def summary(self) -> str:
         n = self.counts()
-        return (f"Plan: {n[CREATE]} to create, {n[UPDATE]} to update, {n[DELETE]} to delete, "
+        text = (f"Plan: {n[CREATE]} to create, {n[UPDATE]} to update, {n[DELETE]} to delete, "
                 f"{n[UNCHANGED]} unchanged, {n[DRIFTED]} drifted")
+        return text + (f". {self.resources.summary()}" if self.resources else "")
 
     @property
     def drifted(self) -> list[WorkflowPlan]:
         return [i for i in self.items if i.action == DRIFTED]
 
     def has_changes(self) -> bool:
-        return any(i.action != UNCHANGED for i in self.items) or bool(self.deletes)
+        return (any(i.action != UNCHANGED for i in self.items) or bool(self.deletes)
+                or bool(self.resources and self.resources.changed()))
 
 
 def _kept_edges(canon: canonical.Canonical, kept: set[str]) -> list[list[str]]:
@@ -238,7 +242,9 @@ def classify(item: WorkflowPlan, tr: Translation) -> None:
 
 
 def build_plan(client: Any, *, target: str, project: str, api_version: str | None,
-               specs: Sequence[WorkflowSpec], commit: str, prune: bool) -> Plan:
+               specs: Sequence[WorkflowSpec], commit: str, prune: bool,
+               resources: ResourceSync | None = None,
+               resource_folders: tuple[str, ...] = ()) -> Plan:
     """Read the target once, translate every spec, classify. Raises before anything is sent.
 
     The cyclic garbage collector is paused meanwhile, as for loading: the listed definitions,
@@ -249,15 +255,19 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_plan(client, target=target, project=project, api_version=api_version,
-                           specs=specs, commit=commit, prune=prune)
+        plan = _build_plan(client, target=target, project=project, api_version=api_version,
+                           specs=specs, commit=commit, prune=prune, resources=resources,
+                           resource_folders=resource_folders)
+        plan.resources = resources
+        return plan
     finally:
         if enabled:
             gc.enable()
 
 
 def _build_plan(client: Any, *, target: str, project: str, api_version: str | None,
-                specs: Sequence[WorkflowSpec], commit: str, prune: bool) -> Plan:
+                specs: Sequence[WorkflowSpec], commit: str, prune: bool,
+                resources: ResourceSync | None, resource_folders: tuple[str, ...]) -> Plan:
     if prune and not specs:
         raise DeployRefused(
             f"refusing to prune target {target!r}: Git defines no workflow for it, so every "
@@ -275,6 +285,9 @@ def _build_plan(client: Any, *, target: str, project: str, api_version: str | No
             schedules.setdefault(int(sched.get("workflowDefinitionCode") or 0), sched)
     desired = {s.name for s in specs}
     resolver = Resolver(client, project, code, dags, pending=sorted(desired - set(dags)))
+    if resources is not None:  # the same dict: the uploads of an apply add to it
+        resolver.resource_refs = resources.refs
+        resolver.resource_folders = resource_folders
     need_ds, need_env = needs_lookups(specs)
     if need_ds:
         resolver.datasource_list()

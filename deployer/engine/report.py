@@ -14,6 +14,10 @@ from deployer.diff.report import change_lines, changes_json, changes_md
 from deployer.engine import metadata
 from deployer.engine.apply import FAILED, SKIPPED, ApplyResult
 from deployer.engine.plan import CREATE, DELETE, DRIFTED, UNCHANGED, UPDATE, Plan, WorkflowPlan
+from deployer.engine.resources import DELETE as RDELETE
+from deployer.engine.resources import UPDATE as RUPDATE
+from deployer.engine.resources import UPLOAD as RUPLOAD
+from deployer.engine.resources import ResourcePlan
 from deployer.output.markdown import MERMAID_CLASSES, html_code, md_cell, md_code, mermaid_nodes
 
 SIGN = {CREATE: "+", UPDATE: "~", DRIFTED: "!", DELETE: "-"}
@@ -31,12 +35,17 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     project = f"project {plan.project}" + (", to be created" if plan.project_code is None
                                            else "")
     acting = [i for i in plan.items if i.action != UNCHANGED] + plan.deletes
-    if acting:
+    moving = plan.resources.changed() if plan.resources else []
+    if acting or moving:
         lines += [f"dagship will perform the following actions on target {plan.target} "
                   f"({project}):", ""]
+        for r in (x for x in moving if x.action != RDELETE):  # uploads go first
+            lines += [_resource_line(r, plan, color), ""]
         for item in acting:
             lines += _item_lines(item, color)
             lines.append("")
+        for r in (x for x in moving if x.action == RDELETE):  # and deletes last
+            lines += [_resource_line(r, plan, color), ""]
     else:
         lines += [f"No changes: target {plan.target} ({project}) matches Git.", ""]
     for cycle in plan.cycles:
@@ -44,6 +53,10 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     if plan.orphans:
         lines.append(f"{len(plan.orphans)} managed workflow(s) no longer in Git, kept "
                      f"(use --prune to delete): {', '.join(plan.orphans)}")
+    if plan.resources and plan.resources.orphans:
+        lines.append(f"{len(plan.resources.orphans)} resource(s) in {plan.resources.root} no "
+                     f"longer in Git, kept (use --prune to delete): "
+                     f"{', '.join(plan.resources.orphans)}")
     lines.append(plan.summary())
     return redact("\n".join(lines))
 
@@ -64,6 +77,27 @@ def _source(plan: Plan) -> str:
         line += ("\nUncommitted changes in what a deploy ships (it refuses them without "
                  "--allow-dirty): " + ", ".join(plan.uncommitted))
     return line
+
+
+_RSIGN = {RUPLOAD: "+", RUPDATE: "~", RDELETE: "-"}
+_RCOLOR = {RUPLOAD: "32", RUPDATE: "33", RDELETE: "31"}
+
+
+def _resource_line(r: ResourcePlan, plan: Plan, color: bool) -> str:
+    where = plan.resources.root if plan.resources else ""
+    head = _paint(f"{_RSIGN[r.action]} resource {r.path}", _RCOLOR[r.action], color)
+    return f"  {head}  ({r.action} in {where}: {r.why})"
+
+
+def _resources_json(plan: Plan) -> dict[str, Any] | None:
+    sync = plan.resources
+    if sync is None:
+        return None
+    return {"root": sync.root, "generation": sync.generation, "summary": sync.counts(),
+            "orphans": sync.orphans,
+            "items": [{"path": i.path, "action": i.action, "details": i.why,
+                       "size": i.local.size if i.local else None,
+                       "sha256": i.local.digest if i.local else None} for i in sync.items]}
 
 
 def _delete_details(d: WorkflowPlan) -> str:
@@ -146,7 +180,7 @@ def to_json(plan: Plan, result: ApplyResult | None, *, dry_run: bool = False) ->
         "workflows": [_item_json(i) for i in plan.items],
         "deletes": [_item_json(d) for d in plan.deletes],
         "orphans": plan.orphans, "cycles": plan.cycles, "source": plan.source,
-        "result": None,
+        "resources": _resources_json(plan), "result": None,
     }
     if result is not None:
         doc["result"] = {
@@ -171,6 +205,12 @@ def to_markdown(plan: Plan, result: ApplyResult | None) -> str:
             details = i.details() if i.action != DELETE else _delete_details(i)
             out.append(f"| {SIGN[i.action]} | {i.action} | {md_code(i.name)} | "
                        f"{md_cell(details)} |")
+        out.append("")
+    moving = plan.resources.changed() if plan.resources else []
+    if moving:
+        out += ["| | Action | Resource | Details |", "|---|---|---|---|"]
+        out += [f"| {_RSIGN[r.action]} | {r.action} | {md_code(r.path)} | {md_cell(r.why)} |"
+                for r in moving]
         out.append("")
     if plan.cycles:
         out += ["**Refused**: new workflows wait on each other (none exists on the target, so "

@@ -27,9 +27,16 @@ from deployer.core.redact import MIN_SECRET_LENGTH, RedactingFilter, register_se
 from deployer.core.targets import select_target, source_commit
 from deployer.definitions.model import WorkflowSpec
 from deployer.definitions.repo import load_repository
+from deployer.definitions.resources import local_resources
 from deployer.engine import metadata
 from deployer.engine import plan as planning
 from deployer.engine.committed import uncommitted
+from deployer.engine.resources import (
+    ResourceSync,
+    check_local,
+    plan_resources,
+    resource_generation,
+)
 from deployer.output.console import echo
 from deployer.output.findings import format_text
 
@@ -137,14 +144,29 @@ class Session:
                 echo(f"dagship: planning {len(specs)} workflow(s) against {self.target.name} "
                      f"({self.target.url})", err=True)
             with self.target_named():
+                sync = _resource_sync(self, client, prune=prune or self.target.prune)
+                before = client.request_count
                 plan = planning.build_plan(
                     client, target=self.target.name, project=self.target.project,
                     api_version=self.target.api_version, specs=specs, commit=self.commit,
-                    prune=prune or self.target.prune)
+                    prune=prune or self.target.prune, resources=sync,
+                    resource_folders=self.config.resources)
+                plan.requests += before  # the resource center's reads came first
         finally:
             client.close()
         plan.uncommitted = self.uncommitted
         return plan
+
+
+def _resource_sync(session: Session, client: DSClient, *, prune: bool) -> ResourceSync | None:
+    """Plan the resource files (deployer.engine.resources), sizes checked before any
+    request; None when dagship.yaml names no resource folders."""
+    if not session.config.resources:
+        return None
+    local = local_resources(session.config)
+    check_local(local, session.target, session.target.api_version or "")
+    gen = resource_generation(client, session.target, None)
+    return plan_resources(client, session.target, gen, local, prune=prune)
 
 
 def open_session(config: Config, options: SessionOptions, env: Mapping[str, str], *,

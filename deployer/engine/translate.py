@@ -65,6 +65,10 @@ class Resolver:
         self._datasources: list[dict[str, Any]] | None = None
         self._environments: dict[str, int] | None = None
         self.strict = False  # apply mode: a pending workflow is an error, not a placeholder
+        # repository path -> what a task sends for that resource (deployer.engine.resources);
+        # paths below `resource_folders` are dagship's, any other name is the server's own
+        self.resource_refs: dict[str, dict[str, Any]] = {}
+        self.resource_folders: tuple[str, ...] = ()
 
     def record(self, name: str, dag: Mapping[str, Any]) -> None:
         """A workflow of the target project was just deployed: later lookups see its codes."""
@@ -217,6 +221,8 @@ def _resolve(value: Any, own: Mapping[str, int], r: Resolver, where: str) -> Any
         return r.datasource(value, where)[0]
     if isinstance(value, Property):
         return _prop(value)
+    if isinstance(value, Mapping) and r.resource_folders and set(value) == {"resourceName"}:
+        return _resource(str(value["resourceName"]), r, where)
     if isinstance(value, Mapping):
         out = {k: _resolve(v, own, r, where) for k, v in value.items()}
         for key, type_key in DS_TYPE_KEY.items():
@@ -227,6 +233,18 @@ def _resolve(value: Any, own: Mapping[str, int], r: Resolver, where: str) -> Any
     if isinstance(value, list | tuple):
         return [_resolve(v, own, r, where) for v in value]
     return value
+
+
+def _resource(name: str, r: Resolver, where: str) -> dict[str, Any]:
+    if not name.startswith(r.resource_folders):
+        return {"resourceName": name}
+    ref = r.resource_refs.get(name)
+    if ref is None:
+        if r.strict:
+            raise UnresolvedReference(f"{where}: resource {name!r} is not in the resource "
+                                      "center (its upload failed?)")
+        return {"resourceName": name}  # a plan before the upload: the workflow differs anyway
+    return dict(ref)
 
 
 def _prop(p: Property) -> dict[str, str]:

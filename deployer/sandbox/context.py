@@ -19,6 +19,7 @@ class Ctx:
     p: Params
     user_id: int = 0
     cookies: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # multipart parts
 
     @property
     def gen(self) -> Generation:

@@ -108,3 +108,29 @@ class Params:
         if page_no <= 0 or page_size <= 0:
             raise ApiError(10001, "pageNo" if page_no <= 0 else "pageSize")
         return page_no, page_size
+
+
+def parse_multipart(ctype: str, body: bytes, values: dict[str, list[str]]
+                    ) -> dict[str, tuple[str, bytes]]:
+    """A multipart/form-data body: text parts join `values`, file parts are returned as
+    field -> (file name, bytes), byte-exact (the email parser keeps binary payloads)."""
+    import email.parser
+    import email.policy
+
+    head = f"Content-Type: {ctype}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not msg.is_multipart():
+        raise BadParams("Failed to parse multipart servlet request")
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (filename, data)
+        else:
+            values.setdefault(name, []).append(data.decode("utf-8", "replace"))
+    return files

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from deployer.sandbox import lookups, render, schedules, workflows
+from deployer.sandbox import lookups, render, resources, schedules, workflows
 from deployer.sandbox.context import Ctx
 from deployer.sandbox.generation import Generation
 from deployer.sandbox.params import REQUIRED
@@ -428,5 +428,7 @@ def build_routes(gen: Generation) -> list[Route]:
     if gen.g3:
         table.append(("GET", "/ui-plugins/query-product-info", lookups.product_info, 200,
                       10000, False))
+        table.append(resources.ROUTE_BASE_DIR)
+    table += resources.ROUTES_G1 if gen.g1 else resources.ROUTES_G2
     return [Route(m, _compile(path), h, status, generic, mutates)
             for m, path, h, status, generic, mutates in table]

@@ -27,7 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from deployer.sandbox.faults import Fault, Faults
-from deployer.sandbox.params import BadParams, Params, parse_form
+from deployer.sandbox.params import BadParams, Params, parse_form, parse_multipart
+from deployer.sandbox.resources import Download
 from deployer.sandbox.routes import Ctx, Route, build_routes
 from deployer.sandbox.status import ApiError, MissingParam, message
 from deployer.sandbox.store import DATE_FORMAT, State
@@ -148,9 +149,12 @@ class App:
                                     f"length {FORM_LIMIT if method == 'POST' else BODY_CAP})")
                 for key, vals in parse_form(body, "Unable to parse form content").items():
                     values.setdefault(key, []).extend(vals)
+            files: dict[str, tuple[str, bytes]] = {}
+            if ctype == "multipart/form-data" and body:
+                files = parse_multipart(headers.get("Content-Type") or "", body, values)
         except BadParams as exc:
             return self._generic(route, f"400: {exc}")
-        ctx = Ctx(self.state, Params(values, groups), user or 1)
+        ctx = Ctx(self.state, Params(values, groups), user or 1, files=files)
         return self._call(route, ctx)
 
     def _generic(self, route: Route, detail: str) -> Reply:
@@ -166,6 +170,12 @@ class App:
         try:
             with self.state.lock:
                 data = route.handler(ctx)
+            if isinstance(data, Download):  # a file, as ResponseEntity<Resource> sends it
+                if data.status != 200:
+                    return Reply(data.status, data.data, "text/plain;charset=utf-8")
+                return Reply(200, data.data, "application/json",
+                             [("Content-Disposition", f'attachment; filename="{data.name}"'),
+                              ("Accept-Ranges", "bytes")])
             body, status = _envelope(0, "success", data), route.status
         except ApiError as exc:
             status = 200 if exc.thrown else route.status
@@ -240,7 +250,10 @@ class _Handler(BaseHTTPRequestHandler):
         if length > BODY_CAP:
             self.close_connection = True  # answered without reading; the rest is never read
             return None, length
-        if length > FORM_LIMIT and self.command == "POST":
+        multipart = (self.headers.get("Content-Type") or "").lower().startswith("multipart/")
+        # the form limit is Jetty's for urlencoded forms; uploads have Spring's multipart
+        # limits (1024MB in DS's application.yaml), so BODY_CAP stands in for them
+        if length > FORM_LIMIT and self.command == "POST" and not multipart:
             left = length
             while left > 0:
                 got = self.rfile.read(min(left, 1 << 16))

@@ -8,6 +8,7 @@ and `schedules.py`; this module only stores.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -56,6 +57,8 @@ class State:
                  environments: dict[str, str] | None = None,
                  state_path: str | os.PathLike[str] | None = None) -> None:
         self.gen = gen
+        self.resources: dict[str, dict[str, Any]] = {}  # full name -> row, with `content`
+        self.storage = True  # False: a server without resource storage configured
         self.created = now_text()  # when the seeded rows (the default tenant) were made
         self.lock = threading.RLock()
         self.codes = CodeGenerator()
@@ -175,6 +178,9 @@ class State:
             "tokens": list(self.tokens.values()),
             "sessions": self.sessions,
             "seq": self.seq,
+            # file contents as base64: a JSON state file cannot hold bytes
+            "resources": [{**r, "content": base64.b64encode(r["content"]).decode("ascii")}
+                          for r in self.resources.values()],
         }
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -195,3 +201,5 @@ class State:
         self.tokens = {t["id"]: t for t in data.get("tokens", [])}
         self.sessions = dict(data.get("sessions", {}))
         self.seq = dict(data.get("seq", {}))
+        self.resources = {r["fullName"]: {**r, "content": base64.b64decode(r["content"])}
+                          for r in data.get("resources", [])}

@@ -238,6 +238,20 @@ def env_lines(state: dict[str, Any]) -> str:
             f"DAGSHIP_REAL_DS_VERSION={state['dialect']}\n")
 
 
+def storage_properties(dialect: str, folder: Path) -> list[str]:
+    """Resource storage on the local disk, so that the resource center works (without it
+    3.1 answers 60002 "storage not startup"). PropertyUtils lets system properties override
+    common.properties. 3.1 has no LOCAL type: its documented local set-up is HDFS over the
+    local file system (`file:///`); 3.2+ have LOCAL. Emptied at every boot: the embedded
+    database starts empty, and files without their rows would answer 20011 ("already
+    exists in hdfs") to the next upload of the same name."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = ["-Dresource.storage.type=HDFS", "-Dresource.hdfs.fs.defaultFS=file:///"] \
+        if dialect == "3.1" else ["-Dresource.storage.type=LOCAL"]
+    return [*kind, f"-Dresource.storage.upload.base.path={folder}"]
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     version = args.version
     state = read_state(version)
@@ -257,6 +271,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
+           *storage_properties(dialect, rd / "storage"),
            *(ADD_OPENS if major >= 17 else []),
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",
@@ -417,7 +432,8 @@ def run_suites(args: argparse.Namespace, env: dict[str, str], upstream: str, ver
     """pytest on the contract suites, through a recording proxy when `--record` is given."""
     pytest = REPO / ".venv" / "bin" / "pytest"
     suites = [REPO / "tests" / "sandbox" / "test_contract.py",
-              REPO / "tests" / "sandbox" / "test_contract_answers.py"]
+              REPO / "tests" / "sandbox" / "test_contract_answers.py",
+              REPO / "tests" / "sandbox" / "test_contract_resources.py"]
     if args.command in ("deploy-test", "record"):
         suites.append(REPO / "tests" / "deploy_contract")
     cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]

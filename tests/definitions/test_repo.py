@@ -36,7 +36,7 @@ PROD = Target("production", "http://ds", "T", "dataops", variables={"datasource"
 
 
 def _config(root: Path, **kw) -> Config:
-    return Config(root=root.resolve(), path=None, workflows=(".",),
+    return Config(root=root.resolve(), path=None, workflows=(".",), resources=("resources/",),
                   targets={"staging": STAGING, "production": PROD}, **kw)
 
 

@@ -95,7 +95,7 @@ def _line(seq: int, method: str, path: str, status: int, response: object) -> di
 def test_replay_judges_against_the_allowance_file(tmp_path: Path) -> None:
     folder = tmp_path / "9.9-test"
     _write(folder, [_line(1, "GET", "/projects/list", 200, env([])),
-                    _line(2, "GET", "/resources/list", 200, env([])),
+                    _line(2, "GET", "/k8s-namespace/available-list", 200, env([])),
                     _line(3, "GET", "/worker-groups/all", 200, env(["default", "gpu"]))],
            {"dialect": "3.2"})
     recording = load(folder)
@@ -105,9 +105,9 @@ def test_replay_judges_against_the_allowance_file(tmp_path: Path) -> None:
     allow = tmp_path / "9.9-test.yaml"
     allow.write_text(
         "allowed:\n"
-        "  - {kind: endpoint.unknown, endpoint: 'GET /resources/*', reason: not modelled yet}\n"
-        "  - {kind: status, endpoint: 'GET /resources/*', reason: not modelled yet}\n"
-        "  - {kind: content-type, endpoint: 'GET /resources/*', reason: not modelled yet}\n"
+        "  - {kind: endpoint.unknown, endpoint: 'GET /k8s-namespace/*', reason: not modelled yet}\n"
+        "  - {kind: status, endpoint: 'GET /k8s-namespace/*', reason: not modelled yet}\n"
+        "  - {kind: content-type, endpoint: 'GET /k8s-namespace/*', reason: not modelled yet}\n"
         "  - {kind: data.length, endpoint: GET /worker-groups/all, reason: one more group}\n"
         "  - {kind: data.order, endpoint: GET /nothing, reason: never happens}\n"
         "fixed:\n"
