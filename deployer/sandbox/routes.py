@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from deployer.sandbox import lookups, render, schedules, workflows
+from deployer.sandbox import instances, lookups, render, schedules, workflows
 from deployer.sandbox.context import Ctx
 from deployer.sandbox.generation import Generation
 from deployer.sandbox.params import REQUIRED
@@ -425,6 +425,7 @@ def build_routes(gen: Generation) -> list[Route]:
         ("GET", "/tenants/list", lookups.tenants, 200, 10086, False),
         ("GET", "/alert-groups/list", lookups.alert_groups, 200, 10028, False),
     ]
+    table += instances.routes(gen)
     if gen.g3:
         table.append(("GET", "/ui-plugins/query-product-info", lookups.product_info, 200,
                       10000, False))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deployer.sandbox.generation import Generation
+from deployer.sandbox.runs import Runs
 
 __all__ = ["ADMIN", "CodeGenerator", "State", "now_text"]
 
@@ -69,6 +70,7 @@ class State:
         self.tokens: dict[int, dict[str, Any]] = {}
         self.sessions: dict[str, int] = {}
         self.seq: dict[str, int] = {}
+        self.runs = Runs()  # instances, task instances, logs: in memory only
         self.by_name: dict[tuple[int, str], int] = {}        # (project code, name) -> wf code
         self.schedule_of: dict[int, list[int]] = {}          # wf code -> schedule ids
         self.datasources: list[dict[str, Any]] = [

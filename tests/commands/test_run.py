@@ -1,0 +1,140 @@
+"""`dagship run` against the sandbox over real HTTP: start, wait, exit codes, logs, reports."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.helpers.deploy_env import TOKEN, Env, wf_yaml
+
+FAST = ("--poll", "0.05", "--no-progress")
+
+
+def _fail_yaml(name: str) -> str:
+    return wf_yaml(name, [("ok", "echo ok", ()), ("boom", "'echo about to fail; exit 3'",
+                                                  ("ok",)),
+                          ("after", "echo never", ("boom",))])
+
+
+def test_run_wait_success(env: Env) -> None:
+    env.write("etl", wf_yaml("etl"))
+    env.deploy()
+    res = env.run("run", "etl", "--wait", *FAST)
+    assert res.code == 0, res.err
+    assert "etl #1 task a: SUCCESS" in res.err
+    assert "etl #1 task b: SUCCESS" in res.err
+    assert "etl #1: SUCCESS" in res.err
+    assert "succeeded" in res.err
+
+
+def test_run_without_wait_only_starts(env: Env) -> None:
+    env.write("etl", wf_yaml("etl"))
+    env.deploy()
+    res = env.run("run", "etl", *FAST)
+    assert res.code == 0, res.err
+    assert "started etl as instance 1" in res.err
+    assert "task a" not in res.err
+    assert 1 in env.sb.state.runs.instances
+
+
+def test_failed_task_exit_code_log_and_reports(env: Env) -> None:
+    env.write("etl", _fail_yaml("etl"))
+    env.deploy()
+    res = env.run("run", "etl", "--wait", "--junit", "r.xml", "--markdown", "r.md", *FAST)
+    assert res.code == 6, res.err
+    assert "task boom (SHELL): FAILURE" in res.err
+    assert "process has exited with code 3" in res.err
+    assert "task after" not in res.err  # downstream of a failure: never started
+    root = ET.fromstring((env.root / "r.xml").read_bytes())  # noqa: S314 - our own output
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("tests") == "2"
+    assert suite.get("failures") == "1"
+    failure = suite.find("testcase[@name='boom']/failure")
+    assert failure is not None
+    assert "exited with code 3" in (failure.text or "")
+    md = (env.root / "r.md").read_text()
+    assert "**FAILURE**" in md
+    assert "| `boom` | SHELL | FAILURE |" in md
+
+
+def test_timeout_exit_code(env: Env) -> None:
+    env.write("slow", wf_yaml("slow", [("nap", "sleep 30", ())]))
+    env.deploy()
+    res = env.run("run", "slow", "--timeout", "0.5", *FAST)
+    assert res.code == 8, res.err
+    assert "still running" in res.err
+    assert "left running" in res.err
+
+
+def test_killed_exit_code(env: Env) -> None:
+    env.write("slow", wf_yaml("slow", [("nap", "sleep 30", ())]))
+    env.deploy()
+    c = env.client()
+    try:
+        ex = c.executor()
+        pc = env.project_code()
+        import threading
+
+        def stop_soon() -> None:
+            import time
+            time.sleep(0.4)
+            ex.stop(pc, 1)
+
+        threading.Thread(target=stop_soon, daemon=True).start()
+        res = env.run("run", "slow", "--wait", *FAST)
+    finally:
+        c.close()
+    assert res.code == 7, res.err
+    assert "slow #1: STOP" in res.err
+    assert "task nap: KILL" in res.err
+
+
+def test_dry_run_runs_no_body(env: Env) -> None:
+    env.write("etl", _fail_yaml("etl"))
+    env.deploy()
+    res = env.run("run", "etl", "--wait", "--dry-run", *FAST)
+    assert res.code == 0, res.err
+    assert "(dry run)" in res.err
+    assert env.sb.state.runs.instances[1]["dryRun"] == 1
+    assert "task after: SUCCESS" in res.err
+
+
+def test_params_reach_the_start(env: Env) -> None:
+    env.write("etl", wf_yaml("etl"))
+    env.deploy()
+    res = env.run("run", "etl", "--param", "dt=2024-01-02", "--param", "x=a=b", *FAST)
+    assert res.code == 0, res.err
+    assert env.sb.state.runs.instances[1]["_startParams"] == {"dt": "2024-01-02", "x": "a=b"}
+
+
+@pytest.mark.parametrize(("args", "word"), [
+    (("nope", "--wait"), "is not deployed"),
+    (("etl", "--param", "novalue"), "expected KEY=VALUE"),
+])
+def test_bad_input_is_a_usage_error(env: Env, args: tuple[str, ...], word: str) -> None:
+    env.write("etl", wf_yaml("etl"))
+    env.deploy()
+    res = env.run("run", *args, *FAST)
+    assert res.code == 2, res.err
+    assert word in res.err
+    assert "Traceback" not in res.err
+
+
+def test_offline_workflow_is_refused_before_a_start(env: Env) -> None:
+    env.write("etl", wf_yaml("etl", release_state="offline"))
+    env.deploy()
+    res = env.run("run", "etl", *FAST)
+    assert res.code == 2
+    assert "offline" in res.err
+    assert not env.sb.state.runs.instances
+
+
+def test_token_never_printed(env: Env) -> None:
+    env.write("leak", wf_yaml("leak", [("t", f"'echo {TOKEN}; exit 1'", ())]))
+    env.deploy()
+    res = env.run("run", "leak", "--wait", "--junit", "r.xml", *FAST)
+    assert res.code == 6
+    assert TOKEN not in res.err + res.out
+    assert TOKEN not in (env.root / "r.xml").read_text()
