@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from deployer.commands.detail import explain
+from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
@@ -84,4 +85,18 @@ def deploy_command(config: Config, options: DeployOptions,
     if planned is None:
         return errors.EXIT_OK
     session, plan = planned
-    return execute(session, plan, options)
+    smoke = session.target.smoke
+    if options.smoke and smoke is None:
+        raise errors.ConfigError(
+            f"deploy --smoke: target {session.target.name!r} has no `smoke:` (add "
+            f"targets.{session.target.name}.smoke.workflows to dagship.yaml); nothing was sent")
+    code = execute(session, plan, options)
+    if not options.smoke or options.dry_run or code != errors.EXIT_OK or smoke is None:
+        return code
+    # After a no-op deploy too: the smoke run checks what the target runs, changed or not.
+    echo(f"dagship: smoke run of {', '.join(smoke.workflows)} on {session.target.name}"
+         f"{' (dry run)' if smoke.dry_run else ''}, timeout {smoke.timeout:g} s", err=True)
+    return run_workflows(session, RunSpec(
+        workflows=smoke.workflows, timeout=smoke.timeout, params=dict(smoke.params),
+        dry_run=smoke.dry_run, progress=options.progress,
+        poll=smoke.poll))

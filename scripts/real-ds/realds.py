@@ -257,6 +257,10 @@ def cmd_start(args: argparse.Namespace) -> int:
     cmd = [java, f"-Xmx{args.heap}", "-Xss512k", "-XX:+UseSerialGC",
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
+           # Tasks really run (dagship run): as the JVM's own user, with no sudo (often not
+           # installed; common.properties keys are overridden by system properties), in a
+           # folder of this server, not the /tmp/dolphinscheduler every server would share.
+           "-Dsudo.enable=false", f"-Ddata.basedir.path={run_dir(version) / 'data'}",
            *(ADD_OPENS if major >= 17 else []),
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",

@@ -138,3 +138,68 @@ def test_token_never_printed(env: Env) -> None:
     assert res.code == 6
     assert TOKEN not in res.err + res.out
     assert TOKEN not in (env.root / "r.xml").read_text()
+
+
+SMOKE = ("    smoke:\n      workflows: [etl]\n      timeout: 30\n      poll: 0.05\n")
+
+
+def test_deploy_smoke_runs_after_the_apply(env: Env) -> None:
+    env.write_config(SMOKE)
+    env.write("etl", wf_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 0, res.err
+    assert "smoke run of etl on staging" in res.err
+    assert "etl #1: SUCCESS" in res.err
+    # a no-op deploy still runs the smoke: it checks what the target runs
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 0, res.err
+    assert "nothing to do" in res.out
+    assert "etl #2: SUCCESS" in res.err
+
+
+def test_deploy_smoke_failure_gives_the_run_exit_code(env: Env) -> None:
+    env.write_config(SMOKE.replace("[etl]", "[etl, bad]"))
+    env.write("etl", wf_yaml("etl"))
+    env.write("bad", _fail_yaml("bad"))
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 6, res.err
+    assert "bad #2 task boom: FAILURE" in res.err or "task boom (SHELL): FAILURE" in res.err
+
+
+def test_deploy_smoke_dry_run_of_the_deploy_runs_nothing(env: Env) -> None:
+    env.write_config(SMOKE)
+    env.write("etl", wf_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke", "--dry-run")
+    assert res.code == 0, res.err
+    assert "smoke" not in res.err
+    assert not env.sb.state.runs.instances
+
+
+def test_deploy_smoke_without_smoke_config_sends_nothing(env: Env) -> None:
+    env.write("etl", wf_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 2, res.err
+    assert "has no `smoke:`" in res.err
+    assert env.remote("etl") is None
+
+
+def test_smoke_dry_run_config(env: Env) -> None:
+    env.write_config(SMOKE + "      dry_run: true\n")
+    env.write("bad", _fail_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 0, res.err
+    assert "(dry run)" in res.err
+
+
+@pytest.mark.parametrize(("extra", "word"), [
+    ("    smoke:\n      dry_run: true\n", "missing required key `workflows`"),
+    ("    smoke:\n      workflows: [a]\n      timeout: 0\n", "expected a number of seconds"),
+    ("    smoke:\n      workflows: [a]\n      wait: true\n", "unknown key"),
+])
+def test_bad_smoke_config_names_the_line(env: Env, extra: str, word: str) -> None:
+    env.write_config(extra)
+    res = env.run("deploy", "--no-progress", "--smoke")
+    assert res.code == 2
+    assert "dagship.yaml:" in res.err
+    assert "targets.staging.smoke" in res.err
+    assert word in res.err
