@@ -14,7 +14,8 @@ from deployer.commands.detail import explain
 from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
 from deployer.core.config import Config
-from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
+from deployer.engine.execute import DeployOptions as ApplyOptions
+from deployer.engine.execute import cycle_refusal, execute, write_reports
 from deployer.engine.plan import Plan
 from deployer.engine.report import plan_text
 from deployer.engine.session import ReportOptions, Session, open_session
@@ -29,6 +30,13 @@ class PlanOptions(ReportOptions):
     prune: bool = False  # plan deletes of dagship-managed workflows gone from Git
     # terraform's -detailed-exitcode: 0 no changes, 2 changes pending, 1 any error
     detailed_exitcode: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployOptions(ApplyOptions):
+    """`deploy`: what rollback --to shares (ApplyOptions), and the smoke run after it."""
+
+    smoke: bool = False  # then run the target's `smoke:` (deployer.commands.run)
 
 
 def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],

@@ -27,7 +27,6 @@ class DeployOptions(ReportOptions):
     on_drift: str = "fail"  # fail | overwrite | skip: workflows edited in the UI
     parallel: int = 4  # workflows applied at once (dependencies still go first)
     allow_dirty: bool = False  # deploy files that differ from HEAD; markers say <commit>+dirty
-    smoke: bool = False  # deploy only: then run the target's `smoke:` (deployer.commands.run)
 
 
 def write_reports(plan: Plan, result: ApplyResult | None, options: ReportOptions, *,
