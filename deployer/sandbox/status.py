@@ -53,6 +53,7 @@ MESSAGES: dict[int, str] = {
     10153: "switch version: workflow definition {0} has no version {1}",
     10154: "query workflow definition versions error",
     10156: "delete workflow definition version error",
+    10163: "workflow definition {0} has instances still running",
     10168: "workflow definition name {0} already exists",
     10190: "project {0} does not exist",
     10193: "workflow definition {0} is used by other workflows: {1}",
