@@ -37,6 +37,11 @@ class DeployOptions(ApplyOptions):
     """`deploy`: what rollback --to shares (ApplyOptions), and the smoke run after it."""
 
     smoke: bool = False  # then run the target's `smoke:` (deployer.commands.run)
+    # the same, and a target without `smoke:` is only deployed (the CI templates' staging
+    # deploy: a repository without smoke runs keeps working)
+    smoke_if_configured: bool = False
+    smoke_junit: str | None = None  # the smoke run's JUnit report
+    smoke_markdown: str | None = None  # ... and its Markdown summary
 
 
 def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],
@@ -94,17 +99,21 @@ def deploy_command(config: Config, options: DeployOptions,
         return errors.EXIT_OK
     session, plan = planned
     smoke = session.target.smoke
+    where = f"targets.{session.target.name}.smoke"
     if options.smoke and smoke is None:
         raise errors.ConfigError(
             f"deploy --smoke: target {session.target.name!r} has no `smoke:` (add "
-            f"targets.{session.target.name}.smoke.workflows to dagship.yaml); nothing was sent")
+            f"{where}.workflows to dagship.yaml); nothing was sent")
+    wanted = options.smoke or options.smoke_if_configured
     code = execute(session, plan, options)
-    if not options.smoke or options.dry_run or code != errors.EXIT_OK or smoke is None:
+    if wanted and smoke is None:
+        echo(f"dagship: no smoke run: {where} is not configured (docs/runs.md)", err=True)
+    if not wanted or options.dry_run or code != errors.EXIT_OK or smoke is None:
         return code
     # After a no-op deploy too: the smoke run checks what the target runs, changed or not.
     echo(f"dagship: smoke run of {', '.join(smoke.workflows)} on {session.target.name}"
          f"{' (dry run)' if smoke.dry_run else ''}, timeout {smoke.timeout:g} s", err=True)
     return run_workflows(session, RunSpec(
         workflows=smoke.workflows, timeout=smoke.timeout, params=dict(smoke.params),
-        dry_run=smoke.dry_run, progress=options.progress,
-        poll=smoke.poll))
+        dry_run=smoke.dry_run, progress=options.progress, poll=smoke.poll,
+        junit_path=options.smoke_junit, markdown_path=options.smoke_markdown))

@@ -269,6 +269,8 @@ def cmd_start(args: argparse.Namespace) -> int:
            "--api.python-gateway.enabled=false",  # 3.2+ moved it under api:
            # 3.2+: the master autowires a MetricsProvider that only exists with metrics on
            *([] if dialect == "3.1" else ["--metrics.enabled=true"]),
+           # 3.1: task log files, which the log API reads (conf/logback-tasks-3.1.xml says why)
+           *([f"--logging.config={conf / 'logback-tasks-3.1.xml'}"] if dialect == "3.1" else []),
            # 3.3+ standalone keeps its registry in the database; there is no embedded ZooKeeper
            *(["--registry.type=jdbc"] if dialect >= "3.3" else [])]
     logfile = rd / "server.log"

@@ -203,3 +203,22 @@ def test_bad_smoke_config_names_the_line(env: Env, extra: str, word: str) -> Non
     assert "dagship.yaml:" in res.err
     assert "targets.staging.smoke" in res.err
     assert word in res.err
+
+
+def test_smoke_if_configured_deploys_a_target_without_smoke(env: Env) -> None:
+    env.write("etl", wf_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke-if-configured")
+    assert res.code == 0, res.err
+    assert env.remote("etl") is not None
+    assert "no smoke run: targets.staging.smoke is not configured" in res.err
+    assert not env.sb.state.runs.instances
+
+
+def test_smoke_if_configured_runs_the_configured_smoke_with_reports(env: Env) -> None:
+    env.write_config(SMOKE)
+    env.write("etl", wf_yaml("etl"))
+    res = env.run("deploy", "--no-progress", "--smoke-if-configured", "--smoke-junit",
+                  "smoke.xml", "--smoke-markdown", "smoke.md")
+    assert res.code == 0, res.err
+    assert 'name="a"' in (env.root / "smoke.xml").read_text()
+    assert "**SUCCESS**" in (env.root / "smoke.md").read_text()
