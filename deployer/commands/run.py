@@ -105,6 +105,9 @@ def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
                 f"workflow {name!r} is offline on {target.name!r}: DolphinScheduler only "
                 "starts online workflows (deploy it with `release_state: online`, the default)")
         codes.append((name, int(definition["code"])))
+    if spec.test_flag and client.generation == "3.1":
+        raise errors.UsageError("--test: DolphinScheduler 3.1 has no test flag (it came "
+                                "with 3.2); nothing was started")
     executor = client.executor()
     runs = []
     for name, code in codes:

@@ -222,3 +222,28 @@ def test_smoke_if_configured_runs_the_configured_smoke_with_reports(env: Env) ->
     assert res.code == 0, res.err
     assert 'name="a"' in (env.root / "smoke.xml").read_text()
     assert "**SUCCESS**" in (env.root / "smoke.md").read_text()
+
+
+@pytest.mark.parametrize("version", ["3.1", "3.2", "3.3"])
+def test_each_generation_starts_and_follows(tmp_path, monkeypatch, capsys, version: str) -> None:
+    from deployer.sandbox import Sandbox
+
+    with Sandbox(api_version=version, token=TOKEN) as sb:
+        env = Env(tmp_path / "repo", sb, monkeypatch, capsys)
+        env.write_config(f'    api_version: "{version}"\n')  # 3.1 cannot be detected
+        env.write("etl", _fail_yaml("etl"))
+        env.deploy()
+        res = env.run("run", "etl", "--wait", "--param", "dt=1", *FAST)
+        assert res.code == 6, res.err
+        assert "task boom (SHELL): FAILURE" in res.err
+        inst = sb.state.runs.instances[1]
+        assert inst["_startParams"] == {"dt": "1"}
+        assert ("testFlag" in inst) == (version != "3.1")
+        res = env.run("run", "etl", "--test", *FAST)
+        if version == "3.1":
+            assert res.code == 2
+            assert "3.1 has no test flag" in res.err
+            assert len(sb.state.runs.instances) == 1
+        else:
+            assert res.code == 0, res.err
+            assert sb.state.runs.instances[2]["testFlag"] == 1

@@ -8,15 +8,13 @@ this OS user for the test, and takes it away again afterwards.
 
 from __future__ import annotations
 
-import getpass
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 
 from tests.deploy_contract.helpers import Backend, Repo
+from tests.helpers.run_tenant import admin_tenant
 from tests.helpers.workflow_yaml import wf_yaml
 
 POLL = ("--poll", "0.2", "--no-progress")
@@ -24,39 +22,13 @@ LONG = "240"  # seconds a real master/worker may take for a small workflow
 MARKER = "dagship-marker-7f3a"
 
 
-def _api(backend: Backend, method: str, path: str, **form: Any) -> Any:
-    reply = requests.request(method, backend.url + path, headers={"token": backend.token},
-                             data=form if method == "POST" else None,
-                             params=None if method == "POST" else form, timeout=30)
-    body = reply.json()
-    assert body["code"] == 0, (path, body)
-    return body["data"]
-
-
 @pytest.fixture
 def tenant(backend: Backend) -> Iterator[None]:
     if not (backend.real and backend.api_version == "3.1"):
         yield
         return
-    me = _api(backend, "GET", "/users/get-user-info")
-    code = getpass.getuser()
-    found = [t for t in _api(backend, "GET", "/tenants/list") if t["tenantCode"] == code]
-    made = not found
-    tid = found[0]["id"] if found else _api(backend, "POST", "/tenants", tenantCode=code,
-                                             queueId=1, description="dagship run tests")["id"]
-
-    def update(tenant_id: int) -> None:
-        _api(backend, "POST", "/users/update", id=me["id"], userName=me["userName"],
-             userPassword="", email=me.get("email") or "admin@example.com",
-             tenantId=tenant_id, state=1, phone=me.get("phone") or "")
-
-    update(tid)
-    try:
+    with admin_tenant(backend.url, backend.token):
         yield
-    finally:
-        update(int(me.get("tenantId") or 0))
-        if made:
-            _api(backend, "DELETE", f"/tenants/{tid}")
 
 
 def _junit_cases(repo: Repo, name: str) -> dict[str, ET.Element]:
