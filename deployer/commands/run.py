@@ -70,8 +70,8 @@ def run_command(config: Config, options: RunOptions,
     if not options.spec.workflows:
         raise errors.UsageError("name at least one workflow to run")
     session = open_session(config, options, env)
-    if session is None:
-        return errors.EXIT_OK
+    if session is None:  # said why; a run asked for and not done is no success
+        raise errors.UsageError("nothing was started: name the target with --target")
     return run_workflows(session, options.spec)
 
 

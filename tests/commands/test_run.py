@@ -247,3 +247,12 @@ def test_each_generation_starts_and_follows(tmp_path, monkeypatch, capsys, versi
         else:
             assert res.code == 0, res.err
             assert sb.state.runs.instances[2]["testFlag"] == 1
+
+
+def test_a_branch_without_a_target_starts_nothing_and_says_so(env: Env,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    monkeypatch.setenv("GITHUB_REF_NAME", "feature/x")
+    res = env.run("run", "etl", target=None)
+    assert res.code == 2
+    assert "name the target with --target" in res.err
