@@ -29,6 +29,7 @@ from deployer.output.progress import interactive
 
 __all__ = ["RunOptions", "RunSpec", "parse_params", "run_command", "run_workflows"]
 
+NO_TENANT = 50027  # 3.1: TENANT_NOT_SUITABLE, the creator has no tenant
 LOG_LINES = 30  # lines of each failed task's log printed and put into the reports
 
 
@@ -114,7 +115,15 @@ def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
         req = StartRequest(code, dict(spec.params or {}), dry_run=spec.dry_run,
                            test_flag=spec.test_flag)
         started = time.monotonic()
-        iid = executor.start(pc, req, poll=min(spec.poll, 1.0))
+        try:
+            iid = executor.start(pc, req, poll=min(spec.poll, 1.0))
+        except errors.ApiError as exc:
+            if exc.code == NO_TENANT:
+                exc.message += (
+                    f"; DolphinScheduler 3.1 starts {name!r} only when the user who deployed "
+                    "it has a tenant: create one (Security > Tenant Manage, named after an OS "
+                    "user of the workers) and give it to the token's user")
+            raise
         runs.append(InstanceRun(name, iid, dry_run=spec.dry_run, started=started))
         echo(f"dagship: started {name} as instance {iid}"
              f"{' (dry run)' if spec.dry_run else ''} on {target.name}", err=True)

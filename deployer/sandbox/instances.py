@@ -12,7 +12,7 @@ import json
 import threading
 from typing import Any
 
-from deployer.sandbox import execute, render, workflows
+from deployer.sandbox import execute, render, tenants, workflows
 from deployer.sandbox.context import Ctx
 from deployer.sandbox.generation import Generation
 from deployer.sandbox.status import ApiError
@@ -57,8 +57,11 @@ def start(c: Ctx) -> Any:
     wf = workflows.find(c.st, project, code)
     if wf["releaseState"] != "ONLINE":
         raise ApiError(50004, wf["name"])
+    if c.gen.g1 and not tenants.creator_has_tenant(c):  # 3.1: the creator's tenant runs it
+        raise ApiError(50027)
     tenant = None if c.gen.g1 else c.p.text("tenantCode", "default")
-    if tenant not in (None, "default"):
+    made = {t["tenantCode"] for t in c.st.tenant_rows.values()}
+    if tenant not in (None, "default") and tenant not in made:
         raise ApiError(10017, tenant)
     st = c.st
     iid = st.next_id("process_instance")

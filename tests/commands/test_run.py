@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from tests.helpers.deploy_env import TOKEN, Env, wf_yaml
+from tests.helpers.run_tenant import admin_tenant
 
 FAST = ("--poll", "0.05", "--no-progress")
 
@@ -228,11 +230,14 @@ def test_smoke_if_configured_runs_the_configured_smoke_with_reports(env: Env) ->
 def test_each_generation_starts_and_follows(tmp_path, monkeypatch, capsys, version: str) -> None:
     from deployer.sandbox import Sandbox
 
-    with Sandbox(api_version=version, token=TOKEN) as sb:
+    with Sandbox(api_version=version, token=TOKEN) as sb, contextlib.ExitStack() as stack:
         env = Env(tmp_path / "repo", sb, monkeypatch, capsys)
         env.write_config(f'    api_version: "{version}"\n')  # 3.1 cannot be detected
         env.write("etl", _fail_yaml("etl"))
         env.deploy()
+        if version == "3.1":  # 3.1 runs a workflow only when its creator has a tenant
+            assert env.run("run", "etl", *FAST).code == 4
+            stack.enter_context(admin_tenant(sb.base_url, sb.token))
         res = env.run("run", "etl", "--wait", "--param", "dt=1", *FAST)
         assert res.code == 6, res.err
         assert "task boom (SHELL): FAILURE" in res.err

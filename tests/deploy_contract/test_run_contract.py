@@ -1,9 +1,9 @@
 """`dagship run` and `deploy --smoke`, one contract for every backend (the sandbox in each
 dialect, started with --execute, and a real DolphinScheduler when one is configured).
 
-A real 3.1 server starts an instance only for a workflow whose creator has a tenant (3.2+
-take the tenant at start, `default`); the `tenant` fixture gives the admin one that maps to
-this OS user for the test, and takes it away again afterwards.
+A 3.1 server (real, or the sandbox in 3.1) starts an instance only for a workflow whose
+creator has a tenant (3.2+ take the tenant at start, `default`); the `tenant` fixture gives
+the admin one that maps to this OS user for the test, and takes it away again afterwards.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MARKER = "dagship-marker-7f3a"
 
 @pytest.fixture
 def tenant(backend: Backend) -> Iterator[None]:
-    if not (backend.real and backend.api_version == "3.1"):
+    if backend.api_version != "3.1":
         yield
         return
     with admin_tenant(backend.url, backend.token):
@@ -86,3 +86,14 @@ def test_run_smoke_step_after_a_deploy(repo: Repo, tenant: None) -> None:
     assert res.code == 0, res.out + res.err
     assert "smoke run of smoke_me" in res.err
     assert "task a: SUCCESS" in res.err
+
+
+def test_run_on_31_without_a_tenant_says_what_to_do(repo: Repo, backend: Backend) -> None:
+    if backend.api_version != "3.1":
+        pytest.skip("3.2+ take the tenant at start")
+    repo.write("lonely", wf_yaml("lonely", [("a", "echo a", ())]))
+    repo.deploy()
+    res = repo.run("run", "lonely", "--wait", *POLL)
+    assert res.code == 4, res.err
+    assert "(code 50027)" in res.err
+    assert "give it to the token's user" in res.err
