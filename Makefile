@@ -54,6 +54,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/deploy_bench.py
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/pull_bench.py
+	$(BIN)/python bench/run_bench.py
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/resources_bench.py
 

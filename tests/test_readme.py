@@ -13,6 +13,9 @@ from deployer.core.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_PARTIAL,
+    EXIT_RUN_FAILED,
+    EXIT_RUN_KILLED,
+    EXIT_RUN_TIMEOUT,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
@@ -48,7 +51,7 @@ def test_every_command_is_documented() -> None:
 def test_every_exit_code_is_documented() -> None:
     table = README.split("## Exit codes", 1)[1]
     for code in (0, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PARTIAL, EXIT_INTERNAL,
-                 EXIT_INTERRUPTED):
+                 EXIT_RUN_FAILED, EXIT_RUN_KILLED, EXIT_RUN_TIMEOUT, EXIT_INTERRUPTED):
         assert f"\n| {code} |" in table, code
 
 

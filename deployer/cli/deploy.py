@@ -46,10 +46,20 @@ def plan_cmd(*, target: str | None, json_path: str | None, markdown_path: str | 
 @click.option("--allow-dirty", is_flag=True,
               help="Deploy even when the files it ships differ from HEAD; the markers then "
                    "record <commit>+dirty.")
+@click.option("--smoke", is_flag=True, help="After a successful deploy, run the target's "
+              "`smoke:` workflows and wait for them (exit 6/7/8 when they fail).")
+@click.option("--smoke-if-configured", is_flag=True, help="As --smoke, but a target without "
+              "`smoke:` is just deployed (what the CI templates' staging deploy passes).")
+@click.option("--smoke-junit", type=click.Path(dir_okay=False), default=None,
+              help="Write the smoke run's JUnit report (one testcase per task) here.")
+@click.option("--smoke-markdown", type=click.Path(dir_okay=False), default=None,
+              help="Write the smoke run's Markdown summary here.")
 @common_options
 def deploy_cmd(*, target: str | None, json_path: str | None, markdown_path: str | None,
                verbose: bool, progress: bool | None, dry_run: bool, prune: bool,
-               on_drift: str, parallel: int, allow_dirty: bool, config_path: str | None,
+               on_drift: str, parallel: int, allow_dirty: bool, smoke: bool,
+               smoke_if_configured: bool, smoke_junit: str | None,
+               smoke_markdown: str | None, config_path: str | None,
                color: bool | None) -> int:
     """Validate every file, plan against the scheduler, then apply the plan."""
     from deployer.commands.deploy import DeployOptions, deploy_command
@@ -57,7 +67,9 @@ def deploy_cmd(*, target: str | None, json_path: str | None, markdown_path: str 
     return deploy_command(load_config(config_path), DeployOptions(
         target=target, json_path=json_path, markdown_path=markdown_path, verbose=verbose,
         progress=progress, dry_run=dry_run, prune=prune, on_drift=on_drift, parallel=parallel,
-        allow_dirty=allow_dirty, color=use_color(color, sys.stdout)))
+        allow_dirty=allow_dirty, smoke=smoke, smoke_if_configured=smoke_if_configured,
+        smoke_junit=smoke_junit, smoke_markdown=smoke_markdown,
+        color=use_color(color, sys.stdout)))
 
 
 @click.command("status")

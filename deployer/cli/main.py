@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import click
 
 from deployer import __version__
-from deployer.cli import adopt, deploy, hooks
+from deployer.cli import adopt, deploy, hooks, run
 from deployer.cli.params import common_options
 from deployer.core import errors
 from deployer.core.boundary import guarded
@@ -101,15 +101,22 @@ def init_cmd(*, ci: str | None, force: bool, directory: str, hooks_repo: str | N
               help="Share of requests answered with 502/503/429 or a dropped connection.")
 @click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
 @click.option("--seed", type=int, default=None, help="Seed of the fault mode's randomness.")
+@click.option("--execute", is_flag=True, help="Started workflows really run their Shell and "
+              "Python tasks (in a temporary folder); without it the outcome is read from "
+              "each script (docs/runs.md).")
+@click.option("--task-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, metavar="SECONDS",
+              help="--execute: kill a task after this long (unless it sets a timeout).")
 def sandbox_cmd(*, host: str, port: int, token: str | None, api_version: str,
                 state_path: str | None, datasources: tuple[str, ...], fault_rate: float,
-                latency: float, seed: int | None) -> int:
+                latency: float, seed: int | None, execute: bool, task_timeout: float) -> int:
     """Run the embedded DolphinScheduler-compatible API on localhost."""
     from deployer.commands.sandbox import SandboxOptions, serve_command
 
     return serve_command(SandboxOptions(
         host=host, port=port, token=token, api_version=api_version, state_path=state_path,
-        datasources=datasources, fault_rate=fault_rate, latency=latency, seed=seed))
+        datasources=datasources, fault_rate=fault_rate, latency=latency, seed=seed,
+        execute=execute, task_timeout=task_timeout))
 
 
 # What `dagship --help` lists: whole sentences that fit beside the names on a 60-column
@@ -128,11 +135,13 @@ SUMMARIES = {
     "convert": "Turn a DolphinScheduler export into YAML.",
     "fmt": "Format workflow YAML files canonically.",
     "sandbox": "Run the embedded DolphinScheduler API.",
+    "run": "Start deployed workflows; --wait follows them.",
 }
 
 for _command in (hooks.lint_cmd, hooks.commit_msg_cmd, hooks.branch_cmd, deploy.plan_cmd,
                  deploy.deploy_cmd, deploy.status_cmd, deploy.rollback_cmd, diff_cmd,
-                 init_cmd, adopt.pull_cmd, adopt.convert_cmd, adopt.fmt_cmd, sandbox_cmd):
+                 init_cmd, adopt.pull_cmd, adopt.convert_cmd, adopt.fmt_cmd, sandbox_cmd,
+                 run.run_cmd):
     _command.short_help = SUMMARIES[str(_command.name)]
     cli.add_command(_command)
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from deployer.client.executor import Executor
 from deployer.client.generations import G2, G3, Generation, JsonDict, generation_for
 from deployer.client.retry import RetryPolicy
 from deployer.client.steps import PAGE_SIZE, create_checked, delete_tolerant, paged
@@ -129,6 +130,10 @@ class DSClient:
                 self._http.check("GET", path, answer)  # raises AuthError
             self._gen = G3 if answer.envelope is not None and answer.status != 404 else G2
         return self._gen
+
+    def executor(self) -> Executor:
+        """Starts and follows workflow instances (deployer.client.executor)."""
+        return Executor(self._http, self._g)
 
     # -- projects ----------------------------------------------------------------------------
     def find_project(self, name: str) -> JsonDict | None:

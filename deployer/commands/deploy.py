@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from deployer.commands.detail import explain
+from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
 from deployer.core.config import Config
-from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
+from deployer.engine.execute import DeployOptions as ApplyOptions
+from deployer.engine.execute import cycle_refusal, execute, write_reports
 from deployer.engine.plan import Plan
 from deployer.engine.report import plan_text
 from deployer.engine.session import ReportOptions, Session, open_session
@@ -28,6 +30,18 @@ class PlanOptions(ReportOptions):
     prune: bool = False  # plan deletes of dagship-managed workflows gone from Git
     # terraform's -detailed-exitcode: 0 no changes, 2 changes pending, 1 any error
     detailed_exitcode: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployOptions(ApplyOptions):
+    """`deploy`: what rollback --to shares (ApplyOptions), and the smoke run after it."""
+
+    smoke: bool = False  # then run the target's `smoke:` (deployer.commands.run)
+    # the same, and a target without `smoke:` is only deployed (the CI templates' staging
+    # deploy: a repository without smoke runs keeps working)
+    smoke_if_configured: bool = False
+    smoke_junit: str | None = None  # the smoke run's JUnit report
+    smoke_markdown: str | None = None  # ... and its Markdown summary
 
 
 def _planned(config: Config, options: ReportOptions, prune: bool, env: Mapping[str, str],
@@ -84,4 +98,22 @@ def deploy_command(config: Config, options: DeployOptions,
     if planned is None:
         return errors.EXIT_OK
     session, plan = planned
-    return execute(session, plan, options)
+    smoke = session.target.smoke
+    where = f"targets.{session.target.name}.smoke"
+    if options.smoke and smoke is None:
+        raise errors.ConfigError(
+            f"deploy --smoke: target {session.target.name!r} has no `smoke:` (add "
+            f"{where}.workflows to dagship.yaml); nothing was sent")
+    wanted = options.smoke or options.smoke_if_configured
+    code = execute(session, plan, options)
+    if wanted and smoke is None:
+        echo(f"dagship: no smoke run: {where} is not configured (docs/runs.md)", err=True)
+    if not wanted or options.dry_run or code != errors.EXIT_OK or smoke is None:
+        return code
+    # After a no-op deploy too: the smoke run checks what the target runs, changed or not.
+    echo(f"dagship: smoke run of {', '.join(smoke.workflows)} on {session.target.name}"
+         f"{' (dry run)' if smoke.dry_run else ''}, timeout {smoke.timeout:g} s", err=True)
+    return run_workflows(session, RunSpec(
+        workflows=smoke.workflows, timeout=smoke.timeout, params=dict(smoke.params),
+        dry_run=smoke.dry_run, progress=options.progress, poll=smoke.poll,
+        junit_path=options.smoke_junit, markdown_path=options.smoke_markdown))

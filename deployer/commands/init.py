@@ -57,6 +57,11 @@ targets:
     branches: [develop]
     variables:
       worker_group: default        # $VAR{worker_group} in a workflow takes this value
+    # The CI's staging deploy then starts these deployed, online workflows and waits: a
+    # failed run fails the job (`dagship deploy --smoke`; dagship's docs/runs.md).
+    # smoke:
+    #   workflows: [your_workflow]
+    #   timeout: 600               # seconds
   production:
     url: https://ds.example.com/dolphinscheduler
     token_env: DS_PROD_TOKEN

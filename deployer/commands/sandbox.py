@@ -42,6 +42,8 @@ class SandboxOptions:
     fault_rate: float = 0.0  # share of requests answered with 502/503/429 or a drop
     latency: float = 0.0  # seconds added to every answer
     seed: int | None = None  # of the fault mode's randomness
+    execute: bool = False  # started instances really run their Shell and Python tasks
+    task_timeout: float = 60.0  # seconds, per task, with `execute`
 
 
 def serve_command(options: SandboxOptions) -> int:
@@ -50,7 +52,8 @@ def serve_command(options: SandboxOptions) -> int:
     try:
         sandbox = Sandbox(api_version=o.api_version, token=o.token, datasources=seeded,
                           fault_rate=o.fault_rate, latency=o.latency, seed=o.seed,
-                          state_path=o.state_path, port=o.port, host=o.host)
+                          state_path=o.state_path, port=o.port, host=o.host,
+                          execute=o.execute, task_timeout=o.task_timeout)
     except OSError as exc:
         raise UsageError(f"cannot listen on {o.host}:{o.port}: {exc.strerror or exc}") from exc
     stopping = threading.Event()

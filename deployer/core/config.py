@@ -42,6 +42,16 @@ class BranchRules(NamedTuple):
     protected: tuple[str, ...] = ("main", "develop")
 
 
+class Smoke(NamedTuple):
+    """A target's `smoke:`: what `deploy --smoke` runs after a successful apply."""
+
+    workflows: tuple[str, ...]
+    dry_run: bool = False  # DolphinScheduler's dry run (no task body runs) or a real run
+    timeout: float = 600.0  # seconds for the whole smoke run
+    params: Mapping[str, str] = MappingProxyType({})  # start parameters
+    poll: float = 2.0  # seconds between two looks at the instances
+
+
 class Target(NamedTuple):
     name: str
     url: str
@@ -57,6 +67,7 @@ class Target(NamedTuple):
     deadline: float = 300.0  # seconds for all retries of one step
     resource_dir: str | None = None  # the resource-center folder dagship owns (see below)
     resource_max_mb: int = 1024  # DolphinScheduler's own MAX_FILE_SIZE is 1 GiB
+    smoke: Smoke | None = None
 
     @property
     def resource_root(self) -> str:
@@ -263,7 +274,7 @@ def parse_config(text: str, path: Path) -> Config:
 
 _TARGET_KEYS = ("url", "token_env", "project", "branches", "prune", "variables", "api_version",
                 "ca_bundle", "production", "timeout", "deadline", "resource_dir",
-                "resource_max_mb")
+                "resource_max_mb", "smoke")
 
 
 def _target(r: _Reader, tmap: MDict, name: str) -> Target:
@@ -311,6 +322,35 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
         deadline=float(r.get(t, "deadline", keypath, (int, float), 300.0)),
         resource_dir=r.get(t, "resource_dir", keypath, str, None, _resource_dir),
         resource_max_mb=r.get(t, "resource_max_mb", keypath, int, 1024, _positive),
+        smoke=_smoke(r, t, keypath),
+    )
+
+
+def _smoke(r: _Reader, t: MDict, keypath: str) -> Smoke | None:
+    if t.get("smoke") is None:
+        return None
+    keypath = f"{keypath}.smoke"
+    s = r.mapping(t["smoke"], t.value_mark("smoke"), keypath,
+                  ("workflows", "dry_run", "timeout", "params", "poll"))
+    workflows = r.strings(s, "workflows", keypath, ())
+    if not workflows:
+        raise r.fail(s.mark, keypath, "missing required key `workflows` (the deployed "
+                     "workflows `deploy --smoke` runs, by name)")
+    params_raw = r.get(s, "params", keypath, dict, {})
+    params: dict[str, str] = {}
+    for key, value in params_raw.items():
+        if isinstance(value, dict | list) or value is None:
+            raise r.fail(params_raw.value_mark(key), f"{keypath}.params.{key}",
+                         f"expected a scalar value, got {_kind(value)}")
+        params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return Smoke(
+        workflows=workflows,
+        dry_run=r.get(s, "dry_run", keypath, bool, False),
+        timeout=float(r.get(s, "timeout", keypath, (int, float), 600.0,
+                            lambda v: None if v > 0 else "expected a number of seconds > 0")),
+        params=MappingProxyType(params),
+        poll=float(r.get(s, "poll", keypath, (int, float), 2.0,
+                         lambda v: None if v >= 0.05 else "expected seconds, at least 0.05")),
     )
 
 

@@ -8,6 +8,9 @@ Exit codes (documented in the README):
   3  the scheduler could not be reached, or it rejected the token, after retries
   4  a deploy was applied only in part (or not at all: the project could not be created)
   5  internal error (a bug): the message asks for a report
+  6  `run`/smoke: a workflow instance ended in FAILURE
+  7  `run`/smoke: a workflow instance was stopped or killed (STOP, KILL, PAUSE)
+  8  `run`/smoke: --timeout passed before every instance ended (they are left running)
   130 interrupted
 """
 
@@ -19,6 +22,9 @@ EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_PARTIAL = 4
 EXIT_INTERNAL = 5
+EXIT_RUN_FAILED = 6
+EXIT_RUN_KILLED = 7
+EXIT_RUN_TIMEOUT = 8
 EXIT_INTERRUPTED = 130
 EXIT_CHANGES = 2  # `plan --detailed-exitcode` only: changes pending (errors are 1 there)
 
@@ -95,3 +101,21 @@ class PartialDeploy(DagshipError):
     """Some workflows were deployed, some failed; the report says which."""
 
     exit_code = EXIT_PARTIAL
+
+
+class RunFailed(DagshipError):
+    """A workflow instance started by `run` (or a smoke run) ended in FAILURE."""
+
+    exit_code = EXIT_RUN_FAILED
+
+
+class RunKilled(DagshipError):
+    """A workflow instance was stopped, paused or killed before it could succeed."""
+
+    exit_code = EXIT_RUN_KILLED
+
+
+class RunTimedOut(DagshipError):
+    """`--timeout` passed while instances were still running (they are left running)."""
+
+    exit_code = EXIT_RUN_TIMEOUT

@@ -62,6 +62,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF506": (W, "${CONFIG.X} with surrounding text"),
     "WF507": (W, "pydolphinscheduler 3.x form"),
     "WF508": (W, "removed workflow key `tenant`"),
+    "WF509": (W, "`run: true` does not start the workflow"),
     # WF6xx security
     "WF601": (E, "credential hard-coded in a script"),
     # WF7xx limits

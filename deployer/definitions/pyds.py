@@ -84,6 +84,15 @@ class PydsReader(FileState):
             value = self.v.get(wf, spec, "workflow.")
             if value is not BAD:
                 vals[key] = value
+            if key == "run" and value is True:
+                # pydolphinscheduler starts the workflow on every submit and forgets it; a
+                # deploy that started workflows as a side effect would run production jobs
+                # on every push, unwaited. A smoke run is explicit, per target, and waited.
+                self.out.add("WF509", wf.value_mark("run"), "`run: true` is not honoured: "
+                             "dagship deploys and never starts a workflow as a side effect; "
+                             "list it under `targets.<name>.smoke.workflows` in dagship.yaml "
+                             "and deploy with `--smoke` (or run `dagship run --wait`), then "
+                             "delete `run:`")
         if "name" not in wf or wf["name"] is None:
             self.out.add("WF105", wf.mark, "workflow: missing `name:` (the workflow's name in "
                          "DolphinScheduler)")

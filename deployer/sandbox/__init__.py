@@ -30,11 +30,17 @@ class Sandbox:
                  environments: dict[str, str] | None = None, fault_rate: float = 0.0,
                  latency: float = 0.0, seed: int | None = None,
                  state_path: str | None = None, port: int = 0,
-                 host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
-        """`tls=(certfile, keyfile)` serves https:// (tests of certificate verification)."""
+                 host: str = "127.0.0.1", tls: tuple[str, str] | None = None,
+                 execute: bool = False, task_timeout: float | None = None) -> None:
+        """`tls=(certfile, keyfile)` serves https:// (tests of certificate verification).
+        `execute`: started instances really run their Shell and Python tasks (each killed
+        after `task_timeout` seconds, unless the task sets a timeout of its own)."""
         self.api_version = api_version
         self.state = State(Generation(api_version), datasources=datasources,
                            environments=environments, state_path=state_path)
+        self.state.runs.execute = execute
+        if task_timeout is not None:
+            self.state.runs.task_timeout = task_timeout
         self.token = token or secrets.token_hex(16)
         with self.state.lock:
             if not any(t["token"] == self.token for t in self.state.tokens.values()):

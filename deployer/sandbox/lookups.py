@@ -35,11 +35,12 @@ def worker_groups(c: Ctx) -> Any:
 
 def tenants(c: Ctx) -> Any:
     """The seeded `default` tenant (id -1) of a fresh 3.2+ server; 3.1.1 has none."""
+    made = [dict(t) for t in c.st.tenant_rows.values()]  # POST /tenants (sandbox.tenants)
     if c.gen.g1:
-        return []
+        return made
     return [{"id": -1, "tenantCode": "default", "description": "default tenant", "queueId": 1,
              "queueName": None, "queue": None, "createTime": c.st.created,
-             "updateTime": c.st.created}]
+             "updateTime": c.st.created}, *made]
 
 
 def alert_groups(c: Ctx) -> Any:

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from deployer.sandbox import lookups, render, resources, schedules, workflows
+from deployer.sandbox import (
+    instances,
+    lookups,
+    render,
+    resources,
+    schedules,
+    tenants,
+    workflows,
+)
 from deployer.sandbox.context import Ctx
 from deployer.sandbox.generation import Generation
 from deployer.sandbox.params import REQUIRED
@@ -205,17 +213,16 @@ def wf_by_name(c: Ctx) -> Any:
     project = _read_project(c)
     name = c.p.text("name")
     code = c.st.by_name.get((project, name))
-    if code is None or (c.gen.g1 and not _creator_has_tenant(c.st.wfs[code])):
+    if code is None or (c.gen.g1 and not _creator_has_tenant(c, c.st.wfs[code])):
         raise ApiError(50003, name, thrown=False)
     return render.dag_data(c.st, c.st.wfs[code], by_name=True)
 
 
-def _creator_has_tenant(wf: dict[str, Any]) -> bool:
+def _creator_has_tenant(c: Ctx, wf: dict[str, Any]) -> bool:
     """3.1's `queryByDefineName` INNER JOINs creator -> tenant -> queue, so a workflow whose
     creator has no tenant is never found by name (3.2 dropped the joins). The sandbox's only
-    user is the seeded admin, who has none: on 3.1, query-by-name never finds a workflow."""
-    creator = ADMIN if wf.get("userId", ADMIN["id"]) == ADMIN["id"] else {}
-    return int(creator.get("tenantId") or 0) > 0
+    user is the seeded admin, who has none until given one (deployer.sandbox.tenants)."""
+    return wf.get("userId", ADMIN["id"]) == ADMIN["id"] and tenants.creator_has_tenant(c)
 
 
 def wf_verify(c: Ctx) -> Any:
@@ -425,6 +432,7 @@ def build_routes(gen: Generation) -> list[Route]:
         ("GET", "/tenants/list", lookups.tenants, 200, 10086, False),
         ("GET", "/alert-groups/list", lookups.alert_groups, 200, 10028, False),
     ]
+    table += instances.routes(gen) + tenants.routes()
     if gen.g3:
         table.append(("GET", "/ui-plugins/query-product-info", lookups.product_info, 200,
                       10000, False))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deployer.sandbox.generation import Generation
+from deployer.sandbox.runs import Runs
 
 __all__ = ["ADMIN", "CodeGenerator", "State", "now_text"]
 
@@ -72,6 +73,9 @@ class State:
         self.tokens: dict[int, dict[str, Any]] = {}
         self.sessions: dict[str, int] = {}
         self.seq: dict[str, int] = {}
+        self.runs = Runs()  # instances, task instances, logs: in memory only
+        self.tenant_rows: dict[int, dict[str, Any]] = {}  # tenants made through the API
+        self.admin_tenant = 0  # the admin's tenantId (0: none, as seeded)
         self.by_name: dict[tuple[int, str], int] = {}        # (project code, name) -> wf code
         self.schedule_of: dict[int, list[int]] = {}          # wf code -> schedule ids
         self.datasources: list[dict[str, Any]] = [

@@ -263,6 +263,8 @@ def delete(st: State, project_code: int, code: int) -> None:
         raise ApiError(50003, code)
     if wf["releaseState"] == "ONLINE":
         raise ApiError(50021, wf["name"])
+    if st.runs.running(code):
+        raise ApiError(10163, wf["name"])
     users = sorted(other["name"] for other in st.wfs.values() if other["code"] != code
                    and any(code in _references(st, st.tasks[r]) for r in other["tasks"]))
     if users:

@@ -272,6 +272,10 @@ def cmd_start(args: argparse.Namespace) -> int:
            "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8",
            "-Djava.net.preferIPv4Stack=true",
            *storage_properties(dialect, rd / "storage"),
+           # Tasks really run (dagship run): as the JVM's own user, with no sudo (often not
+           # installed; common.properties keys are overridden by system properties), in a
+           # folder of this server, not the /tmp/dolphinscheduler every server would share.
+           "-Dsudo.enable=false", f"-Ddata.basedir.path={run_dir(version) / 'data'}",
            *(ADD_OPENS if major >= 17 else []),
            "-cp", f"{conf}{os.pathsep}{lib}/*",
            "org.apache.dolphinscheduler.StandaloneServer",
@@ -280,6 +284,8 @@ def cmd_start(args: argparse.Namespace) -> int:
            "--api.python-gateway.enabled=false",  # 3.2+ moved it under api:
            # 3.2+: the master autowires a MetricsProvider that only exists with metrics on
            *([] if dialect == "3.1" else ["--metrics.enabled=true"]),
+           # 3.1: task log files, which the log API reads (conf/logback-tasks-3.1.xml says why)
+           *([f"--logging.config={conf / 'logback-tasks-3.1.xml'}"] if dialect == "3.1" else []),
            # 3.3+ standalone keeps its registry in the database; there is no embedded ZooKeeper
            *(["--registry.type=jdbc"] if dialect >= "3.3" else [])]
     logfile = rd / "server.log"

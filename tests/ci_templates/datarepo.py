@@ -33,6 +33,12 @@ class DataRepo:
         for ref in (f"refs/heads/{into}", f"refs/remotes/origin/{into}"):
             git("update-ref", ref, self.head, cwd=self.root)
 
+    def smoke_runs(self) -> list[tuple[str, str]]:
+        """(workflow, final state) of every instance the sandbox ran, oldest first."""
+        with self.sandbox.state.lock:
+            rows = sorted(self.sandbox.state.runs.instances.values(), key=lambda i: i["id"])
+            return [(str(i["name"]).split("-")[0], str(i["state"])) for i in rows]
+
     def deployed(self, project: str) -> dict[str, str]:
         """Workflow name -> the marker dagship left in its description, read through the API."""
         client = DSClient(self.sandbox.base_url, self.sandbox.token, timeout=10.0)
@@ -54,6 +60,10 @@ def make_data_repo(root: Path, sandbox: Sandbox, ci: str, remote: str) -> DataRe
     for url in _URLS:
         assert url in text, url
         text = text.replace(url, sandbox.base_url)
+    # staging's smoke run, which the templates' staging deploy runs (`second` is online)
+    assert text.count("    branches: [develop]\n") == 1
+    text = text.replace("    branches: [develop]\n", "    branches: [develop]\n"
+                        "    smoke:\n      workflows: [second]\n      poll: 0.2\n")
     config.write_text(text, encoding="utf-8")
     git("remote", "add", "origin", remote, cwd=root)
     git("add", "-A", cwd=root)

@@ -101,11 +101,13 @@ def test_pushes_to_develop_and_main_deploy_to_their_targets(github):
     assert sorted(staging) == ["hello_dagship", "second"]
     assert all(f"{repo.head[:7]} v{__version__}]" in d for d in staging.values()), staging
     assert repo.deployed("dataops") == {}
+    assert repo.smoke_runs() == [("second", "SUCCESS")]  # the staging smoke step ran
 
     repo.merge_feature("main")
     repo.checkout("main")
     run_act("push", _push("main", repo.base, repo.head), {"DS_PROD_TOKEN": TOKEN}).require()
     assert sorted(repo.deployed("dataops")) == ["hello_dagship", "second"]
+    assert repo.smoke_runs() == [("second", "SUCCESS")]  # production: no smoke run
 
 
 def test_a_bad_commit_message_fails_the_job_with_an_annotation(github):

@@ -169,12 +169,15 @@ def test_branch_pipelines_of_develop_and_main_deploy(gitlab):
     staging = repo.deployed("dataops-staging")
     assert sorted(staging) == ["hello_dagship", "second"]
     assert all(f"{repo.head[:7]} v{__version__}]" in d for d in staging.values()), staging
+    assert repo.smoke_runs() == [("second", "SUCCESS")]  # the staging smoke step ran
+    assert "smoke run of second on staging" in _job(log, "dagship-deploy-staging")
 
     repo.merge_feature("main")
     repo.checkout("main")
     log = pipeline({**PUSH, "DS_PROD_TOKEN": TOKEN}).require().log
     assert _passed(log, "dagship-deploy-production"), log
     assert sorted(repo.deployed("dataops")) == ["hello_dagship", "second"]
+    assert repo.smoke_runs() == [("second", "SUCCESS")]  # production: no smoke run
     assert TOKEN not in log
 
 

@@ -68,7 +68,10 @@ def test_the_steps_scripts_run_in_order_and_install_the_librarys_release(
     with Sandbox(token=TOKEN) as sb:
         repo = make_data_repo(tmp_path / "data", sb, "jenkins",
                               "https://git.example.com/acme/data.git")
+        smoke = re.search(r"DAGSHIP_SMOKE_ARGS: smoke \? '([^']+)'", text)
+        assert smoke is not None
         env = {**defaults, "DAGSHIP_TARGET": "staging", "DAGSHIP_ARGS": "--parallel 2",
+               "DAGSHIP_SMOKE_ARGS": smoke.group(1),  # the staging stage's smoke: true
                "JENKINS_URL": "http://jenkins.invalid/", "BRANCH_NAME": "PR-7",
                "CHANGE_ID": "7", "CHANGE_TARGET": "develop", "GIT_COMMIT": repo.head,
                "PIP_INDEX_URL": wheelhouse,  # the agent's index: dagship's dependencies only
@@ -83,8 +86,9 @@ def test_the_steps_scripts_run_in_order_and_install_the_librarys_release(
             "lib/python*/site-packages/dagship-*.dist-info/direct_url.json")).read_text()
         assert dagship_git.commit in installed  # the tag's commit, from the repository
         assert sorted(repo.deployed("dataops-staging")) == ["hello_dagship", "second"]
+        assert repo.smoke_runs() == [("second", "SUCCESS")]  # the smoke step ran
         for report in ("dagship-lint.xml", "dagship-commits.xml", "dagship-plan.md",
-                       "dagship-deploy.json", "dagship-diff.json"):
+                       "dagship-deploy.json", "dagship-diff.json", "dagship-smoke.xml"):
             assert (repo.root / report).is_file(), report
         diff = (repo.root / "dagship-diff.md").read_text(encoding="utf-8")
         assert f"merge base with develop ({repo.base[:7]})" in diff

@@ -28,7 +28,9 @@ from tests.client.helpers import BASE, TOKEN, schedule_form
 from tests.helpers.shared_data import folders, no_recordings
 
 FOLDERS = folders()
-NOT_ENDPOINTS = {"close", "from_target"}  # public methods that send nothing
+# public methods that send nothing; `executor` returns the run-time client, whose endpoints
+# no recording holds yet (they are proved live: tests/deploy_contract/test_run_contract.py)
+NOT_ENDPOINTS = {"close", "from_target", "executor"}
 
 
 @dataclass

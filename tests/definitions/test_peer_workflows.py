@@ -51,15 +51,34 @@ def test_every_peer_file_gets_its_expected_verdict(linted) -> None:
     assert len(ROWS) == 45
 
 
+def _without_run(found: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Issue 13 added WF509 (`run: true`) to files whose other verdicts issue 15 fixed."""
+    return [f for f in found if f[0] != "WF509"]
+
+
+def test_every_run_true_is_said_not_to_start_the_workflow(linted) -> None:
+    """pydolphinscheduler starts such a workflow on submit; dagship never silently ignores it."""
+    with_run = [r["path"] for r in ROWS
+                if "\n  run: true" in (WORKFLOWS / r["path"]).read_text(encoding="utf-8")]
+    assert len(with_run) == 12
+    for path in with_run:
+        warned = [m for c, s, m in _findings(linted, path) if c == "WF509" and s == "warning"]
+        assert len(warned) == 1, path
+        assert "smoke.workflows" in warned[0]
+
+
 def test_the_issue_15_rows_say_what_they_should(linted) -> None:
-    assert _findings(linted, "ml-tutorial/pyds/deploy.yaml") == []  # `port: ${port}`
-    dependent = _findings(linted, "history-ds-2022-09-06-38ee91fb1e/workflows/Dependent.yaml")
+    # `port: ${port}`
+    assert _without_run(_findings(linted, "ml-tutorial/pyds/deploy.yaml")) == []
+    dependent = _without_run(
+        _findings(linted, "history-ds-2022-09-06-38ee91fb1e/workflows/Dependent.yaml"))
     assert sorted({(c, s) for c, s, _ in dependent}) == [("WF102", "error"),
                                                          ("WF507", "warning")]
     assert all("denpendence" in m for c, _, m in dependent if c == "WF102")
-    (http,) = _findings(linted, "history-ds-2022-09-06-38ee91fb1e/workflows/Http.yaml")
+    (http,) = _without_run(
+        _findings(linted, "history-ds-2022-09-06-38ee91fb1e/workflows/Http.yaml"))
     assert "then fails at submit" in http[2]
     for path in CHANGED:
-        (legacy,) = _findings(linted, path)
+        (legacy,) = _without_run(_findings(linted, path))
         assert legacy[:2] == ("WF507", "warning")
         assert "did you mean" not in legacy[2]

@@ -33,7 +33,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         yield Backend(f"real-{REAL.version}", REAL.url, REAL.token, REAL.version)
         return
     version = request.param.removeprefix("sandbox-")
-    with Sandbox(api_version=version, token=TOKEN) as sb:
+    # --execute: task logs hold what the scripts printed, as on a real worker
+    with Sandbox(api_version=version, token=TOKEN, execute=True) as sb:
         yield Backend(request.param, sb.base_url, sb.token, version, sb)
 
 

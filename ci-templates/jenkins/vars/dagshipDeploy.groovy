@@ -21,6 +21,8 @@ def call(Map config = [:]) {
     String credentialsId = config.credentialsId ?: ''
     String tokenEnv = config.tokenEnv ?: ''
     boolean deploy = config.deploy == null ? true : config.deploy
+    // smoke: after the deploy, the target's `smoke:` runs (when dagship.yaml has one)
+    boolean smoke = config.smoke == null ? false : config.smoke
     int timeoutMinutes = config.timeoutMinutes ?: 30
     if (!target || !credentialsId || !tokenEnv) {
         error('dagshipDeploy needs target, credentialsId and tokenEnv (the token_env of the target)')
@@ -31,6 +33,7 @@ def call(Map config = [:]) {
         DAGSHIP_CONFIG: config.configPath ?: '',
         DAGSHIP_TARGET: target,
         DAGSHIP_ARGS: config.deployArgs ?: '',
+        DAGSHIP_SMOKE_ARGS: smoke ? '--smoke-if-configured --smoke-junit dagship-smoke.xml' : '',
     ]
     withEnv(settings.collect { name, value -> "${name}=${value}" }) {
         try {
@@ -55,7 +58,7 @@ def call(Map config = [:]) {
                 if (deploy) {
                     lock(resource: "dagship-${target}") {
                         timeout(time: timeoutMinutes, unit: 'MINUTES') {
-                            sh '.dagship-venv/bin/dagship deploy --no-progress --json dagship-deploy.json $DAGSHIP_ARGS'
+                            sh '.dagship-venv/bin/dagship deploy --no-progress --json dagship-deploy.json $DAGSHIP_SMOKE_ARGS $DAGSHIP_ARGS'
                         }
                     }
                 }

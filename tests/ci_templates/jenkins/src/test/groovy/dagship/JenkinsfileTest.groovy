@@ -73,6 +73,9 @@ class JenkinsfileTest extends StepHarness {
         assertEquals(['Deploy staging'], stagesRun)
         assertEquals(['dagship-staging'], shell('deploy').locks)
         assertEquals(['DS_STAGING_TOKEN'], shell('deploy').credentials)
+        // the staging deploy runs dagship.yaml's smoke step (when the target has one)
+        assertEquals('--smoke-if-configured --smoke-junit dagship-smoke.xml',
+                     shell('deploy').env.DAGSHIP_SMOKE_ARGS)
         assertEquals(1, calls('junit').size())
     }
 
@@ -82,6 +85,7 @@ class JenkinsfileTest extends StepHarness {
         assertEquals(['Deploy production'], stagesRun)
         assertEquals(['dagship-production'], shell('deploy').locks)
         assertEquals(['DS_PROD_TOKEN'], shell('deploy').credentials)
+        assertEquals('', shell('deploy').env.DAGSHIP_SMOKE_ARGS)  // no smoke run
         assertEquals(1, calls('junit').size())
     }
 
