@@ -55,6 +55,12 @@ class Target(NamedTuple):
     production: bool = False
     timeout: float = 30.0  # seconds per request
     deadline: float = 300.0  # seconds for all retries of one step
+    # Set only on a target rendered for one project of a repository (deployer.core.projects):
+    # the config's project keys -> their project names on this target, the workflows Git
+    # defines in each of those projects, and the branch a preview project is made for.
+    aliases: Mapping[str, str] = MappingProxyType({})
+    siblings: Mapping[str, frozenset[str]] = MappingProxyType({})
+    preview_branch: str | None = None
 
 
 def display_path(root: Path, path: Path | str) -> str:
@@ -74,6 +80,8 @@ class Config(NamedTuple):
     branches: BranchRules = BranchRules()
     lint_disable: tuple[str, ...] = ()
     targets: Mapping[str, Target] = MappingProxyType({})
+    # `projects:` project key -> its workflow folders; empty: one project (`targets.*.project`)
+    projects: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     def not_found(self) -> str:
         """Why there is no target at all, when no dagship.yaml was found: where we looked,
@@ -201,9 +209,13 @@ def parse_config(text: str, path: Path) -> Config:
         raise r.fail(d.mark, d.key, f"duplicate key (first defined on line {d.first.line})")
     if data is None:
         return Config(root=path.parent.resolve(), path=path)
-    top = r.mapping(data, Mark(1, 1), "", ("workflows", "commit", "branches", "lint", "targets"))
+    top = r.mapping(data, Mark(1, 1), "", ("workflows", "commit", "branches", "lint", "targets",
+                                            "projects"))
 
-    workflows = r.strings(top, "workflows", "", ("workflows/",))
+    projects = read_projects(r, top)
+    # with projects, their folders are the workflows unless `workflows:` says otherwise
+    folders = tuple(f for fs in projects.values() for f in fs) or ("workflows/",)
+    workflows = r.strings(top, "workflows", "", folders)
 
     commit = CommitRules()
     if "commit" in top and top["commit"] is not None:
@@ -239,9 +251,11 @@ def parse_config(text: str, path: Path) -> Config:
                          if isinstance(top["targets"], MDict) else ())
         for name in tmap:
             targets[name] = _target(r, tmap, name)
+            check_template(r, tmap[name], targets[name], projects)
 
     return Config(root=path.parent.resolve(), path=path, workflows=workflows, commit=commit,
-                  branches=branches, lint_disable=lint_disable, targets=targets)
+                  branches=branches, lint_disable=lint_disable, targets=targets,
+                  projects=MappingProxyType(projects))
 
 
 _TARGET_KEYS = ("url", "token_env", "project", "branches", "prune", "variables", "api_version",
@@ -292,6 +306,43 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
         timeout=float(r.get(t, "timeout", keypath, (int, float), 30.0)),
         deadline=float(r.get(t, "deadline", keypath, (int, float), 300.0)),
     )
+
+
+_PROJECT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def read_projects(r: _Reader, top: MDict) -> dict[str, tuple[str, ...]]:
+    """`projects: {finance: workflows/finance/, ingest: [workflows/ingest/, shared/]}`."""
+    if "projects" not in top or top["projects"] is None:
+        return {}
+    raw = top["projects"]
+    pmap = r.mapping(raw, top.value_mark("projects"), "projects",
+                     tuple(raw) if isinstance(raw, MDict) else ())
+    out: dict[str, tuple[str, ...]] = {}
+    for key in pmap:
+        if not _PROJECT_KEY.fullmatch(str(key)):
+            raise r.fail(pmap.key_mark(key), f"projects.{key}",
+                         "expected a project key of letters, digits, `_`, `.` or `-`")
+        folders = r.strings(pmap, key, "projects", ())
+        if not folders:
+            raise r.fail(pmap.value_mark(key), f"projects.{key}",
+                         "expected the project's workflow folder (or a list of them)")
+        out[str(key)] = folders
+    return out
+
+
+def check_template(r: _Reader, raw: Any, target: Target,
+                   projects: Mapping[str, tuple[str, ...]]) -> None:
+    """`project:` may be a template over `{project}` (with `projects:`) and `{branch}`
+    (a preview target, never a production one)."""
+    from deployer.core.projects import template_problem
+
+    problem = template_problem(target.project, has_projects=bool(projects),
+                               production=target.production)
+    if problem:
+        keypath = f"targets.{target.name}.project"
+        mark = raw.value_mark("project") if isinstance(raw, MDict) else Mark(1, 1)
+        raise r.fail(mark, keypath, problem)
 
 
 def _relative_to(config_path: Path, value: str | None) -> str | None:

@@ -142,6 +142,7 @@ class Plan:
     remote_schedules: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     source: str | None = None  # where the definitions came from when not the checkout
     uncommitted: list[str] = field(default_factory=list)  # shipped files that differ from HEAD
+    project_description: str = ""  # given to the project when the deploy creates it
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -238,7 +239,8 @@ def classify(item: WorkflowPlan, tr: Translation) -> None:
 
 
 def build_plan(client: Any, *, target: str, project: str, api_version: str | None,
-               specs: Sequence[WorkflowSpec], commit: str, prune: bool) -> Plan:
+               specs: Sequence[WorkflowSpec], commit: str, prune: bool,
+               siblings: Mapping[str, frozenset[str]] | None = None) -> Plan:
     """Read the target once, translate every spec, classify. Raises before anything is sent.
 
     The cyclic garbage collector is paused meanwhile, as for loading: the listed definitions,
@@ -250,14 +252,15 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     gc.disable()
     try:
         return _build_plan(client, target=target, project=project, api_version=api_version,
-                           specs=specs, commit=commit, prune=prune)
+                           specs=specs, commit=commit, prune=prune, siblings=siblings)
     finally:
         if enabled:
             gc.enable()
 
 
 def _build_plan(client: Any, *, target: str, project: str, api_version: str | None,
-                specs: Sequence[WorkflowSpec], commit: str, prune: bool) -> Plan:
+                specs: Sequence[WorkflowSpec], commit: str, prune: bool,
+                siblings: Mapping[str, frozenset[str]] | None) -> Plan:
     if prune and not specs:
         raise DeployRefused(
             f"refusing to prune target {target!r}: Git defines no workflow for it, so every "
@@ -274,7 +277,8 @@ def _build_plan(client: Any, *, target: str, project: str, api_version: str | No
         for sched in client.list_schedules(code):
             schedules.setdefault(int(sched.get("workflowDefinitionCode") or 0), sched)
     desired = {s.name for s in specs}
-    resolver = Resolver(client, project, code, dags, pending=sorted(desired - set(dags)))
+    resolver = Resolver(client, project, code, dags, pending=sorted(desired - set(dags)),
+                        siblings=siblings)
     need_ds, need_env = needs_lookups(specs)
     if need_ds:
         resolver.datasource_list()
