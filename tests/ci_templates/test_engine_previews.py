@@ -1,6 +1,6 @@
-"""Preview projects through the real CI engines: a pull/merge request deploys its own project
-(name and plan in the job's report), and closing it destroys that project, every other
-project unchanged (read back through the API).
+"""Preview projects through the real CI engines (and the Jenkins step's own scripts): a
+pull/merge request deploys its own project (name and plan in the job's report), and closing
+it destroys that project, every other project unchanged (read back through the API).
 
 GitHub: dagship-preview.yml called on pull_request (opened, then closed) in act. GitLab: the
 dagship-preview component in gitlab-ci-local, the merge request pipeline's deploy job and
@@ -22,6 +22,7 @@ from deployer.core.projects import render
 from deployer.sandbox import Sandbox
 from tests.ci_templates.actrun import step_output
 from tests.ci_templates.datarepo import TOKEN, DataRepo, make_data_repo
+from tests.ci_templates.helpers import groovy_sh_scripts
 from tests.ci_templates.test_engine_github import GitHub, _action_ref, _pull_request
 from tests.ci_templates.test_engine_gitlab import (
     COMPONENT_CI,
@@ -30,7 +31,7 @@ from tests.ci_templates.test_engine_gitlab import (
     _merge_request,
     _passed,
 )
-from tests.helpers.engines import act, gitlab_ci_local
+from tests.helpers.engines import act, clean_env, gitlab_ci_local, run
 from tests.helpers.gitrun import git
 
 pytestmark = pytest.mark.slow
@@ -43,6 +44,8 @@ PREVIEW_TARGET = (
     "    token_env: DS_STAGING_TOKEN\n"
     '    project: "dataops-{{branch}}"\n'
     "    branches: ['feature/*']\n"
+    "    variables:\n"
+    "      worker_group: default\n"
 )
 
 
@@ -155,3 +158,40 @@ def test_gitlab_merge_request_deploys_its_preview_and_the_stop_job_destroys_it(g
     result = pipeline(_merge_request(repo), "dagship-preview-stop")
     assert _passed(result.log, "dagship-preview-stop"), result.log
     assert _projects(repo) == before
+
+
+def test_jenkins_preview_step_deploys_a_change_request_and_its_cleanup_destroys_it(
+        tmp_path, dagship_git, wheelhouse):
+    """No Jenkins runs here (tests/ci_templates/test_engine_jenkins.py): the step's own shell
+    scripts run for real in their order, with the variables a multibranch change request
+    build has."""
+    text = (TEMPLATES / "jenkins" / "vars" / "dagshipPreview.groovy").read_text(encoding="utf-8")
+    defaults = dict(re.findall(r"(DAGSHIP_\w+): config\.\w+ \?: '([^']*)'", text))
+    assert defaults["DAGSHIP_PACKAGE"] == \
+        f"git+https://github.com/dagship/dagship.git@v{__version__}"
+    install, cleanup, deploy = groovy_sh_scripts(text)
+    assert "dagship previews --older-than" in cleanup
+    assert "dagship deploy" in deploy
+    with Sandbox(token=TOKEN) as sb:
+        repo = make_data_repo(tmp_path / "data", sb, "jenkins",
+                              "https://git.example.com/acme/data.git")
+        _with_preview_target(repo, {})
+        _bystander(repo)
+        before = _projects(repo)
+        env = {**defaults, "DAGSHIP_TARGET": "preview", "JENKINS_URL": "http://jenkins.invalid/",
+               "BRANCH_NAME": "PR-7", "CHANGE_ID": "7", "CHANGE_TARGET": "develop",
+               "CHANGE_BRANCH": "feature/x", "GIT_COMMIT": repo.head,
+               "PIP_INDEX_URL": wheelhouse, "DS_STAGING_TOKEN": TOKEN}
+        for script in (install, deploy):
+            run(["sh", "-xe", "-c", script], repo.root, clean_env(env)).require()
+        report = (repo.root / "dagship-preview.md").read_text(encoding="utf-8")
+        assert f"### dagship: preview ({PREVIEW})" in report
+        after = _projects(repo)
+        assert set(after) - set(before) == {PREVIEW}
+        # the nightly job (no change request): previews idle longer than the limit go
+        nightly = {k: v for k, v in env.items() if not k.startswith("CHANGE_")}
+        listed = run(["sh", "-xe", "-c", cleanup], repo.root,
+                     clean_env({**nightly, "BRANCH_NAME": "main", "DAGSHIP_CLEANUP": "0m"}))
+        listed.require()
+        assert PREVIEW in listed.log
+        assert _projects(repo) == before

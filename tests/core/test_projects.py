@@ -40,7 +40,8 @@ def test_a_one_project_config_is_one_unit_unchanged() -> None:
     cfg = parse_config(f"targets:\n  staging:\n{TARGET}    project: dataops\n",
                        Path("/repo/dagship.yaml"))
     (unit,) = units(cfg, cfg.targets["staging"], None)
-    assert unit.config is cfg and unit.key is None
+    assert unit.config is cfg
+    assert unit.key is None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -66,7 +67,8 @@ def test_bad_templates_name_file_line_and_key(text: str, expected: str) -> None:
 def test_safe_branches_stay_and_others_are_folded_with_a_hash() -> None:
     assert safe_branch("fix-42", 40) == "fix-42"
     folded = safe_branch("feature/Login_Page", 40)
-    assert folded.startswith("feature-login-page--") and len(folded) == 20 + 8
+    assert folded.startswith("feature-login-page--")
+    assert len(folded) == 20 + 8
     assert safe_branch("feature/login-page", 40) != safe_branch("feature/login_page", 40)
     assert len(render("dataops-{branch}", "", "feature/" + "x" * 200)) == MAX_PROJECT_NAME
 
@@ -76,8 +78,9 @@ def test_safe_branches_stay_and_others_are_folded_with_a_hash() -> None:
 def test_two_branches_never_map_to_one_name(branches: list[str], room: int) -> None:
     a, b = (safe_branch(x, room) for x in branches)
     assert a != b
-    assert len(a) <= room and len(b) <= room
-    assert all(ch.isalnum() and ch.isascii() or ch == "-" for ch in a + b)
+    assert len(a) <= room
+    assert len(b) <= room
+    assert all((ch.isalnum() and ch.isascii()) or ch == "-" for ch in a + b)
 
 
 def test_the_preview_mark_reads_back_and_ages_parse() -> None:

@@ -37,7 +37,8 @@ def test_a_dependent_on_another_projects_workflow_is_checked_by_name(tmp_path: P
                                      extra=dep("ingest", "load", "b")),
     })
     assert len(found) == 2, found
-    assert "wf/finance/typo.yaml:" in found[1] and "WF408" in found[1]
+    assert "wf/finance/typo.yaml:" in found[1]
+    assert "WF408" in found[1]
     assert "workflow 'lod' of project 'ingest', which no file" in found[1]
     assert "(did you mean `load`?)" in found[1]
     assert "WF409 dependent_task_name 'b' is not a task of workflow 'load'" in found[0]
@@ -48,5 +49,6 @@ def test_one_workflow_name_in_two_projects_is_fine_and_twice_in_one_is_not(
     found = repo(tmp_path, {"ingest/daily.yaml": wf_yaml("daily"),
                             "finance/daily.yaml": wf_yaml("daily"),
                             "finance/again.yaml": wf_yaml("daily")})
-    assert len(found) == 1 and "WF406" in found[0]
+    assert len(found) == 1
+    assert "WF406" in found[0]
     assert "must be unique across project 'finance'" in found[0]

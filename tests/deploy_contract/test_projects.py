@@ -119,10 +119,12 @@ def test_three_projects_deploy_in_one_plan_and_a_cross_project_dependent_resolve
     with backend.client() as c:
         ingest = c.find_project(f"{prefix}-ingest")
         finance = c.find_project(f"{prefix}-finance")
-        assert ingest is not None and finance is not None
+        assert ingest is not None
+        assert finance is not None
         load = c.get_workflow(int(ingest["code"]), "load")
         report = c.get_workflow(int(finance["code"]), "report")
-        assert load is not None and report is not None
+        assert load is not None
+        assert report is not None
         wait = next(t for t in report["taskDefinitionList"] if t["name"] == "wait_upstream")
         params = wait["taskParams"]
         params = json.loads(params) if isinstance(params, str) else params
@@ -177,7 +179,8 @@ def test_two_branches_previews_side_by_side_and_destroy_touches_nothing_else(
         assert before[name][1], name  # the workflows are there
     listed = repo.run("previews", "--target", "preview")
     assert listed.code == 0, listed.err
-    assert listed.out.count("feature/a") == 3 and listed.out.count("feature/B_2") == 3
+    assert listed.out.count("feature/a") == 3
+    assert listed.out.count("feature/B_2") == 3
 
     monkeypatch.setenv("DAGSHIP_BRANCH", "feature/a")
     dry = repo.run("destroy", "--target", "preview", "--dry-run")
@@ -188,11 +191,13 @@ def test_two_branches_previews_side_by_side_and_destroy_touches_nothing_else(
     with backend.client() as c:
         after = snapshot(c, prefix)
     gone = {n for n in before if n not in after}
-    assert len(gone) == 3 and all("feature-a--" in n for n in gone), gone
+    assert len(gone) == 3, gone
+    assert all("feature-a--" in n for n in gone), gone
     assert after == {n: v for n, v in before.items() if n not in gone}  # the rest untouched
     again = repo.run("destroy", "--target", "preview")
     assert again.code == 0, again.out + again.err
-    assert again.writes == [] and "does not exist; nothing to destroy" in again.out
+    assert again.writes == []
+    assert "does not exist; nothing to destroy" in again.out
 
 
 def test_destroy_refuses_a_project_dagship_did_not_create_and_production(
@@ -200,7 +205,8 @@ def test_destroy_refuses_a_project_dagship_did_not_create_and_production(
     repo.write("ingest", "load", wf_yaml("load", [("a", "echo load", ())]))
     monkeypatch.setenv("DAGSHIP_BRANCH", "main2")
     res = repo.run("deploy", "--target", "preview", "--no-progress")
-    assert res.code != 0 and "feature/*" in res.err  # not a preview branch
+    assert res.code != 0
+    assert "feature/*" in res.err
     monkeypatch.setenv("DAGSHIP_BRANCH", "feature/x")
     name = f"{prefix}-ingest-feature-x--"
     with backend.client() as c:  # someone made the preview's project by hand
@@ -211,8 +217,11 @@ def test_destroy_refuses_a_project_dagship_did_not_create_and_production(
         c.create_project(project, "made by hand")
     refused = repo.run("destroy", "--target", "preview")
     assert refused.code != 0
-    assert "was not created by dagship" in refused.err and refused.writes == []
+    assert "was not created by dagship" in refused.err
+    assert refused.writes == []
     with backend.client() as c:
         assert c.find_project(project) is not None
     prod = repo.run("destroy", "--target", "production")
-    assert prod.code != 0 and "production target" in prod.err and prod.requests == []
+    assert prod.code != 0
+    assert "production target" in prod.err
+    assert prod.requests == []
