@@ -16,6 +16,7 @@ import dataclasses
 import json
 import tempfile
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +34,9 @@ from deployer.output.console import echo, write_report
 from deployer.output.findings import format_text
 
 Opts = TypeVar("Opts")
+# set while `across` runs a command: a command it runs on the whole config (no target for
+# this branch) must run as it is, not come back here
+_INSIDE: ContextVar[bool] = ContextVar("dagship_across", default=False)
 _REPORTS = ("json_path", "markdown_path")
 
 
@@ -97,6 +101,20 @@ def _project_named(ref: Any) -> str | None:
     return None
 
 
+def per_project(config: Config) -> bool:
+    """Whether a command must go through `across` (and is not already inside it)."""
+    return is_templated(config) and not _INSIDE.get()
+
+
+def _inside(run: Callable[[Config, Opts, Mapping[str, str]], int], config: Config,
+            options: Opts, env: Mapping[str, str]) -> int:
+    token = _INSIDE.set(True)
+    try:
+        return run(config, options, env)
+    finally:
+        _INSIDE.reset(token)
+
+
 def across(config: Config, options: Opts, env: Mapping[str, str],
            run: Callable[[Config, Opts, Mapping[str, str]], int], *,
            merge_request: bool = False) -> int:
@@ -105,8 +123,8 @@ def across(config: Config, options: Opts, env: Mapping[str, str],
         return run(config, options, env)
     name = getattr(options, "target", None)
     selection = select_target(config, name, env, merge_request=merge_request)
-    if selection.target is None:
-        return run(config, options, env)  # says why nothing is deployed
+    if selection.target is None:  # it says why nothing is deployed, or needs no target
+        return _inside(run, config, options, env)
     found = target_units(config, selection.target, env)
     wanted = {f: getattr(options, f) for f in _REPORTS if getattr(options, f, None)}
     codes: list[int] = []
@@ -121,7 +139,7 @@ def across(config: Config, options: Opts, env: Mapping[str, str],
                 changed = dataclasses.replace(  # type: ignore[type-var]
                     options, target=unit.target.name,
                     **{f: str(p) for f, p in paths.items()})
-                codes.append(run(unit.config, changed, env))
+                codes.append(_inside(run, unit.config, changed, env))
         finally:
             _merge(selection.target.name, parts, wanted)
     failed = [c for c in codes if c not in (errors.EXIT_OK, errors.EXIT_CHANGES)]

@@ -10,11 +10,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from deployer.commands.across import across
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.core import errors
 from deployer.core.config import Config
-from deployer.core.units import is_templated
 from deployer.engine.execute import DeployOptions, cycle_refusal, execute, write_reports
 from deployer.engine.plan import Plan
 from deployer.engine.report import plan_text
@@ -52,7 +51,7 @@ def plan_command(config: Config, options: PlanOptions,
                  env: Mapping[str, str] | None = None) -> int:
     """0; with `detailed_exitcode` as terraform's: 0 nothing to do, 2 changes pending, and
     1 for every error (so 2 never means the usage error it means otherwise)."""
-    if is_templated(config):  # several projects, or a preview: once per project
+    if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, plan_command,
                       merge_request=True)
     if not options.detailed_exitcode:
@@ -83,7 +82,7 @@ def _plan(config: Config, options: PlanOptions, env: Mapping[str, str] | None) -
 
 def deploy_command(config: Config, options: DeployOptions,
                    env: Mapping[str, str] | None = None) -> int:
-    if is_templated(config):  # several projects, or a preview: once per project
+    if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, deploy_command)
     env = os.environ if env is None else env
     planned = _planned(config, options, options.prune, env, refuse_dirty=not options.dry_run,

@@ -20,10 +20,9 @@ from deployer.adopt.context import Loss, Names
 from deployer.adopt.files import Written, render_workflows, report, write_all
 from deployer.adopt.verify import Repo, repo_state, verify
 from deployer.client import DSClient
-from deployer.commands.across import across
+from deployer.commands.across import across, per_project
 from deployer.core import errors
 from deployer.core.config import Config, Target
-from deployer.core.units import is_templated
 from deployer.engine.session import SessionOptions, session_for, setup_logging
 from deployer.engine.translate import Resolver
 
@@ -70,7 +69,7 @@ class PullOptions(SessionOptions):
 
 def pull_command(config: Config, options: PullOptions,
                  env: Mapping[str, str] | None = None) -> int:
-    if is_templated(config):  # several projects, or a preview: once per project
+    if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, pull_command)
     env = os.environ if env is None else env
     if options.target is None:

@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.client import DSClient
-from deployer.commands.across import across
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.core.redact import redact
-from deployer.core.units import is_templated
 from deployer.definitions.snapshot import snapshot
 from deployer.engine import canonical, metadata
 from deployer.engine.execute import DeployOptions, execute
@@ -53,7 +52,7 @@ class RollbackOptions(DeployOptions):
 
 def rollback_command(config: Config, options: RollbackOptions,
                      env: Mapping[str, str] | None = None) -> int:
-    if is_templated(config):  # several projects, or a preview: once per project
+    if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, rollback_command)
     to, workflow, version = options.to, options.workflow, options.version
     env = os.environ if env is None else env

@@ -31,12 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deployer.commands.across import across
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.core import errors, git
 from deployer.core.config import Config
 from deployer.core.redact import redact
-from deployer.core.units import is_templated
 from deployer.diff.report import change_summary, changes_json
 from deployer.engine import canonical, metadata
 from deployer.engine.plan import Plan, WorkflowPlan, schedule_online
@@ -227,7 +226,7 @@ class StatusOptions(ReportOptions):
 
 def status_command(config: Config, options: StatusOptions,
                    env: Mapping[str, str] | None = None) -> int:
-    if is_templated(config):  # several projects, or a preview: once per project
+    if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, status_command)
     env = os.environ if env is None else env
     run = open_session(config, options, env)

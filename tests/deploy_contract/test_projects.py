@@ -225,3 +225,14 @@ def test_destroy_refuses_a_project_dagship_did_not_create_and_production(
     assert prod.code != 0
     assert "production target" in prod.err
     assert prod.requests == []
+
+
+def test_a_build_no_target_takes_runs_the_command_once_as_it_is(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    three_projects(repo)
+    monkeypatch.setenv("GITHUB_REF_NAME", "7/merge")  # a pull request build: no target
+    for command in ("plan", "deploy", "status"):
+        res = repo.run(command)
+        assert res.code == 0, res.out + res.err
+        assert "mapped to no target; nothing to deploy" in res.out
+        assert res.requests == []
