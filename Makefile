@@ -55,6 +55,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/pull_bench.py
 	$(BIN)/python bench/scale_bench.py
+	$(BIN)/python bench/projects_bench.py
 
 fuzz: $(BIN)/.installed  ## the fuzz suites with the deep hypothesis profile (minutes; CI runs a fixed budget)
 	HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/fuzz -q
