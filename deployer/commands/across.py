@@ -152,6 +152,9 @@ def _merge(target: str, parts: list[tuple[Unit, dict[str, Path]]],
         written = [(u, p[field]) for u, p in parts if p[field].is_file()]
         if not written:
             continue
+        if len(parts) == 1 and parts[0][0].key is None:  # one project (a preview): as it is
+            write_report(dest, written[0][1].read_text(encoding="utf-8"))
+            continue
         if field == "json_path":
             doc: dict[str, Any] = {"target": target, "projects": [
                 {"key": u.key, "project": u.target.project,

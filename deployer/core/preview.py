@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 _MARK = re.compile(r"\[dagship preview target=(?P<target>\S+) branch=(?P<branch>\S+) "
                    r"created=(?P<created>\S+)\]")
-# branch names may be long; the whole description must stay within 255 characters
-_MAX_BRANCH = 180
+# DolphinScheduler refuses a project description longer than this (1400004, 3.1: 10001)
+_MAX_DESCRIPTION = 255
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,10 @@ class PreviewMark:
 
 
 def mark_for(target: str, branch: str, now: datetime | None = None) -> PreviewMark:
+    """The mark of a new preview; a long branch is cut so that it fits the description."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return PreviewMark(target, branch[:_MAX_BRANCH], when)
+    room = _MAX_DESCRIPTION - len(PreviewMark(target, "", when).text())
+    return PreviewMark(target, branch[:max(room, 1)], when)
 
 
 def parse_mark(description: object) -> PreviewMark | None:

@@ -90,5 +90,8 @@ def test_the_preview_mark_reads_back_and_ages_parse() -> None:
     assert parse_mark(text) == mark
     assert mark.created_at() == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert parse_mark("made by hand") is None
+    long = mark_for("a-rather-long-preview-target-name", "feature/" + "x" * 300)
+    assert len(long.text()) == 255
+    assert parse_mark(long.text()) == long
     assert [parse_age(t) for t in ("7d", "12h", "2w", "30m", "7 days")] == [
         604800, 43200, 1209600, 1800, None]
