@@ -139,6 +139,11 @@ def test_three_projects_deploy_in_one_plan_and_a_cross_project_dependent_resolve
     assert again.code == 0, again.out + again.err
     assert again.writes == []
     assert again.out.count("0 to create, 0 to update, 0 to delete") == 3
+    status = repo.run("status", "--target", "staging", "--no-progress")
+    assert status.code == 0, status.out + status.err
+    for key in ("ingest", "finance", "marketing"):
+        assert f"=== project {key}: {prefix}-{key} ===" in status.out
+    assert status.writes == []
 
 
 def test_prune_stays_inside_the_projects_the_config_names(
