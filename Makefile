@@ -57,6 +57,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/run_bench.py
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/resources_bench.py
+	$(BIN)/python bench/projects_bench.py
 
 fuzz: $(BIN)/.installed  ## the fuzz suites with the deep hypothesis profile (minutes; CI runs a fixed budget)
 	HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/fuzz -q

@@ -30,11 +30,15 @@ PINNED = (
     "docs/hooks.md",
     "ci-templates/github/action.yml",
     "ci-templates/github/dagship.yml",
+    "ci-templates/github/dagship-preview.yml",
     "ci-templates/gitlab/dagship.gitlab-ci.yml",
     "ci-templates/jenkins/Jenkinsfile",
+    "ci-templates/jenkins/Jenkinsfile.previews",
     "ci-templates/jenkins/vars/dagshipDeploy.groovy",
     "ci-templates/jenkins/vars/dagshipDeploy.txt",
+    "ci-templates/jenkins/vars/dagshipPreview.groovy",
     "templates/dagship.yml",
+    "templates/dagship-preview.yml",
 )
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _SOURCE = re.compile(r'^__version__ = "([^"]+)"$', flags=re.M)

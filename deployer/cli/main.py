@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import click
 
 from deployer import __version__
-from deployer.cli import adopt, deploy, hooks, run
+from deployer.cli import adopt, deploy, hooks, previews, run
 from deployer.cli.params import common_options
 from deployer.core import errors
 from deployer.core.boundary import guarded
@@ -136,12 +136,14 @@ SUMMARIES = {
     "fmt": "Format workflow YAML files canonically.",
     "sandbox": "Run the embedded DolphinScheduler API.",
     "run": "Start deployed workflows; --wait follows them.",
+    "destroy": "Remove a branch's preview project.",
+    "previews": "List preview projects; remove stale ones.",
 }
 
 for _command in (hooks.lint_cmd, hooks.commit_msg_cmd, hooks.branch_cmd, deploy.plan_cmd,
                  deploy.deploy_cmd, deploy.status_cmd, deploy.rollback_cmd, diff_cmd,
                  init_cmd, adopt.pull_cmd, adopt.convert_cmd, adopt.fmt_cmd, sandbox_cmd,
-                 run.run_cmd):
+                 run.run_cmd, previews.destroy_cmd, previews.previews_cmd):
     _command.short_help = SUMMARIES[str(_command.name)]
     cli.add_command(_command)
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
@@ -64,6 +65,9 @@ def plan_command(config: Config, options: PlanOptions,
                  env: Mapping[str, str] | None = None) -> int:
     """0; with `detailed_exitcode` as terraform's: 0 nothing to do, 2 changes pending, and
     1 for every error (so 2 never means the usage error it means otherwise)."""
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, plan_command,
+                      merge_request=True)
     if not options.detailed_exitcode:
         _plan(config, options, env)
         return errors.EXIT_OK
@@ -92,6 +96,8 @@ def _plan(config: Config, options: PlanOptions, env: Mapping[str, str] | None) -
 
 def deploy_command(config: Config, options: DeployOptions,
                    env: Mapping[str, str] | None = None) -> int:
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, deploy_command)
     env = os.environ if env is None else env
     planned = _planned(config, options, options.prune, env, refuse_dirty=not options.dry_run,
                        allow_dirty=options.allow_dirty)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from deployer.commands.across import across, per_project
 from deployer.core import errors, git
 from deployer.core.config import Config
 from deployer.core.findings import has_errors
@@ -110,6 +111,8 @@ class DiffOptions:
 
 def diff_command(config: Config, options: DiffOptions,
                  env: Mapping[str, str] | None = None) -> int:
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, diff_command)
     env = os.environ if env is None else env
     git.require("read the workflows of Git refs")
     paint = options.color

@@ -20,6 +20,7 @@ from deployer.adopt.context import Loss, Names
 from deployer.adopt.files import Written, render_workflows, report, write_all
 from deployer.adopt.verify import Repo, repo_state, verify
 from deployer.client import DSClient
+from deployer.commands.across import across, per_project
 from deployer.core import errors
 from deployer.core.config import Config, Target
 from deployer.engine.session import SessionOptions, session_for, setup_logging
@@ -68,6 +69,8 @@ class PullOptions(SessionOptions):
 
 def pull_command(config: Config, options: PullOptions,
                  env: Mapping[str, str] | None = None) -> int:
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, pull_command)
     env = os.environ if env is None else env
     if options.target is None:
         raise errors.UsageError("pull reads one target: name it with --target")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.client import DSClient
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.core import errors
 from deployer.core.config import Config
@@ -51,6 +52,8 @@ class RollbackOptions(DeployOptions):
 
 def rollback_command(config: Config, options: RollbackOptions,
                      env: Mapping[str, str] | None = None) -> int:
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, rollback_command)
     to, workflow, version = options.to, options.workflow, options.version
     env = os.environ if env is None else env
     if to is not None:

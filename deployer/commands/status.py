@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
 from deployer.core import errors, git
 from deployer.core.config import Config
@@ -265,6 +266,8 @@ class StatusOptions(ReportOptions):
 
 def status_command(config: Config, options: StatusOptions,
                    env: Mapping[str, str] | None = None) -> int:
+    if per_project(config):  # several projects, or a preview: once per project
+        return across(config, options, os.environ if env is None else env, status_command)
     env = os.environ if env is None else env
     run = open_session(config, options, env)
     if run is None:

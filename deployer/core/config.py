@@ -75,6 +75,12 @@ class Target(NamedTuple):
         creates, updates and deletes only below it. Default `/dagship/<project>`: one
         folder per project, so two projects (or repositories) never prune each other."""
         return (self.resource_dir or f"/dagship/{self.project}").rstrip("/")
+    # Set only on a target rendered for one project of a repository (deployer.core.projects):
+    # the config's project keys -> their project names on this target, the workflows Git
+    # defines in each of those projects, and the branch a preview project is made for.
+    aliases: Mapping[str, str] = MappingProxyType({})
+    siblings: Mapping[str, frozenset[str]] = MappingProxyType({})
+    preview_branch: str | None = None
 
 
 def display_path(root: Path, path: Path | str) -> str:
@@ -95,6 +101,8 @@ class Config(NamedTuple):
     lint_disable: tuple[str, ...] = ()
     targets: Mapping[str, Target] = MappingProxyType({})
     resources: tuple[str, ...] = ()  # folders of files synced into the resource center
+    # `projects:` project key -> its workflow folders; empty: one project (`targets.*.project`)
+    projects: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     def not_found(self) -> str:
         """Why there is no target at all, when no dagship.yaml was found: where we looked,
@@ -223,9 +231,12 @@ def parse_config(text: str, path: Path) -> Config:
     if data is None:
         return Config(root=path.parent.resolve(), path=path)
     top = r.mapping(data, Mark(1, 1), "", ("workflows", "resources", "commit", "branches",
-                                           "lint", "targets"))
+                                           "lint", "targets", "projects"))
 
-    workflows = r.strings(top, "workflows", "", ("workflows/",))
+    projects = read_projects(r, top)
+    # with projects, their folders are the workflows unless `workflows:` says otherwise
+    folders = tuple(f for fs in projects.values() for f in fs) or ("workflows/",)
+    workflows = r.strings(top, "workflows", "", folders)
     resources = r.strings(top, "resources", "", ())
     for i, folder in enumerate(resources):
         problem = _repo_folder(folder)
@@ -266,10 +277,12 @@ def parse_config(text: str, path: Path) -> Config:
                          if isinstance(top["targets"], MDict) else ())
         for name in tmap:
             targets[name] = _target(r, tmap, name)
+            check_template(r, tmap[name], targets[name], projects)
 
     return Config(root=path.parent.resolve(), path=path, workflows=workflows, commit=commit,
                   branches=branches, lint_disable=lint_disable, targets=targets,
-                  resources=tuple(f.strip("/") + "/" for f in resources))
+                  resources=tuple(f.strip("/") + "/" for f in resources),
+                  projects=MappingProxyType(projects))
 
 
 _TARGET_KEYS = ("url", "token_env", "project", "branches", "prune", "variables", "api_version",
@@ -375,6 +388,41 @@ def _resource_dir(value: str) -> str | None:
         return ("expected an absolute folder of the resource center below its top, such as "
                 f"/dagship/my-project, got {value!r}")
     return None
+_PROJECT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def read_projects(r: _Reader, top: MDict) -> dict[str, tuple[str, ...]]:
+    """`projects: {finance: workflows/finance/, ingest: [workflows/ingest/, shared/]}`."""
+    if "projects" not in top or top["projects"] is None:
+        return {}
+    raw = top["projects"]
+    pmap = r.mapping(raw, top.value_mark("projects"), "projects",
+                     tuple(raw) if isinstance(raw, MDict) else ())
+    out: dict[str, tuple[str, ...]] = {}
+    for key in pmap:
+        if not _PROJECT_KEY.fullmatch(str(key)):
+            raise r.fail(pmap.key_mark(key), f"projects.{key}",
+                         "expected a project key of letters, digits, `_`, `.` or `-`")
+        folders = r.strings(pmap, key, "projects", ())
+        if not folders:
+            raise r.fail(pmap.value_mark(key), f"projects.{key}",
+                         "expected the project's workflow folder (or a list of them)")
+        out[str(key)] = folders
+    return out
+
+
+def check_template(r: _Reader, raw: Any, target: Target,
+                   projects: Mapping[str, tuple[str, ...]]) -> None:
+    """`project:` may be a template over `{project}` (with `projects:`) and `{branch}`
+    (a preview target, never a production one)."""
+    from deployer.core.projects import template_problem
+
+    problem = template_problem(target.project, has_projects=bool(projects),
+                               production=target.production)
+    if problem:
+        keypath = f"targets.{target.name}.project"
+        mark = raw.value_mark("project") if isinstance(raw, MDict) else Mark(1, 1)
+        raise r.fail(mark, keypath, problem)
 
 
 def _relative_to(config_path: Path, value: str | None) -> str | None:

@@ -68,8 +68,11 @@ def source_commit(env: Mapping[str, str], cwd: Path | None = None) -> str:
     return proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else "nogit"
 
 
-def _lists(target: Target, branch: str) -> bool:
+def lists(target: Target, branch: str) -> bool:
     return any(fnmatch.fnmatchcase(branch, pattern) for pattern in target.branches)
+
+
+_lists = lists
 
 
 def select_target(config: Config, name: str | None, env: Mapping[str, str],

@@ -183,11 +183,15 @@ def _dep_item(tr: TaskState, item: Any, mark: Mark, label: str) -> dict[str, Any
     date = _date(tr, node, label)
     if project is None or workflow is None or task is None or date is None:
         return None
+    written = project
+    target = tr.r.ctx.target
+    if target is not None:  # a project key of `projects:` names that project on the target
+        project = target.aliases.get(project, project)
     same = project_raw == subst.CONFIG_PROJECT or tr.r.same_project(project)
     proj = None if same else project
     foreign_task = None if task == "0" else task
     tr.r.parsed.refs.append(Reference("dep", workflow, same, foreign_task,
-                                      node.value_mark(wkey)))
+                                      node.value_mark(wkey), None if same else written))
     return {"projectCode": ProjectRef(proj), "definitionCode": WorkflowRef(workflow, proj),
             "depTaskCode": ForeignTaskRef(workflow, foreign_task, proj),
             "cycle": infer_cycle(date), "dateValue": date}

@@ -123,7 +123,7 @@ def _load(config: Config, target: Target | None, env: Mapping[str, str] | None,
         if src.path in payloads or src.text is None:
             continue
         _load_one(src, config, target, env, names, read_text, same)
-    _cross_file(sources, same)
+    _cross_file(sources, _keyer(config))
     _include_cycles(sources)
     targets = [target] if target is not None else list(config.targets.values())
     shipped = local_resources(config)
@@ -230,39 +230,63 @@ def _load_one(src: _Source, config: Config, target: Target | None,
     src.parsed = PydsReader(src.path, text, ctx, src.out, same).read(src.tree)
 
 
-def _cross_file(sources: list[_Source], same: Any) -> None:
-    seen: dict[str, tuple[_Source, Mark]] = {}
-    tasks_of: dict[str, set[str]] = {}
+def _keyer(config: Config) -> Any:
+    """Which project of `projects:` a file belongs to ("" without `projects:`): workflow
+    names are unique per project, and a dependent may name another project's workflow."""
+    if not config.projects:
+        return lambda _path: ""
+    from deployer.core.units import project_of
+
+    return lambda path: project_of(config, path) or ""
+
+
+def _cross_file(sources: list[_Source], key_of: Any) -> None:
+    seen: dict[tuple[str, str], tuple[_Source, Mark]] = {}
+    tasks_of: dict[tuple[str, str], set[str]] = {}
+    keys = {src.path: key_of(src.path) for src in sources}
     for src in sources:
         entries: list[tuple[str, Mark, set[str]]] = []
         if src.parsed is not None and src.parsed.name is not None:
             entries.append((src.parsed.name, src.parsed.name_mark, src.parsed.task_names))
         entries += [(s.name, Mark(s.line, 1), {t.name for t in s.tasks}) for s in src.specs]
         for name, mark, tasks in entries:
-            if name in seen:
-                first, fmark = seen[name]
+            where = (keys[src.path], name)
+            if where in seen:
+                first, fmark = seen[where]
+                scope = f"project {where[0]!r}" if where[0] else "the repository"
                 src.out.add("WF406", mark, f"workflow name {name!r} is also used by "
                             f"{first.display}:{fmark.line}; names identify workflows in a "
-                            "project and must be unique across the repository")
+                            f"project and must be unique across {scope}")
             else:
-                seen[name] = (src, mark)
-                tasks_of[name] = tasks
+                seen[where] = (src, mark)
+                tasks_of[where] = tasks
+    projects = {k for k, _name in seen} - {""}
     for src in sources:
         if src.parsed is None:
             continue
         for ref in src.parsed.refs:
-            if not ref.same_project or subst.TOKEN.search(ref.workflow):
-                continue  # another project, or a token left for deploy time
-            if ref.workflow not in tasks_of:
+            if subst.TOKEN.search(ref.workflow):
+                continue  # a token left for deploy time
+            if ref.same_project:
+                key = keys[src.path]
+            elif ref.project in projects:  # a project of this repository, by its key
+                key = ref.project
+            else:
+                continue  # a project of the scheduler that this repository does not hold
+            known = {n: None for k, n in seen if k == key}
+            in_project = f" of project {key!r}" if key and key != keys[src.path] else ""
+            if (key, ref.workflow) not in tasks_of:
                 code = "WF407" if ref.kind == "sub" else "WF408"
                 what = "sub-workflow" if ref.kind == "sub" else "dependent"
-                src.out.add(code, ref.mark, f"{what} references workflow {ref.workflow!r}, "
-                            f"which no file of the repository defines{hint(ref.workflow, seen)}")
-            elif ref.task is not None and ref.task not in tasks_of[ref.workflow]:
-                known = ", ".join(sorted(tasks_of[ref.workflow]))
+                src.out.add(code, ref.mark, f"{what} references workflow {ref.workflow!r}"
+                            f"{in_project}, which no file of the repository defines"
+                            f"{hint(ref.workflow, known)}")
+                continue
+            tasks = tasks_of[(key, ref.workflow)]
+            if ref.task is not None and ref.task not in tasks:
                 src.out.add("WF409", ref.mark, f"dependent_task_name {ref.task!r} is not a task "
-                            f"of workflow {ref.workflow!r}{hint(ref.task, tasks_of[ref.workflow])}"
-                            f"; its tasks: {known}")
+                            f"of workflow {ref.workflow!r}{hint(ref.task, tasks)}"
+                            f"; its tasks: {', '.join(sorted(tasks))}")
 
 
 def _include_cycles(sources: list[_Source]) -> None:

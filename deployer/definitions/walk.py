@@ -31,6 +31,7 @@ class Reference:
     same_project: bool
     task: str | None
     mark: Mark
+    project: str | None = None  # another project, as the file names it
 
 
 @dataclass

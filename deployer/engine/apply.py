@@ -214,7 +214,7 @@ def _resource_outcome(o: resources.ResourceOutcome) -> Outcome:
 
 
 def _create_project(plan: Plan, c: DSClient) -> None:
-    plan.project_code = int(c.create_project(plan.project)["code"])
+    plan.project_code = int(c.create_project(plan.project, plan.project_description)["code"])
     plan.resolver.project_code = plan.project_code
     plan.generation = plan.generation or c.detect_generation(plan.project_code)
 

@@ -144,6 +144,7 @@ class Plan:
     source: str | None = None  # where the definitions came from when not the checkout
     uncommitted: list[str] = field(default_factory=list)  # shipped files that differ from HEAD
     resources: ResourceSync | None = None  # None: dagship.yaml names no resource folders
+    project_description: str = ""  # given to the project when the deploy creates it
 
     def counts(self) -> dict[str, int]:
         out = {CREATE: 0, UPDATE: 0, DELETE: len(self.deletes), UNCHANGED: 0, DRIFTED: 0}
@@ -244,7 +245,8 @@ def classify(item: WorkflowPlan, tr: Translation) -> None:
 def build_plan(client: Any, *, target: str, project: str, api_version: str | None,
                specs: Sequence[WorkflowSpec], commit: str, prune: bool,
                resources: ResourceSync | None = None,
-               resource_folders: tuple[str, ...] = ()) -> Plan:
+               resource_folders: tuple[str, ...] = (),
+               siblings: Mapping[str, frozenset[str]] | None = None) -> Plan:
     """Read the target once, translate every spec, classify. Raises before anything is sent.
 
     The cyclic garbage collector is paused meanwhile, as for loading: the listed definitions,
@@ -257,7 +259,7 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
     try:
         plan = _build_plan(client, target=target, project=project, api_version=api_version,
                            specs=specs, commit=commit, prune=prune, resources=resources,
-                           resource_folders=resource_folders)
+                           resource_folders=resource_folders, siblings=siblings)
         plan.resources = resources
         return plan
     finally:
@@ -267,7 +269,8 @@ def build_plan(client: Any, *, target: str, project: str, api_version: str | Non
 
 def _build_plan(client: Any, *, target: str, project: str, api_version: str | None,
                 specs: Sequence[WorkflowSpec], commit: str, prune: bool,
-                resources: ResourceSync | None, resource_folders: tuple[str, ...]) -> Plan:
+                resources: ResourceSync | None, resource_folders: tuple[str, ...],
+                siblings: Mapping[str, frozenset[str]] | None) -> Plan:
     if prune and not specs:
         raise DeployRefused(
             f"refusing to prune target {target!r}: Git defines no workflow for it, so every "
@@ -284,7 +287,8 @@ def _build_plan(client: Any, *, target: str, project: str, api_version: str | No
         for sched in client.list_schedules(code):
             schedules.setdefault(int(sched.get("workflowDefinitionCode") or 0), sched)
     desired = {s.name for s in specs}
-    resolver = Resolver(client, project, code, dags, pending=sorted(desired - set(dags)))
+    resolver = Resolver(client, project, code, dags, pending=sorted(desired - set(dags)),
+                        siblings=siblings)
     if resources is not None:  # the same dict: the uploads of an apply add to it
         resolver.resource_refs = resources.refs
         resolver.resource_folders = resource_folders

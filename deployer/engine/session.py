@@ -20,7 +20,7 @@ from typing import Any
 
 from deployer.client import DSClient, RetryPolicy
 from deployer.client.transport import plain_http_warning
-from deployer.core import errors
+from deployer.core import errors, preview
 from deployer.core.config import Config, Target
 from deployer.core.findings import has_errors
 from deployer.core.redact import MIN_SECRET_LENGTH, RedactingFilter, register_secret
@@ -150,11 +150,14 @@ class Session:
                     client, target=self.target.name, project=self.target.project,
                     api_version=self.target.api_version, specs=specs, commit=self.commit,
                     prune=prune or self.target.prune, resources=sync,
-                    resource_folders=self.config.resources)
+                    resource_folders=self.config.resources, siblings=self.target.siblings)
                 plan.requests += before  # the resource center's reads came first
         finally:
             client.close()
         plan.uncommitted = self.uncommitted
+        if self.target.preview_branch is not None:  # the mark destroy and previews look for
+            plan.project_description = preview.mark_for(
+                self.target.name, self.target.preview_branch).text()
         return plan
 
 

@@ -53,8 +53,12 @@ class Resolver:
     """Name -> code lookups against one target; caches every list it fetches. Thread-safe."""
 
     def __init__(self, client: Any, project_name: str, project_code: int | None,
-                 workflows: Mapping[str, Mapping[str, Any]], pending: Sequence[str] = ()) -> None:
+                 workflows: Mapping[str, Mapping[str, Any]], pending: Sequence[str] = (),
+                 siblings: Mapping[str, frozenset[str]] | None = None) -> None:
         self._client = client
+        # other projects of this repository -> the workflows Git defines there: a plan may
+        # name one that a deploy of that project (first) is still to create
+        self._siblings = dict(siblings or {})
         self.project_name = project_name
         self._lock = threading.Lock()
         # project name -> (code, {workflow name -> DagData})
@@ -82,6 +86,8 @@ class Resolver:
         with self._lock:
             if project not in self._projects:
                 found = self._client.find_project(project)
+                if found is None and project in self._siblings and not self.strict:
+                    return _PENDING_BASE, {}  # deployed by this run, before this project
                 if found is None:
                     raise UnresolvedReference(
                         f"{where}: project {project!r} not found on the target")
@@ -106,6 +112,9 @@ class Resolver:
                     return self._pending[name], {}
         _code, dags = self._workflows_of(project, where)
         dag = dags.get(name)
+        if dag is None and not self.strict and project is not None \
+                and name in self._siblings.get(project, ()):
+            return _PENDING_BASE, {}  # Git defines it there; that project deploys first
         if dag is None:
             in_project = project or self.project_name
             raise UnresolvedReference(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import hooks.lint
-from deployer.cli.main import SUMMARIES, main
+from deployer.cli.main import SUMMARIES, cli, main
 from deployer.core.errors import EXIT_INTERNAL, EXIT_USAGE
 
 
@@ -63,5 +63,6 @@ def test_help_lists_every_command_with_a_whole_description(
     assert main(["--help"]) == 0
     listing = capsys.readouterr().out.split("Commands:\n", 1)[1]
     rows = [line for line in listing.splitlines() if line.strip()]
-    assert len([r for r in rows if not r.startswith("    ")]) == len(SUMMARIES)
+    assert len([r for r in rows if not r.startswith("    ")]) == len(cli.commands)
+    assert len(cli.commands) == len(SUMMARIES)
     assert all("..." not in row for row in rows), listing
