@@ -60,7 +60,7 @@ def write_repo(root: Path, url: str, version: str, project: str) -> None:
                                                  encoding="utf-8")
     (root / "workflows" / "greet.yaml").write_text(
         "workflow:\n  name: greet\ntasks:\n  - name: hello\n    task_type: Shell\n"
-        f"    command: bash dagship/{project}/resources/hello.sh;\n"
+        '    command: bash $RESOURCE{"resources/hello.sh"}\n'
         "    resource_list: [resources/hello.sh]\n", encoding="utf-8")
     for cmd in (["init", "-q"], ["add", "-A"],
                 ["-c", "user.name=bench", "-c", "user.email=b@example.com", "commit", "-qm",

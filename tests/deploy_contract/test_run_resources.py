@@ -4,6 +4,10 @@
 `dagship run --wait` ends SUCCESS with what the script printed in the task's log (log API);
 a second deploy uploads nothing.
 
+The command names the file with `$RESOURCE{"resources/hello.sh"}`, which dagship turns into
+the path the worker uses (`dagship/<project>/resources/hello.sh`, below the task's folder):
+the real server running it is what proves that path.
+
 3.1 keeps the files in the folder of the user's tenant and starts a workflow only for a
 creator with a tenant: the admin gets one mapped to this OS user (tests/helpers/run_tenant.py)
 for the test, and the project, then dagship's resource folder, are removed before it is
@@ -73,10 +77,11 @@ def test_a_task_runs_a_script_deployed_from_git(repo: Repo, backend: Backend, pr
                       encoding="utf-8")
     (repo.root / "resources").mkdir()
     (repo.root / "resources" / "hello.sh").write_text(SCRIPT, encoding="utf-8")
-    # the worker puts the file at its path inside the resource center, below the task's folder
+    # the worker puts the file at its path inside the resource center, below the task's
+    # folder; $RESOURCE{} is that path (dagship/<project>/resources/hello.sh here)
     repo.write("greet", "workflow:\n  name: greet\ntasks:\n  - name: hello\n"
                "    task_type: Shell\n"
-               f"    command: bash dagship/{project}/resources/hello.sh;\n"
+               '    command: bash $RESOURCE{"resources/hello.sh"}\n'
                "    resource_list: [resources/hello.sh]\n")
     git("init", "-q", "-b", "main", cwd=repo.root)
     commit_all(repo.root, "feat: a script from the resource center")
