@@ -55,6 +55,7 @@ bench: $(BIN)/.installed  ## the benchmarks of bench/ (they print their figures)
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/pull_bench.py
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/smoke_resources_bench.py
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/resources_bench.py
 	$(BIN)/python bench/projects_bench.py

@@ -36,6 +36,10 @@ CONFIG = """\
 
 # Where the workflow definitions are: one workflow per *.yaml file.
 workflows: [workflows/]
+# Scripts, SQL files and jars tasks take from the resource center, kept in Git and uploaded
+# by every deploy; a task lists them in resource_list and runs `$RESOURCE{"resources/x.sh"}`
+# (dagship's docs/resources.md).
+# resources: [resources/]
 
 # Commit messages: Conventional Commits, checked by the commit-msg hook and again in CI.
 commit:

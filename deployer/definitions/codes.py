@@ -53,6 +53,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "WF410": (W, "$FILE not at the start of a value is not expanded"),
     "WF411": (E, "workflows include each other in a cycle (sub-workflow or $WORKFLOW)"),
     "WF412": (E, "resource not found in the repository"),
+    "WF413": (E, "$RESOURCE names no file of the repository"),
     # WF5xx dialect traps
     "WF501": (E, "script ends with a file extension (resource-plugin trap)"),
     "WF502": (E, "release_state must be lowercase"),

@@ -2,7 +2,9 @@
 
 `$FILE{"p"}` (a value that starts with it becomes the file's content), `$WORKFLOW{"f"}`
 (the name of the workflow in that file; it becomes a deploy-first dependency),
-`$ENV{NAME}`, `${CONFIG.X}` and dagship's `$VAR{name}`. DolphinScheduler's runtime
+`$ENV{NAME}`, `${CONFIG.X}` and dagship's `$VAR{name}` and `$RESOURCE{"p"}` (where the
+worker puts the resource file `p` of the repository, relative to the task's folder: the
+target's resource_dir, without its leading `/`, then `p`). DolphinScheduler's runtime
 placeholders (`${name}`, `$[yyyyMMdd-1]`) never match and pass through untouched.
 
 Lint mode (no target): `$ENV` and `${CONFIG}` are checked for form only and left as
@@ -26,7 +28,7 @@ from deployer.core.config import Target
 from deployer.definitions._collect import Collector
 from deployer.yaml.nodes import Mark
 
-TOKEN = re.compile(r"\$(FILE|WORKFLOW|ENV|VAR)\{([^{}]*)\}|\$\{CONFIG\.([^{}]*)\}")
+TOKEN = re.compile(r"\$(FILE|WORKFLOW|ENV|VAR|RESOURCE)\{([^{}]*)\}|\$\{CONFIG\.([^{}]*)\}")
 _QUOTED = re.compile(r'^"([^"]+)"$')
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 CONFIG_KEYS = ("WORKFLOW_PROJECT",)
@@ -149,6 +151,8 @@ def _one(m: re.Match[str], whole: str, mark: Mark, ctx: Context, out: Collector)
         return _env(arg, token, mark, ctx, out)
     if kind == "VAR":
         return _var(arg, token, mark, ctx, out)
+    if kind == "RESOURCE":
+        return _resource(arg, token, mark, ctx, out)
     return token  # an inline $FILE: reported above, left as written
 
 
@@ -218,3 +222,25 @@ def _var(arg: str, token: str, mark: Mark, ctx: Context, out: Collector) -> str:
         out.add("WF402", mark, f"`{token}` is not defined for target(s) "
                 f"{', '.join(missing)}; add `{arg}` under targets.<name>.variables")
     return token
+
+
+def _resource(arg: str, token: str, mark: Mark, ctx: Context, out: Collector) -> str:
+    """The path a task's script uses for a resource: the worker downloads each file of the
+    task's resource_list to its path inside the resource center, below the task's folder,
+    and that path holds the target's resource_dir (per target: a file runs unchanged on
+    staging and production)."""
+    rel = _quoted(arg)
+    if rel is None:
+        out.add("WF413", mark, f"`{token}` needs a quoted repository path: "
+                '`$RESOURCE{"resources/etl/load.sh"}`')
+        return token
+    root = ctx.root.resolve()
+    candidate = (root / rel).resolve()
+    if not candidate.is_file() or root not in candidate.parents:
+        out.add("WF413", mark, f"`{token}`: no file {rel} in the repository (the path is "
+                "relative to dagship.yaml, as in resource_list)")
+        return token
+    if ctx.target is None:
+        return token
+    inside = candidate.relative_to(root).as_posix()
+    return f"{ctx.target.resource_root.lstrip('/')}/{inside}"

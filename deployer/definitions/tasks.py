@@ -209,6 +209,11 @@ class TaskReader(TaskState):
         key = ttype.script_key
         if key and isinstance(vals.get(key), str):
             value = vals[key].rstrip()
+            raw = node.get(key)
+            if isinstance(raw, str) and "$RESOURCE{" in raw:
+                # dagship's own token: what it becomes is a path the worker made, never a
+                # name pydolphinscheduler would read (and lint, which keeps it, agrees)
+                value = raw.rstrip()
             if value.endswith(ttype.script_exts):
                 ext = value.rsplit(".", 1)[-1]
                 self.out.add("WF501", node.value_mark(key), f"{where}`{key}` ends with "

@@ -4,8 +4,9 @@ Tasks run one at a time in dependency order (a task starts once every task befor
 succeeded; one after a failure is never started, as on the real server). With `--execute`
 SHELL and PYTHON tasks really run: the script, with `${name}` replaced from the workflow's
 global parameters, the task's local ones and the start parameters, runs in a temporary
-folder of its own under `bash` / this Python, killed after the task's timeout (the sandbox's
-default when the task sets none). Any other task type succeeds without running.
+folder of its own under `bash` / this Python (the task's resource_list files placed in it
+as the real worker places them: task_files.py), killed after the task's timeout (the
+sandbox's default when the task sets none). Any other task type succeeds without running.
 
 Without `--execute` the outcome is decided from the script alone, so that a test can ask for
 a failure (docs/runs.md):
@@ -29,6 +30,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from deployer.sandbox.store import now_text
+from deployer.sandbox.task_files import DownloadFailed, place
 
 if TYPE_CHECKING:
     from deployer.sandbox.store import State
@@ -214,6 +216,12 @@ def _execute(st: State, inst: dict[str, Any], task: dict[str, Any], tid: int,
     if task.get("timeoutFlag") == "OPEN" and int(task.get("timeout") or 0) > 0:
         limit = int(task["timeout"]) * 60.0  # minutes, as the real server counts them
     with tempfile.TemporaryDirectory(prefix=f"dagship-sandbox-{tid}-") as folder:
+        try:
+            for line in place(st, task, folder):
+                _log(st, tid, f"[INFO] {now_text()} - {line}")
+        except DownloadFailed as exc:
+            _log(st, tid, f"[ERROR] {now_text()} - {exc}")
+            return "FAILURE"
         name = "task.sh" if task["taskType"] == "SHELL" else "task.py"
         path = os.path.join(folder, name)
         with open(path, "w", encoding="utf-8") as out:

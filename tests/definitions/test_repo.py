@@ -245,3 +245,23 @@ def test_native_exports_load_into_the_model(tmp_path, name):
     assert wf.name == "test"
     assert wf.tasks[0].task_type == "SHELL"
     assert wf.tasks[0].params["rawScript"] == 'echo "hello world"'
+
+
+def test_resource_token_becomes_the_workers_path_per_target(tmp_path):
+    """`$RESOURCE{"p"}` is where the worker puts the resource file: the target's
+    resource_dir (no leading `/`), then p, below the task's folder; a command ending in it
+    is no WF501 (the name is dagship's, not a file pydolphinscheduler would read)."""
+    (tmp_path / "resources" / "etl").mkdir(parents=True)
+    (tmp_path / "resources" / "etl" / "load.sh").write_text("echo hi\n", encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(
+        "workflow: {name: w}\ntasks:\n  - name: a\n    task_type: Shell\n"
+        '    command: bash $RESOURCE{"resources/etl/load.sh"}\n'
+        "    resource_list: [resources/etl/load.sh]\n", encoding="utf-8")
+    config = _config(tmp_path)
+    assert load_repository(config).findings == []
+    own = Target("own", "http://ds", "T", "p", resource_dir="/team/etl")
+    for target, want in ((STAGING, "dagship/dataops-staging"), (own, "team/etl")):
+        result = load_repository(config, target=target, env={})
+        assert result.findings == []
+        script = result.workflows[0].task("a").params["rawScript"]
+        assert script == f"bash {want}/resources/etl/load.sh"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from deployer.client import DSClient, RetryPolicy
+from deployer.client.resources import ResourceCenter
 from deployer.core.errors import ApiError
 from deployer.sandbox import Sandbox
 from tests.helpers.clirun import Result, forget_ci, run_cli
@@ -237,3 +238,20 @@ def sql_to_shell(text: str) -> str:
     text = text.replace("task_type: Sql", "task_type: Shell")
     text = re.sub(r"^ +(datasource_name|display_rows):.*\n", "", text, flags=re.MULTILINE)
     return re.sub(r"^(\s+)sql:", r"\1command:", text, flags=re.MULTILINE)
+
+
+def remove_resource_tree(c: DSClient, version: str, root: str) -> None:
+    """Everything below `root` and `root` itself, files first (3.1 refuses a full folder)."""
+    rc = ResourceCenter(c, version, root)
+    found = rc.list()
+    for f in sorted(found.values(), key=lambda f: (f.directory, -f.path.count("/"))):
+        if f.path:
+            rc.delete(f)
+    top = found.get("")
+    if top is None:
+        return
+    if rc.g1:
+        c._http.call("DELETE", f"/resources/{top.id}")
+    else:
+        c._http.call("DELETE", "/resources", {"fullName": top.full_name,
+                                              "tenantCode": ""})
