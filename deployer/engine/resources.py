@@ -27,6 +27,7 @@ from deployer.definitions.resources import LocalResource
 UPLOAD, UPDATE, UNCHANGED, DELETE = "upload", "update", "unchanged", "delete"
 FULL_NAME_MAX = 128  # 3.1's RESOURCE_FULL_NAME_MAX_LENGTH
 PREFIX = "dagship sha256:"
+QUERY_RESOURCES_LIST_PAGING = 10057  # a resource listing the server could not answer
 
 
 @dataclass
@@ -100,7 +101,10 @@ def resource_generation(client: DSClient, target: Target, known: str | None) -> 
 def plan_resources(client: DSClient, target: Target, generation: str,
                    local: Mapping[str, LocalResource], *, prune: bool) -> ResourceSync:
     center = ResourceCenter(client, generation, target.resource_root)
-    remote = center.list()
+    try:
+        remote = center.list()
+    except ApiError as exc:
+        raise _pin_hint(exc, target, generation) from exc
     sync = ResourceSync(center.root, generation, [], base=center._base,
                         dirs=dict(center._dirs))
     for path, res in sorted(local.items()):
@@ -131,6 +135,18 @@ def plan_resources(client: DSClient, target: Target, generation: str,
     sync.empty_dirs.sort(key=lambda d: d.path.count("/"), reverse=True)
     _learn_refs(sync, center, remote)
     return sync
+
+
+def _pin_hint(exc: ApiError, target: Target, generation: str) -> ApiError:
+    """3.1 shares every workflow path with 3.2, so an unpinned 3.1 server is taken for 3.2
+    until the resource listing, which it refuses with 10057 (3.2's `fullName` query means
+    nothing to it). Say what to set rather than leave the server's bare message."""
+    if exc.code != QUERY_RESOURCES_LIST_PAGING or generation != "3.2" or target.api_version:
+        return exc
+    return ApiError(f"{exc}; a DolphinScheduler 3.1 answers 3.2's resource listing so: if "
+                    f"this server is 3.1, set `api_version: \"3.1\"` under "
+                    f"targets.{target.name} in dagship.yaml", code=exc.code,
+                    endpoint=exc.endpoint)
 
 
 def _difference(center: ResourceCenter, res: LocalResource, have: RemoteFile) -> str:

@@ -234,3 +234,22 @@ def test_rollback_ships_the_resources_of_the_ref(env: Env) -> None:
     assert res.code == 0, res.out + res.err
     assert "~ resource resources/run.sh" in res.out
     assert env.sb.state.resources[full]["content"] == b"echo hello\n"
+
+
+def test_an_unpinned_3_1_server_is_told_to_pin_api_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 3.1 and 3.2 share every workflow path, so an unpinned 3.1 is taken for 3.2 until the
+    # resource listing, which 3.1 answers with 10057: the error must say what to set
+    from deployer.sandbox import Sandbox
+    from deployer.sandbox.store import ADMIN
+    with Sandbox(api_version="3.1") as sb:
+        monkeypatch.setitem(ADMIN, "tenantId", 1)
+        env = Env(tmp_path / "repo", sb, monkeypatch, capsys)
+        _setup(env)
+        res = env.run("deploy", "--no-progress")
+        assert res.code != 0
+        assert 'api_version: "3.1"' in res.err, res.err
+        assert "targets.staging" in res.err, res.err
+        assert "Traceback" not in res.err
+        assert sb.state.workflow("dagship-test", "uses") is None
