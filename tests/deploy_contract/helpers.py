@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from deployer.client import DSClient, RetryPolicy
+from deployer.client.resources import ResourceCenter
 from deployer.core.errors import ApiError
 from deployer.sandbox import Sandbox
 from tests.helpers.clirun import Result, forget_ci, run_cli
@@ -224,6 +225,23 @@ def remove_project(c: DSClient, name: str) -> None:
             break
     assert not pending, f"could not delete workflows {sorted(pending)}"
     c.delete_project(pc)
+
+
+def remove_tree(c: DSClient, version: str, root: str) -> None:
+    """Everything below `root` and `root` itself, files first (3.1 refuses a full folder)."""
+    rc = ResourceCenter(c, version, root)
+    found = rc.list()
+    for f in sorted(found.values(), key=lambda f: (f.directory, -f.path.count("/"))):
+        if f.path:
+            rc.delete(f)
+    top = found.get("")
+    if top is None:
+        return
+    if rc.g1:
+        c._http.call("DELETE", f"/resources/{top.id}")
+    else:
+        c._http.call("DELETE", "/resources", {"fullName": top.full_name,
+                                              "tenantCode": ""})
 
 
 def sql_to_shell(text: str) -> str:

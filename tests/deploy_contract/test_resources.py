@@ -17,30 +17,19 @@ from typing import Any
 
 import pytest
 
-from deployer.client import DSClient
 from deployer.client.resources import RemoteFile, ResourceCenter
 from deployer.core.errors import ApiError
-from tests.deploy_contract.helpers import Backend, Remote, Repo, remove_project, task_of
+from tests.deploy_contract.helpers import (
+    Backend,
+    Remote,
+    Repo,
+    remove_project,
+    remove_tree,
+    task_of,
+)
 from tests.helpers.tenant import give_tenant
 
 JAR = bytes(range(256)) * 16 + b"\x00\r\n--x--\r\n"
-
-
-def _remove_tree(c: DSClient, version: str, root: str) -> None:
-    """Everything below `root` and `root` itself, files first (3.1 refuses a full folder)."""
-    rc = ResourceCenter(c, version, root)
-    found = rc.list()
-    for f in sorted(found.values(), key=lambda f: (f.directory, -f.path.count("/"))):
-        if f.path:
-            rc.delete(f)
-    top = found.get("")
-    if top is None:
-        return
-    if rc.g1:
-        c._http.call("DELETE", f"/resources/{top.id}")
-    else:
-        c._http.call("DELETE", "/resources", {"fullName": top.full_name,
-                                              "tenantCode": ""})
 
 
 @pytest.fixture
@@ -56,7 +45,7 @@ def center(backend: Backend, project: str, monkeypatch: pytest.MonkeyPatch
     finally:
         try:
             remove_project(c, project)
-            _remove_tree(c, backend.api_version, f"/dagship/{project}")
+            remove_tree(c, backend.api_version, f"/dagship/{project}")
         finally:
             restore()
             c.close()
@@ -153,5 +142,5 @@ def test_prune_deletes_only_inside_dagships_folder(repo: Repo, remote: Remote,
         assert other.content(other.list()["keep.sh"]) == b"not dagship's\n"
     finally:
         with contextlib.suppress(ApiError):
-            _remove_tree(c, backend.api_version, other_root)
+            remove_tree(c, backend.api_version, other_root)
         c.close()
