@@ -1,10 +1,14 @@
 """`dagship run --target T WORKFLOW...`: start deployed workflows, optionally wait for them.
 
 The workflows are the ones deployed in the target's project (by name); nothing is read from
-Git, so `run` tests what the scheduler has. Exit codes (deployer.core.errors): 0 every
-instance succeeded (or, without --wait, every start was accepted), 6 one ended in FAILURE,
-7 one was stopped or killed, 8 --timeout passed first (the instances are left running);
-with several outcomes the first of failed, killed, timed out wins.
+Git, so `run` tests what the scheduler has. With `projects:` a name is looked up in every
+project of the target and must be deployed in exactly one; `finance/report` (a project key,
+`/`, the name) says which project when several have one of that name.
+
+Exit codes (deployer.core.errors): 0 every instance succeeded (or, without --wait, every
+start was accepted), 6 one ended in FAILURE, 7 one was stopped or killed, 8 --timeout passed
+first (the instances are left running); with several outcomes the first of failed, killed,
+timed out wins.
 
 `deploy --smoke` runs the target's `smoke:` through `run_workflows` after its apply.
 """
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from deployer.client.api import DSClient
 from deployer.client.executor import Executor, StartRequest
 from deployer.core import errors
-from deployer.core.config import Config
+from deployer.core.config import Config, Target
 from deployer.engine.follow import InstanceRun, TaskRun, follow
 from deployer.engine.run_report import change_line, junit, markdown, status_line, summary
 from deployer.engine.session import Session, SessionOptions, open_session
@@ -73,46 +77,106 @@ def run_command(config: Config, options: RunOptions,
     session = open_session(config, options, env)
     if session is None:  # said why; a run asked for and not done is no success
         raise errors.UsageError("nothing was started: name the target with --target")
-    return run_workflows(session, options.spec)
+    return run_workflows(session, options.spec,
+                         projects=projects_of(config, session.target, env))
 
 
-def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = None) -> int:
+def projects_of(config: Config, target: Target, env: Mapping[str, str]) -> dict[str, str]:
+    """Project key -> its project on `target` ({"": project} without `projects:`)."""
+    from deployer.commands.across import preview_branch
+    from deployer.core.projects import is_preview
+    from deployer.core.units import is_templated, units
+
+    if not is_templated(config):
+        return {"": target.project}
+    branch = preview_branch(target, env, config.root) if is_preview(target.project) else None
+    return {u.key or "": u.target.project for u in units(config, target, branch)}
+
+
+def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = None,
+                  projects: Mapping[str, str] | None = None) -> int:
+    """Run `spec` on the session's target; `projects` (projects_of) where the names are
+    looked up, by default the session's one project."""
     own = client is None
     client = client or session.client()
     try:
         with session.target_named():
-            return _run(session, client, spec)
+            return _run(session, client, spec, projects or {"": session.target.project})
     finally:
         if own:
             client.close()
 
 
-def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
-    target = session.target
-    project = client.find_project(target.project)
-    if project is None:
-        raise errors.UsageError(f"target {target.name!r}: project {target.project!r} does not "
-                                "exist; deploy before running")
-    pc = int(project["code"])
-    codes = []
-    for name in dict.fromkeys(spec.workflows):
-        dag = client.get_workflow(pc, name)
-        if dag is None:
-            raise errors.UsageError(f"workflow {name!r} is not deployed in project "
-                                    f"{target.project!r} of target {target.name!r}")
+@dataclass(frozen=True)
+class _Found:
+    shown: str  # the name as reports show it: `key/name` with `projects:`
+    project_code: int
+    code: int
+
+
+def _resolve(client: DSClient, target: Target, projects: Mapping[str, str],
+             names: tuple[str, ...]) -> list[_Found]:
+    """Each name's deployed workflow, in the one project that has it (module docstring)."""
+    codes = {str(p.get("name")): int(p["code"]) for p in client.list_projects()}
+    out = []
+    for name in dict.fromkeys(names):
+        key, sep, rest = name.partition("/")
+        if sep and key and key in projects:  # `finance/report`: that project only
+            where, wanted = {key: projects[key]}, rest
+        else:  # a workflow's own name may hold a `/`: then it is the whole name
+            where, wanted = dict(projects), name
+        if list(where) == [""] and projects[""] not in codes:
+            raise errors.UsageError(f"target {target.name!r}: project {projects['']!r} does "
+                                    "not exist; deploy before running")
+        hits = [(k, p, dag) for k, p in where.items() if p in codes
+                and (dag := client.get_workflow(codes[p], wanted)) is not None]
+        if not hits:
+            raise errors.UsageError(_not_deployed(name, wanted, where, projects, codes, target))
+        if len(hits) > 1:
+            shown = ", ".join(f"{k} ({p})" for k, p, _ in hits)
+            raise errors.UsageError(
+                f"workflow {name!r} is deployed in {len(hits)} projects of target "
+                f"{target.name!r}: {shown}; say which as KEY/NAME, e.g. {hits[0][0]}/{name}")
+        k, p, dag = hits[0]
         definition = dag.get("workflowDefinition") or {}
+        shown = f"{k}/{wanted}" if k else wanted
         if definition.get("releaseState") != "ONLINE":
             raise errors.UsageError(
-                f"workflow {name!r} is offline on {target.name!r}: DolphinScheduler only "
+                f"workflow {shown!r} is offline on {target.name!r}: DolphinScheduler only "
                 "starts online workflows (deploy it with `release_state: online`, the default)")
-        codes.append((name, int(definition["code"])))
+        out.append(_Found(shown, codes[p], int(definition["code"])))
+    return out
+
+
+def _not_deployed(name: str, wanted: str, where: Mapping[str, str],
+                  projects: Mapping[str, str], codes: Mapping[str, int], target: Target) -> str:
+    if list(projects) == [""]:
+        return (f"workflow {name!r} is not deployed in project {projects['']!r} of target "
+                f"{target.name!r}")
+    if len(where) == 1:
+        (k, p), = where.items()
+        missing = "" if p in codes else " (the project does not exist; deploy first)"
+        return (f"workflow {wanted!r} is not deployed in project {k} ({p}) of target "
+                f"{target.name!r}{missing}")
+    key = name.partition("/")[0] if "/" in name else None
+    hint = (f"; {key!r} is no project key of dagship.yaml (keys: {', '.join(projects)})"
+            if key else "")
+    return (f"workflow {name!r} is deployed in none of the projects of target "
+            f"{target.name!r} ({', '.join(f'{k} ({p})' for k, p in where.items())}){hint}")
+
+
+def _run(session: Session, client: DSClient, spec: RunSpec,
+         projects: Mapping[str, str]) -> int:
+    target = session.target
+    found = _resolve(client, target, projects, spec.workflows)
     if spec.test_flag and client.generation == "3.1":
         raise errors.UsageError("--test: DolphinScheduler 3.1 has no test flag (it came "
                                 "with 3.2); nothing was started")
     executor = client.executor()
     runs = []
-    for name, code in codes:
-        req = StartRequest(code, dict(spec.params or {}), dry_run=spec.dry_run,
+    for f in found:
+        name, pc = f.shown, f.project_code
+        req = StartRequest(f.code, dict(spec.params or {}), dry_run=spec.dry_run,
                            test_flag=spec.test_flag)
         started = time.monotonic()
         try:
@@ -124,13 +188,14 @@ def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
                     "it has a tenant: create one (Security > Tenant Manage, named after an OS "
                     "user of the workers) and give it to the token's user")
             raise
-        runs.append(InstanceRun(name, iid, dry_run=spec.dry_run, started=started))
+        runs.append(InstanceRun(name, iid, dry_run=spec.dry_run, started=started,
+                                project_code=pc))
         echo(f"dagship: started {name} as instance {iid}"
              f"{' (dry run)' if spec.dry_run else ''} on {target.name}", err=True)
     if not spec.wait:
         return errors.EXIT_OK
     display = _Display(runs, spec.progress)
-    finished = follow(executor, pc, runs, timeout=spec.timeout, poll=spec.poll,
+    finished = follow(executor, runs, timeout=spec.timeout, poll=spec.poll,
                       on_change=display.change, on_poll=display.redraw)
     display.close()
     for run in runs:
