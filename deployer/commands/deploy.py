@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
-from deployer.commands.run import RunSpec, projects_of, run_workflows
+from deployer.commands.locate import projects_of
+from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
 from deployer.core.config import Config, Target
 from deployer.core.targets import select_target

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from deployer.client.api import DSClient
 from deployer.client.executor import Executor, StartRequest
+from deployer.commands.locate import locate, projects_of
 from deployer.core import errors
-from deployer.core.config import Config, Target
+from deployer.core.config import Config
 from deployer.engine.follow import InstanceRun, TaskRun, follow
 from deployer.engine.run_report import change_line, junit, markdown, status_line, summary
 from deployer.engine.session import Session, SessionOptions, open_session
@@ -81,18 +82,6 @@ def run_command(config: Config, options: RunOptions,
                          projects=projects_of(config, session.target, env))
 
 
-def projects_of(config: Config, target: Target, env: Mapping[str, str]) -> dict[str, str]:
-    """Project key -> its project on `target` ({"": project} without `projects:`)."""
-    from deployer.commands.across import preview_branch
-    from deployer.core.projects import is_preview
-    from deployer.core.units import is_templated, units
-
-    if not is_templated(config):
-        return {"": target.project}
-    branch = preview_branch(target, env, config.root) if is_preview(target.project) else None
-    return {u.key or "": u.target.project for u in units(config, target, branch)}
-
-
 def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = None,
                   projects: Mapping[str, str] | None = None) -> int:
     """Run `spec` on the session's target; `projects` (projects_of) where the names are
@@ -107,68 +96,15 @@ def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = 
             client.close()
 
 
-@dataclass(frozen=True)
-class _Found:
-    shown: str  # the name as reports show it: `key/name` with `projects:`
-    project_code: int
-    code: int
-
-
-def _resolve(client: DSClient, target: Target, projects: Mapping[str, str],
-             names: tuple[str, ...]) -> list[_Found]:
-    """Each name's deployed workflow, in the one project that has it (module docstring)."""
-    codes = {str(p.get("name")): int(p["code"]) for p in client.list_projects()}
-    out = []
-    for name in dict.fromkeys(names):
-        key, sep, rest = name.partition("/")
-        if sep and key and key in projects:  # `finance/report`: that project only
-            where, wanted = {key: projects[key]}, rest
-        else:  # a workflow's own name may hold a `/`: then it is the whole name
-            where, wanted = dict(projects), name
-        if list(where) == [""] and projects[""] not in codes:
-            raise errors.UsageError(f"target {target.name!r}: project {projects['']!r} does "
-                                    "not exist; deploy before running")
-        hits = [(k, p, dag) for k, p in where.items() if p in codes
-                and (dag := client.get_workflow(codes[p], wanted)) is not None]
-        if not hits:
-            raise errors.UsageError(_not_deployed(name, wanted, where, projects, codes, target))
-        if len(hits) > 1:
-            shown = ", ".join(f"{k} ({p})" for k, p, _ in hits)
-            raise errors.UsageError(
-                f"workflow {name!r} is deployed in {len(hits)} projects of target "
-                f"{target.name!r}: {shown}; say which as KEY/NAME, e.g. {hits[0][0]}/{name}")
-        k, p, dag = hits[0]
-        definition = dag.get("workflowDefinition") or {}
-        shown = f"{k}/{wanted}" if k else wanted
-        if definition.get("releaseState") != "ONLINE":
-            raise errors.UsageError(
-                f"workflow {shown!r} is offline on {target.name!r}: DolphinScheduler only "
-                "starts online workflows (deploy it with `release_state: online`, the default)")
-        out.append(_Found(shown, codes[p], int(definition["code"])))
-    return out
-
-
-def _not_deployed(name: str, wanted: str, where: Mapping[str, str],
-                  projects: Mapping[str, str], codes: Mapping[str, int], target: Target) -> str:
-    if list(projects) == [""]:
-        return (f"workflow {name!r} is not deployed in project {projects['']!r} of target "
-                f"{target.name!r}")
-    if len(where) == 1:
-        (k, p), = where.items()
-        missing = "" if p in codes else " (the project does not exist; deploy first)"
-        return (f"workflow {wanted!r} is not deployed in project {k} ({p}) of target "
-                f"{target.name!r}{missing}")
-    key = name.partition("/")[0] if "/" in name else None
-    hint = (f"; {key!r} is no project key of dagship.yaml (keys: {', '.join(projects)})"
-            if key else "")
-    return (f"workflow {name!r} is deployed in none of the projects of target "
-            f"{target.name!r} ({', '.join(f'{k} ({p})' for k, p in where.items())}){hint}")
-
-
 def _run(session: Session, client: DSClient, spec: RunSpec,
          projects: Mapping[str, str]) -> int:
     target = session.target
-    found = _resolve(client, target, projects, spec.workflows)
+    found = locate(client, target, projects, spec.workflows)
+    for f in found:
+        if (f.dag.get("workflowDefinition") or {}).get("releaseState") != "ONLINE":
+            raise errors.UsageError(
+                f"workflow {f.shown!r} is offline on {target.name!r}: DolphinScheduler only "
+                "starts online workflows (deploy it with `release_state: online`, the default)")
     if spec.test_flag and client.generation == "3.1":
         raise errors.UsageError("--test: DolphinScheduler 3.1 has no test flag (it came "
                                 "with 3.2); nothing was started")
@@ -176,8 +112,8 @@ def _run(session: Session, client: DSClient, spec: RunSpec,
     runs = []
     for f in found:
         name, pc = f.shown, f.project_code
-        req = StartRequest(f.code, dict(spec.params or {}), dry_run=spec.dry_run,
-                           test_flag=spec.test_flag)
+        req = StartRequest(int(f.dag["workflowDefinition"]["code"]), dict(spec.params or {}),
+                           dry_run=spec.dry_run, test_flag=spec.test_flag)
         started = time.monotonic()
         try:
             iid = executor.start(pc, req, poll=min(spec.poll, 1.0))
