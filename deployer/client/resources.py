@@ -280,6 +280,17 @@ class ResourceCenter:
             self._http.call("DELETE", "/resources", {"fullName": f.full_name, "tenantCode": ""})
 
 
+    def delete_folder(self, top: RemoteFile) -> None:
+        """The owned folder itself, once empty: only `destroy` removes it (a preview's
+        folder is named after its project). The parents above it are shared and stay."""
+        if top.path or not top.directory or _norm(top.full_name) != _norm(self.full_name("")):
+            raise ValueError(f"refusing to delete {top.full_name}: not the folder {self.root}")
+        if self.g1:
+            self._http.call("DELETE", f"/resources/{top.id}")
+        else:
+            self._http.call("DELETE", "/resources", {"fullName": top.full_name, "tenantCode": ""})
+
+
 def _norm(full: Any) -> str:
     return _strip(full).rstrip("/")
 

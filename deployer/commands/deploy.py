@@ -6,20 +6,23 @@ it shows what merging would deploy; a deploy never does that. A plan never sends
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
+from deployer.commands.locate import projects_of
 from deployer.commands.run import RunSpec, run_workflows
 from deployer.core import errors
-from deployer.core.config import Config
+from deployer.core.config import Config, Target
+from deployer.core.targets import select_target
 from deployer.engine.execute import DeployOptions as ApplyOptions
 from deployer.engine.execute import cycle_refusal, execute, write_reports
 from deployer.engine.plan import Plan
 from deployer.engine.report import plan_text
-from deployer.engine.session import ReportOptions, Session, open_session
+from deployer.engine.session import ReportOptions, Session, open_session, session_for
 from deployer.output.console import echo
 
 __all__ = ["DeployOptions", "PlanOptions", "deploy_command", "plan_command"]
@@ -96,24 +99,47 @@ def _plan(config: Config, options: PlanOptions, env: Mapping[str, str] | None) -
 
 def deploy_command(config: Config, options: DeployOptions,
                    env: Mapping[str, str] | None = None) -> int:
-    if per_project(config):  # several projects, or a preview: once per project
-        return across(config, options, os.environ if env is None else env, deploy_command)
     env = os.environ if env is None else env
+    if per_project(config):  # several projects, or a preview: once per project
+        return _deploy_projects(config, options, env)
     planned = _planned(config, options, options.prune, env, refuse_dirty=not options.dry_run,
                        allow_dirty=options.allow_dirty)
     if planned is None:
         return errors.EXIT_OK
     session, plan = planned
-    smoke = session.target.smoke
-    where = f"targets.{session.target.name}.smoke"
-    if options.smoke and smoke is None:
+    _need_smoke(session.target, options)
+    return _smoke(session, options, execute(session, plan, options))
+
+
+def _deploy_projects(config: Config, options: DeployOptions, env: Mapping[str, str]) -> int:
+    """Every project deployed, then one smoke run: its workflows are looked up across the
+    projects (a smoke run in each project would look for all of them in each)."""
+    selection = select_target(config, options.target, env)
+    if not (options.smoke or options.smoke_if_configured) or selection.target is None:
+        return across(config, options, env, deploy_command)
+    target = selection.target
+    _need_smoke(target, options)
+    code = across(config, dataclasses.replace(options, smoke=False, smoke_if_configured=False),
+                  env, deploy_command)
+    session = session_for(config, target, env, color=options.color)
+    return _smoke(session, options, code, projects_of(config, target, env))
+
+
+def _need_smoke(target: Target, options: DeployOptions) -> None:
+    if options.smoke and target.smoke is None:
         raise errors.ConfigError(
-            f"deploy --smoke: target {session.target.name!r} has no `smoke:` (add "
-            f"{where}.workflows to dagship.yaml); nothing was sent")
+            f"deploy --smoke: target {target.name!r} has no `smoke:` (add "
+            f"targets.{target.name}.smoke.workflows to dagship.yaml); nothing was sent")
+
+
+def _smoke(session: Session, options: DeployOptions, code: int,
+           projects: Mapping[str, str] | None = None) -> int:
+    """The target's smoke run after a successful apply, when asked for."""
+    smoke = session.target.smoke
     wanted = options.smoke or options.smoke_if_configured
-    code = execute(session, plan, options)
     if wanted and smoke is None:
-        echo(f"dagship: no smoke run: {where} is not configured (docs/runs.md)", err=True)
+        echo(f"dagship: no smoke run: targets.{session.target.name}.smoke is not configured "
+             "(docs/runs.md)", err=True)
     if not wanted or options.dry_run or code != errors.EXIT_OK or smoke is None:
         return code
     # After a no-op deploy too: the smoke run checks what the target runs, changed or not.
@@ -122,4 +148,5 @@ def deploy_command(config: Config, options: DeployOptions,
     return run_workflows(session, RunSpec(
         workflows=smoke.workflows, timeout=smoke.timeout, params=dict(smoke.params),
         dry_run=smoke.dry_run, progress=options.progress, poll=smoke.poll,
-        junit_path=options.smoke_junit, markdown_path=options.smoke_markdown))
+        junit_path=options.smoke_junit, markdown_path=options.smoke_markdown),
+        projects=projects)

@@ -3,9 +3,10 @@
 Only a project carrying dagship's preview mark for this target (deployer.core.preview) is
 touched; a production target, and a project someone made by hand, are refused before
 anything is sent. In each project: schedules offline, workflows offline, the workflows that
-carry dagship's marker deleted (the ones others reference last), then the project, if that
-left it empty. A workflow dagship did not make is kept, and so is its project. Running it
-again finds nothing and says so.
+carry dagship's marker deleted (the ones others reference last), then dagship's resource
+folder of the project (when dagship.yaml names `resources:`), then the project, if that left
+it empty. A workflow dagship did not make is kept, and so are its project and the resource
+folder (that workflow may use the files). Running it again finds nothing and says so.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from deployer.client import DSClient, RetryPolicy
+from deployer.client.resources import ResourceCenter
 from deployer.core import errors
 from deployer.core.config import Config, Target
 from deployer.core.preview import parse_mark
 from deployer.core.projects import is_preview
 from deployer.core.units import units
 from deployer.engine import metadata
+from deployer.engine.resources import resource_generation
 from deployer.engine.session import SessionOptions, setup_logging, target_token
 from deployer.output.console import echo
 
@@ -66,15 +69,23 @@ def destroy_command(config: Config, options: DestroyOptions,
         names = [u.target.project for u in units(config, target, branch)]
     with client_for(target, env) as c:
         for name in names:
-            destroy_project(c, name, target.name, dry_run=options.dry_run)
+            destroy_project(c, name, target, dry_run=options.dry_run,
+                            resources=bool(config.resources))
     return errors.EXIT_OK
 
 
-def destroy_project(c: DSClient, name: str, target: str, *, dry_run: bool) -> bool:
-    """Destroy preview project `name` of `target`; True when it is gone (or never was)."""
+def destroy_project(c: DSClient, name: str, preview: Target, *, dry_run: bool,
+                    resources: bool) -> bool:
+    """Destroy preview project `name` of target `preview`; True when it is gone (or never
+    was). `resources`: dagship.yaml names resource folders, so dagship's folder of the
+    project is removed too."""
+    target = preview.name
     found = c.find_project(name)
     if found is None:
-        echo(f"dagship: project {name} does not exist; nothing to destroy")
+        # a project with no workflows in Git is never created, but its resource folder is
+        # (deploy syncs the files for every project): dagship's own folder all the same
+        if not (resources and destroy_resources(c, preview, name, dry_run=dry_run)):
+            echo(f"dagship: project {name} does not exist; nothing to destroy")
         return True
     mark = parse_mark(found.get("description"))
     if mark is None or mark.target != target:
@@ -110,11 +121,42 @@ def destroy_project(c: DSClient, name: str, target: str, *, dry_run: bool) -> bo
             c.delete_workflow(pc, int(wf["code"]))
     if kept:
         echo(f"dagship: kept project {name}: {len(kept)} workflow(s) dagship did not make are "
-             f"in it ({', '.join(kept)})")
+             f"in it ({', '.join(kept)})"
+             + ("; its resource folder is kept too (they may use the files)" if resources
+                else ""))
         return False
+    if resources:
+        destroy_resources(c, preview, name, dry_run=dry_run)
     echo(f"dagship: {prefix}delete project {name} (preview of branch {mark.branch})")
     if not dry_run:
         c.delete_project(pc)
+    return True
+
+
+def destroy_resources(c: DSClient, preview: Target, name: str, *, dry_run: bool) -> bool:
+    """dagship's resource folder of preview project `name`: its files, then its folders
+    deepest first (3.1 refuses to delete a folder that is not empty), then the folder.
+    False when there was none."""
+    if preview.resource_dir is not None:
+        # one folder for every branch's preview: the other previews' workflows use it
+        echo(f"dagship: kept resource folder {preview.resource_root}: targets.{preview.name}."
+             "resource_dir names one folder for every preview of the target")
+        return False
+    root = preview._replace(project=name).resource_root
+    center = ResourceCenter(c, resource_generation(c, preview, c.generation), root)
+    found = center.list()
+    top = found.pop("", None)
+    if top is None:
+        return False  # never uploaded, or removed by an earlier run
+    prefix = "would " if dry_run else ""
+    for f in sorted(found.values(), key=lambda f: (f.directory, -f.path.count("/"), f.path)):
+        echo(f"dagship: {prefix}delete resource {f.path}{'/' if f.directory else ''} "
+             f"({root})")
+        if not dry_run:
+            center.delete(f)
+    echo(f"dagship: {prefix}delete resource folder {root}")
+    if not dry_run:
+        center.delete_folder(top)
     return True
 
 

@@ -82,7 +82,8 @@ def previews_command(config: Config, options: PreviewsOptions,
              + (f" idle longer than {options.older_than}" if limit is not None else ""))
         if options.destroy:
             for p in stale:
-                destroy_project(c, p.project, target.name, dry_run=options.dry_run)
+                destroy_project(c, p.project, target, dry_run=options.dry_run,
+                                resources=bool(config.resources))
         elif stale:
             echo(f"dagship: {len(stale)} preview(s) idle longer than {options.older_than}; "
                  "pass --destroy to remove them")

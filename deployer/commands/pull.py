@@ -9,6 +9,7 @@ gets `<name>.yaml` in the first workflows folder (or `--out`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -21,10 +22,12 @@ from deployer.adopt.files import Written, render_workflows, report, write_all
 from deployer.adopt.verify import Repo, repo_state, verify
 from deployer.client import DSClient
 from deployer.commands.across import across, per_project
+from deployer.commands.locate import units_naming
 from deployer.core import errors
 from deployer.core.config import Config, Target
 from deployer.engine.session import SessionOptions, session_for, setup_logging
 from deployer.engine.translate import Resolver
+from deployer.output.console import echo
 
 
 class _Lookups:
@@ -69,6 +72,18 @@ class PullOptions(SessionOptions):
 
 def pull_command(config: Config, options: PullOptions,
                  env: Mapping[str, str] | None = None) -> int:
+    if per_project(config) and options.workflows and options.target is not None:
+        # only the projects that hold the named workflows, each pulling its own
+        env = os.environ if env is None else env
+        setup_logging(options.verbose)
+        codes = []
+        for unit, names in units_naming(config, config.target(options.target), env,
+                                        options.workflows, color=options.color):
+            if unit.key is not None:
+                echo(f"\n=== project {unit.key}: {unit.target.project} ===")
+            codes.append(pull_command(unit.config, dataclasses.replace(
+                options, target=unit.target.name, workflows=names), env))
+        return max(codes, default=errors.EXIT_OK)
     if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, pull_command)
     env = os.environ if env is None else env

@@ -28,14 +28,16 @@ from typing import Any
 from deployer.client import DSClient
 from deployer.commands.across import across, per_project
 from deployer.commands.detail import explain
+from deployer.commands.locate import units_naming
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.core.redact import redact
+from deployer.core.targets import select_target
 from deployer.definitions.snapshot import snapshot
 from deployer.engine import canonical, metadata
 from deployer.engine.execute import DeployOptions, execute
 from deployer.engine.report import plan_text
-from deployer.engine.session import Session, open_session
+from deployer.engine.session import Session, open_session, setup_logging
 from deployer.output.console import echo, write_report
 from deployer.output.markdown import md_cell, md_code
 
@@ -52,6 +54,9 @@ class RollbackOptions(DeployOptions):
 
 def rollback_command(config: Config, options: RollbackOptions,
                      env: Mapping[str, str] | None = None) -> int:
+    if per_project(config) and options.to is None and options.workflow is not None \
+            and options.version is not None:  # one workflow: in the project that has it
+        return _version_in_its_project(config, options, os.environ if env is None else env)
     if per_project(config):  # several projects, or a preview: once per project
         return across(config, options, os.environ if env is None else env, rollback_command)
     to, workflow, version = options.to, options.workflow, options.version
@@ -67,6 +72,21 @@ def rollback_command(config: Config, options: RollbackOptions,
                                 "and --version N to switch one workflow to a stored version")
     run = open_session(config, options, env)
     return errors.EXIT_OK if run is None else _to_version(run, workflow, version, options)
+
+
+def _version_in_its_project(config: Config, options: RollbackOptions,
+                            env: Mapping[str, str]) -> int:
+    setup_logging(options.verbose)
+    selection = select_target(config, options.target, env)
+    if selection.target is None:  # says why nothing is rolled back
+        return across(config, options, env, rollback_command)
+    picked = units_naming(config, selection.target, env, (str(options.workflow),),
+                          color=options.color)
+    (unit, (name,)), = picked  # locate found exactly one, or said why not
+    if unit.key is not None:
+        echo(f"\n=== project {unit.key}: {unit.target.project} ===")
+    return rollback_command(unit.config, dataclasses.replace(
+        options, target=unit.target.name, workflow=name), env)
 
 
 def _to_ref(run: Session, ref: str, env: Mapping[str, str], options: RollbackOptions) -> int:

@@ -1,10 +1,14 @@
 """`dagship run --target T WORKFLOW...`: start deployed workflows, optionally wait for them.
 
 The workflows are the ones deployed in the target's project (by name); nothing is read from
-Git, so `run` tests what the scheduler has. Exit codes (deployer.core.errors): 0 every
-instance succeeded (or, without --wait, every start was accepted), 6 one ended in FAILURE,
-7 one was stopped or killed, 8 --timeout passed first (the instances are left running);
-with several outcomes the first of failed, killed, timed out wins.
+Git, so `run` tests what the scheduler has. With `projects:` a name is looked up in every
+project of the target and must be deployed in exactly one; `finance/report` (a project key,
+`/`, the name) says which project when several have one of that name.
+
+Exit codes (deployer.core.errors): 0 every instance succeeded (or, without --wait, every
+start was accepted), 6 one ended in FAILURE, 7 one was stopped or killed, 8 --timeout passed
+first (the instances are left running); with several outcomes the first of failed, killed,
+timed out wins.
 
 `deploy --smoke` runs the target's `smoke:` through `run_workflows` after its apply.
 """
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 
 from deployer.client.api import DSClient
 from deployer.client.executor import Executor, StartRequest
+from deployer.commands.locate import locate, projects_of
 from deployer.core import errors
 from deployer.core.config import Config
 from deployer.engine.follow import InstanceRun, TaskRun, follow
@@ -73,47 +78,42 @@ def run_command(config: Config, options: RunOptions,
     session = open_session(config, options, env)
     if session is None:  # said why; a run asked for and not done is no success
         raise errors.UsageError("nothing was started: name the target with --target")
-    return run_workflows(session, options.spec)
+    return run_workflows(session, options.spec,
+                         projects=projects_of(config, session.target, env))
 
 
-def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = None) -> int:
+def run_workflows(session: Session, spec: RunSpec, *, client: DSClient | None = None,
+                  projects: Mapping[str, str] | None = None) -> int:
+    """Run `spec` on the session's target; `projects` (projects_of) where the names are
+    looked up, by default the session's one project."""
     own = client is None
     client = client or session.client()
     try:
         with session.target_named():
-            return _run(session, client, spec)
+            return _run(session, client, spec, projects or {"": session.target.project})
     finally:
         if own:
             client.close()
 
 
-def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
+def _run(session: Session, client: DSClient, spec: RunSpec,
+         projects: Mapping[str, str]) -> int:
     target = session.target
-    project = client.find_project(target.project)
-    if project is None:
-        raise errors.UsageError(f"target {target.name!r}: project {target.project!r} does not "
-                                "exist; deploy before running")
-    pc = int(project["code"])
-    codes = []
-    for name in dict.fromkeys(spec.workflows):
-        dag = client.get_workflow(pc, name)
-        if dag is None:
-            raise errors.UsageError(f"workflow {name!r} is not deployed in project "
-                                    f"{target.project!r} of target {target.name!r}")
-        definition = dag.get("workflowDefinition") or {}
-        if definition.get("releaseState") != "ONLINE":
+    found = locate(client, target, projects, spec.workflows)
+    for f in found:
+        if (f.dag.get("workflowDefinition") or {}).get("releaseState") != "ONLINE":
             raise errors.UsageError(
-                f"workflow {name!r} is offline on {target.name!r}: DolphinScheduler only "
+                f"workflow {f.shown!r} is offline on {target.name!r}: DolphinScheduler only "
                 "starts online workflows (deploy it with `release_state: online`, the default)")
-        codes.append((name, int(definition["code"])))
     if spec.test_flag and client.generation == "3.1":
         raise errors.UsageError("--test: DolphinScheduler 3.1 has no test flag (it came "
                                 "with 3.2); nothing was started")
     executor = client.executor()
     runs = []
-    for name, code in codes:
-        req = StartRequest(code, dict(spec.params or {}), dry_run=spec.dry_run,
-                           test_flag=spec.test_flag)
+    for f in found:
+        name, pc = f.shown, f.project_code
+        req = StartRequest(int(f.dag["workflowDefinition"]["code"]), dict(spec.params or {}),
+                           dry_run=spec.dry_run, test_flag=spec.test_flag)
         started = time.monotonic()
         try:
             iid = executor.start(pc, req, poll=min(spec.poll, 1.0))
@@ -124,13 +124,14 @@ def _run(session: Session, client: DSClient, spec: RunSpec) -> int:
                     "it has a tenant: create one (Security > Tenant Manage, named after an OS "
                     "user of the workers) and give it to the token's user")
             raise
-        runs.append(InstanceRun(name, iid, dry_run=spec.dry_run, started=started))
+        runs.append(InstanceRun(name, iid, dry_run=spec.dry_run, started=started,
+                                project_code=pc))
         echo(f"dagship: started {name} as instance {iid}"
              f"{' (dry run)' if spec.dry_run else ''} on {target.name}", err=True)
     if not spec.wait:
         return errors.EXIT_OK
     display = _Display(runs, spec.progress)
-    finished = follow(executor, pc, runs, timeout=spec.timeout, poll=spec.poll,
+    finished = follow(executor, runs, timeout=spec.timeout, poll=spec.poll,
                       on_change=display.change, on_poll=display.redraw)
     display.close()
     for run in runs:

@@ -103,6 +103,8 @@ class Config(NamedTuple):
     resources: tuple[str, ...] = ()  # folders of files synced into the resource center
     # `projects:` project key -> its workflow folders; empty: one project (`targets.*.project`)
     projects: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    # set on the config of one project of `projects:` (deployer.core.units): its key
+    project_key: str | None = None
 
     def not_found(self) -> str:
         """Why there is no target at all, when no dagship.yaml was found: where we looked,

@@ -54,7 +54,8 @@ def units(config: Config, target: Target, branch: str | None,
     for key in order or list(config.projects):
         rendered = target._replace(project=names[key], aliases=MappingProxyType(names),
                                    preview_branch=preview)
-        out.append(Unit(key, _with(config, rendered, config.projects[key]), rendered))
+        out.append(Unit(key, _with(config, rendered, config.projects[key])._replace(
+            project_key=key), rendered))
     return out
 
 

@@ -104,7 +104,12 @@ def tree_config(current: Config, tree: Path, label: str) -> Config:
         except (ConfigError, UnicodeDecodeError) as exc:
             raise UsageError(f"{name} at {label} cannot be read, so neither can its "
                              f"workflow folders: {exc}") from exc
-    return current._replace(root=tree, path=own, workflows=layout.workflows,
+    workflows = layout.workflows
+    if current.project_key is not None:  # one project of `projects:`: its folders only
+        # (at a ref from before `projects:`, the folders the project has now)
+        workflows = (layout.projects.get(current.project_key, ()) if layout.projects
+                     else current.workflows)
+    return current._replace(root=tree, path=own, workflows=workflows,
                             lint_disable=layout.lint_disable, resources=layout.resources)
 
 

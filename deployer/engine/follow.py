@@ -44,6 +44,7 @@ class InstanceRun:
     started: float = 0.0  # monotonic, when dagship sent the start
     seconds: float = 0.0  # from the start to the end dagship saw (or to the timeout)
     tasks: dict[int, TaskRun] = field(default_factory=dict)
+    project_code: int = 0  # the instance's project: one run may start in several projects
 
     @property
     def final(self) -> bool:
@@ -69,7 +70,7 @@ class InstanceRun:
 OnChange = Callable[[InstanceRun, TaskRun | None, str | None], None]
 
 
-def follow(executor: Executor, project_code: int, runs: list[InstanceRun], *,
+def follow(executor: Executor, runs: list[InstanceRun], *,
            timeout: float | None, poll: float, on_change: OnChange,
            on_poll: Callable[[], None] = lambda: None,
            clock: Callable[[], float] = time.monotonic,
@@ -80,7 +81,7 @@ def follow(executor: Executor, project_code: int, runs: list[InstanceRun], *,
         for run in runs:
             if run.final:
                 continue
-            _refresh(executor, project_code, run, on_change)
+            _refresh(executor, run.project_code, run, on_change)
             run.seconds = clock() - run.started
         on_poll()
         if all(run.final for run in runs):

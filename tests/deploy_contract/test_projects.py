@@ -14,8 +14,16 @@ from typing import Any
 import pytest
 
 from deployer.client import DSClient
-from tests.deploy_contract.helpers import TOKEN_ENV, Backend, Run, remove_project
+from deployer.client.resources import ResourceCenter
+from tests.deploy_contract.helpers import (
+    TOKEN_ENV,
+    Backend,
+    Run,
+    remove_project,
+    remove_resource_tree,
+)
 from tests.helpers.clirun import forget_ci, run_cli
+from tests.helpers.tenant import give_tenant
 from tests.helpers.workflow_yaml import wf_yaml
 
 
@@ -203,6 +211,100 @@ def test_two_branches_previews_side_by_side_and_destroy_touches_nothing_else(
     assert again.code == 0, again.out + again.err
     assert again.writes == []
     assert "does not exist; nothing to destroy" in again.out
+
+
+@pytest.fixture
+def resource_trees(backend: Backend, prefix: str, monkeypatch: pytest.MonkeyPatch
+                   ) -> Iterator[None]:
+    """The token's user gets a tenant (3.1 keeps files in its folder); dagship's folders of
+    the test's projects are removed afterwards (the prefix fixture removes the projects)."""
+    restore = give_tenant(backend.url, backend.token, backend.api_version, real=backend.real,
+                          mp=monkeypatch)
+    try:
+        yield
+    finally:
+        try:
+            with backend.client() as c:
+                for name in _resource_folders(c, backend, prefix):
+                    remove_resource_tree(c, backend.api_version, f"/dagship/{name}")
+        finally:
+            restore()
+
+
+def _resource_folders(c: DSClient, backend: Backend, prefix: str) -> dict[str, set[str]]:
+    """Each folder below /dagship of the test's projects -> the files in it."""
+    out: dict[str, set[str]] = {}
+    for path, f in ResourceCenter(c, backend.api_version, "/dagship").list().items():
+        top, _, rest = path.partition("/")
+        if top.startswith(prefix):
+            files = out.setdefault(top, set())
+            if rest and not f.directory:
+                files.add(rest)
+    return out
+
+
+def test_destroy_removes_the_previews_resources_and_no_others(
+        repo: Repo, backend: Backend, prefix: str, monkeypatch: pytest.MonkeyPatch,
+        resource_trees: None) -> None:
+    config = repo.root / "dagship.yaml"
+    config.write_text("resources: [resources/]\n" + config.read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    (repo.root / "resources" / "etl" / "deep").mkdir(parents=True)
+    (repo.root / "resources" / "etl" / "load.sh").write_text("echo load\n", encoding="utf-8")
+    (repo.root / "resources" / "etl" / "deep" / "q.sql").write_text("select 1;\n",
+                                                                    encoding="utf-8")
+    # offline: a 3.1 server on H2 refuses every resource delete while any online workflow
+    # uses a resource (docs/resources.md), and the other previews' workflows stay
+    repo.write("ingest", "load", "workflow:\n  name: load\n  release_state: offline\n"
+               "tasks:\n  - name: a\n    task_type: Shell\n    command: bash load.sh;\n"
+               "    resource_list: [resources/etl/load.sh, resources/etl/deep/q.sql]\n")
+    repo.write("finance", "report", wf_yaml("report", [("r", "echo report", ())],
+                                            release_state="offline"))
+    assert repo.run("deploy", "--target", "staging", "--no-progress").code == 0
+    for branch in ("feature/a", "feature/b"):
+        monkeypatch.setenv("DAGSHIP_BRANCH", branch)
+        res = repo.run("deploy", "--target", "preview", "--no-progress")
+        assert res.code == 0, res.out + res.err
+    files = {"etl/load.sh", "etl/deep/q.sql"}
+    with backend.client() as c:
+        before = _resource_folders(c, backend, prefix)
+        projects = snapshot(c, prefix)
+    ours = {n for n in before if "feature-a--" in n}
+    # every project of every build has its own folder, with the repository's files in it
+    assert len(before) == 9, sorted(before)
+    assert len(ours) == 3, sorted(before)
+    assert all(v == {f"resources/{f}" for f in files} for v in before.values()), before
+
+    monkeypatch.setenv("DAGSHIP_BRANCH", "feature/a")
+    dry = repo.run("destroy", "--target", "preview", "--dry-run")
+    assert dry.code == 0, dry.out + dry.err
+    assert dry.writes == []
+    for name in ours:
+        assert f"would delete resource folder /dagship/{name}" in dry.out, dry.out
+        for f in files:
+            assert f"would delete resource resources/{f} (/dagship/{name})" in dry.out
+        assert f"would delete resource resources/etl/deep/ (/dagship/{name})" in dry.out
+    res = repo.run("destroy", "--target", "preview")
+    assert res.code == 0, res.out + res.err
+    out = res.out
+    for name in ours:  # the files before the folders, and all of it before the project
+        steps = [f"resource resources/etl/load.sh (/dagship/{name})",
+                 f"resource resources/etl/ (/dagship/{name})", f"resource folder /dagship/{name}"]
+        if name in projects:
+            steps.append(f"delete project {name} ")
+        at = [out.index(step) for step in steps]
+        assert at == sorted(at), out
+    # marketing has no workflow, so no project was made: its folder went all the same
+    assert sum(name in projects for name in ours) == 2
+    with backend.client() as c:
+        after = _resource_folders(c, backend, prefix)
+        left = snapshot(c, prefix)
+    assert after == {n: v for n, v in before.items() if n not in ours}
+    assert left == {n: v for n, v in projects.items() if n not in ours}
+    again = repo.run("destroy", "--target", "preview")
+    assert again.code == 0, again.out + again.err
+    assert again.writes == []
+    assert "resource" not in again.out
 
 
 def test_destroy_refuses_a_project_dagship_did_not_create_and_production(
