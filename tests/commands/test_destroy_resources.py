@@ -11,6 +11,7 @@ import pytest
 from deployer.client import DSClient
 from deployer.client.resources import ResourceCenter
 from deployer.sandbox import Sandbox
+from tests.deploy_contract.helpers import create_handmade
 from tests.helpers.clirun import Result, forget_ci, run_cli
 from tests.helpers.workflow_yaml import wf_yaml
 
@@ -80,19 +81,7 @@ def test_a_kept_project_keeps_its_resource_folder(tmp_path: Path, sandbox: Sandb
     assert repo.run("deploy", "--no-progress").code == 0
     project = next(p for p in sandbox.state.projects.values())
     with DSClient(sandbox.base_url, sandbox.token) as c:  # someone adds one by hand
-        (code,) = c.gen_task_codes(int(project["code"]), 1)
-        c.create_workflow(int(project["code"]), {
-            "name": "mine", "description": "made by hand", "globalParams": [],
-            "locations": [], "timeout": 0, "executionType": "PARALLEL",
-            "taskDefinitionJson": [{
-                "code": code, "version": 1, "name": "x", "description": "",
-                "taskType": "SHELL", "taskParams": {"rawScript": "bash a.sh"},
-                "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
-                "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
-                "timeoutFlag": "CLOSE", "timeout": 0, "delayTime": 0, "isCache": "NO"}],
-            "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": code, "name": "",
-                                  "preTaskVersion": 0, "postTaskVersion": 1,
-                                  "conditionType": "NONE", "conditionParams": {}}]})
+        create_handmade(c, int(project["code"]), "mine", params={"rawScript": "bash a.sh"})
     res = repo.run("destroy")
     assert res.code == 0, res.out + res.err
     assert "its resource folder is kept too" in res.out

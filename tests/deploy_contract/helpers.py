@@ -180,20 +180,25 @@ class Remote:
     def handmade(self, name: str, task_type: str = "SHELL",
                  params: dict[str, Any] | None = None) -> int:
         """A one-task workflow made outside dagship (as in the UI); returns its code."""
-        pc = self.pc
-        (code,) = self.c.gen_task_codes(pc, 1)
-        return self.c.create_workflow(pc, {
-            "name": name, "description": "made by hand", "globalParams": [],
-            "locations": [], "timeout": 0, "executionType": "PARALLEL",
-            "taskDefinitionJson": [{
-                "code": code, "version": 1, "name": "x", "description": "",
-                "taskType": task_type, "taskParams": params or {"rawScript": "echo x"},
-                "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
-                "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
-                "timeoutFlag": "CLOSE", "timeout": 0, "delayTime": 0, "isCache": "NO"}],
-            "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": code, "name": "",
-                                  "preTaskVersion": 0, "postTaskVersion": 1,
-                                  "conditionType": "NONE", "conditionParams": {}}]})
+        return create_handmade(self.c, self.pc, name, task_type, params)
+
+
+def create_handmade(c: DSClient, pc: int, name: str, task_type: str = "SHELL",
+                    params: dict[str, Any] | None = None) -> int:
+    """A one-task workflow made outside dagship in project `pc` (as in the UI); its code."""
+    (code,) = c.gen_task_codes(pc, 1)
+    return c.create_workflow(pc, {
+        "name": name, "description": "made by hand", "globalParams": [],
+        "locations": [], "timeout": 0, "executionType": "PARALLEL",
+        "taskDefinitionJson": [{
+            "code": code, "version": 1, "name": "x", "description": "",
+            "taskType": task_type, "taskParams": params or {"rawScript": "echo x"},
+            "flag": "YES", "taskPriority": "MEDIUM", "workerGroup": "default",
+            "environmentCode": -1, "failRetryTimes": 0, "failRetryInterval": 1,
+            "timeoutFlag": "CLOSE", "timeout": 0, "delayTime": 0, "isCache": "NO"}],
+        "taskRelationJson": [{"preTaskCode": 0, "postTaskCode": code, "name": "",
+                              "preTaskVersion": 0, "postTaskVersion": 1,
+                              "conditionType": "NONE", "conditionParams": {}}]})
 
 
 def task_of(wf: dict[str, Any], name: str) -> dict[str, Any]:
