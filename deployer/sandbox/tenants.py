@@ -46,10 +46,20 @@ def tenant_delete(c: Ctx) -> Any:
 def user_info(c: Ctx) -> Any:
     tid = c.st.admin_tenant
     row = c.st.tenant_rows.get(tid)
-    return {"id": ADMIN["id"], "userName": ADMIN["userName"], "userType": ADMIN["userType"],
-            "email": "xxx@qq.com", "phone": "", "state": 1, "tenantId": tid,
-            "tenantCode": row["tenantCode"] if row else None, "queue": "",
-            "queueName": None, "timeZone": "UTC"}
+    # the seeded admin row of DolphinScheduler's schema (its password is the documented
+    # default's MD5), as a real 3.1.1 answers it
+    return {"id": ADMIN["id"], "userName": ADMIN["userName"],
+            "userPassword": "7ad2410b2f4c074479a8937a28a22b8f",
+            "email": "xxx@qq.com", "phone": "", "userType": ADMIN["userType"], "tenantId": tid,
+            "state": 1, "tenantCode": row["tenantCode"] if row else None, "queueName": None,
+            "alertGroup": None, "queue": None, "timeZone": "UTC",
+            "createTime": "2018-03-27 15:48:50", "updateTime": "2018-10-24 17:40:22"}
+
+
+def queue_list(c: Ctx) -> Any:
+    """The one queue a fresh server seeds (a tenant needs a queue id)."""
+    return [{"id": 1, "queueName": "default", "queue": "default", "createTime": None,
+             "updateTime": None}]
 
 
 def user_update(c: Ctx) -> Any:
@@ -73,5 +83,6 @@ def routes() -> list[tuple[str, str, Any, int, int, bool]]:
         ("POST", "/tenants", tenant_create, 201, 10084, True),
         ("DELETE", "/tenants/{id}", tenant_delete, 200, 10088, True),
         ("GET", "/users/get-user-info", user_info, 200, 10098, False),
+        ("GET", "/queues/list", queue_list, 200, 10130, False),
         ("POST", "/users/update", user_update, 200, 10092, True),
     ]

@@ -20,7 +20,10 @@ Standard library only: realds.py imports it before the project's venv exists.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import email.parser
+import email.policy
 import http.client
 import json
 import subprocess
@@ -35,6 +38,26 @@ PLACEHOLDER = "<TOKEN>"
 _HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
         "proxy-authorization", "proxy-authenticate", "content-length", "host",
         "accept-encoding"}
+
+
+def multipart_parts(ctype: str, body: bytes, redact: Any) -> list[dict[str, Any]]:
+    """Each part of a multipart body as `{name, filename, size}` (the recordings' format),
+    plus what a replay needs to send the same request again: a text field's `value`, and a
+    file's bytes (`content_b64`, up to 1 MiB; a resource upload's form fields and file
+    decide the answer, so a replay without them would compare nothing real)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + body)
+    parts: list[dict[str, Any]] = []
+    for part in message.iter_parts():
+        data = part.get_payload(decode=True) or b""
+        row: dict[str, Any] = {"name": part.get_param("name", header="content-disposition"),
+                               "filename": part.get_filename(), "size": len(data)}
+        if row["filename"] is None:
+            row["value"] = redact(data.decode("utf-8", "replace"))
+        elif len(data) <= 1 << 20:
+            row["content_b64"] = base64.b64encode(data).decode("ascii")
+        parts.append(row)
+    return parts
 
 
 def record_run(cmd: list[str], repo: Path, env: dict[str, str], upstream: str, out: Path,
@@ -188,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             line["form"] = "json"
             line["json_body"] = _parse_body(text)
         elif body and base.startswith("multipart/"):
-            line["form"] = {"multipart": [{"name": None, "filename": None, "size": len(body)}]}
+            line["form"] = {"multipart": multipart_parts(ctype or "", body, rec.redact)}
         elif body:
             line["form"] = {"raw": text}
         resp_ctype = next((v for k, v in resp_headers if k.lower() == "content-type"), None)

@@ -14,6 +14,7 @@ request carried the run's token.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +87,11 @@ def _form_body(ex: Exchange, values: ValueMap, token: str) -> tuple[Any, list[st
         body = values.json(json.loads(_swap(json.dumps(ex.json_body), token)))
         return json.dumps(body).encode(), [json.dumps(body)]
     if isinstance(form, dict) and "multipart" in form:
-        return None, []  # sent by `_send` with placeholder files
+        # the text fields go as form data beside the files `_send` attaches
+        fields = values.params({str(p["name"]): [_swap(str(p["value"]), token)]
+                                for p in _parts(form) if p.get("filename") is None
+                                and "value" in p})
+        return fields, [v for vs in fields.values() for v in vs]
     if isinstance(form, dict) and "raw" in form:
         text = values.text(_swap(str(form["raw"]), token))
         return text.encode(), [text]
@@ -94,10 +99,17 @@ def _form_body(ex: Exchange, values: ValueMap, token: str) -> tuple[Any, list[st
     return urlencode(fields, doseq=True).encode(), [v for vs in fields.values() for v in vs]
 
 
+def _parts(form: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in form.get("multipart") or [] if isinstance(p, dict)]
+
+
 def _multipart(form: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
-    parts = form.get("multipart") or []
-    return {str(p.get("name")): (str(p.get("filename") or "file"), b"x" * int(p.get("size") or 0))
-            for p in parts if isinstance(p, dict)}
+    """The file parts: their recorded bytes, or as many placeholder bytes when a recording
+    (an older one, or a file over the recorder's limit) kept only the size."""
+    return {str(p.get("name")): (str(p.get("filename") or "file"),
+                                 base64.b64decode(p["content_b64"]) if "content_b64" in p
+                                 else b"x" * int(p.get("size") or 0))
+            for p in _parts(form) if p.get("filename") is not None or "value" not in p}
 
 
 def _parse(response: requests.Response) -> Any:
