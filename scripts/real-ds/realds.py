@@ -10,6 +10,8 @@ contract tests (tests/sandbox/test_contract.py) and nothing else.
                                               # (in a private network namespace if it can)
     python3 scripts/real-ds/realds.py deploy-test  # the same, plus the deploy contract suite
                                               # of tests/deploy_contract/ (all its backends)
+                                              # and the GitLab merge request preview flow
+                                              # (tests/ci_templates/test_engine_previews_real.py)
 
 `start` resolves the server's jars once with `mvn dependency:copy-dependencies` into a cache
 outside the repository ($DAGSHIP_REAL_DS_CACHE, default ~/.cache/dagship-real-ds/<V>/lib),
@@ -449,6 +451,10 @@ def run_suites(args: argparse.Namespace, env: dict[str, str], upstream: str, ver
               REPO / "tests" / "sandbox" / "test_contract_resources.py"]
     if args.command in ("deploy-test", "record"):
         suites.append(REPO / "tests" / "deploy_contract")
+    if args.command == "deploy-test":
+        # the GitLab merge request preview flow in gitlab-ci-local (offline: its wheelhouse
+        # and engine come from .cache/, which `make test` and `make ci-tools` fill)
+        suites.append(REPO / "tests" / "ci_templates" / "test_engine_previews_real.py")
     cmd = [str(pytest) if pytest.exists() else "pytest", *map(str, suites), *args.pytest_args]
     if not args.record:
         return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode

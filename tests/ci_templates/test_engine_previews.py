@@ -49,11 +49,12 @@ PREVIEW_TARGET = (
 )
 
 
-def _with_preview_target(repo: DataRepo, extra: dict[str, str]) -> None:
+def _with_preview_target(repo: DataRepo, extra: dict[str, str],
+                         target: str = PREVIEW_TARGET) -> None:
     """The data repository's feature branch with a preview target (and `extra` files)."""
     config = repo.root / "dagship.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("targets:\n", "targets:\n" + PREVIEW_TARGET.format(
+    config.write_text(text.replace("targets:\n", "targets:\n" + target.format(
         url=repo.sandbox.base_url), 1), encoding="utf-8")
     for rel, body in extra.items():
         (repo.root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -64,13 +65,17 @@ def _with_preview_target(repo: DataRepo, extra: dict[str, str]) -> None:
     git("update-ref", "refs/remotes/origin/feature/x", repo.head, cwd=repo.root)
 
 
-def _projects(repo: DataRepo) -> dict[str, Any]:
+def project_versions(c: DSClient) -> dict[str, Any]:
     """Every project as the API shows it: description and each workflow's version."""
+    return {str(p["name"]): (p.get("description"), {
+        str(d["workflowDefinition"]["name"]): d["workflowDefinition"]["version"]
+        for d in c.list_workflows(int(p["code"]))}) for p in c.list_projects()}
+
+
+def _projects(repo: DataRepo) -> dict[str, Any]:
     c = DSClient(repo.sandbox.base_url, repo.sandbox.token, timeout=10.0)
     try:
-        return {str(p["name"]): (p.get("description"), {
-            str(d["workflowDefinition"]["name"]): d["workflowDefinition"]["version"]
-            for d in c.list_workflows(int(p["code"]))}) for p in c.list_projects()}
+        return project_versions(c)
     finally:
         c.close()
 

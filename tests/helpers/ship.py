@@ -97,11 +97,24 @@ def _requirements() -> list[str]:
 PYTHONS = ("3.11", "3.12")  # the suite's own Python, and the templates' default
 
 
+def _wheelhouse_home(reqs: list[str], pythons: tuple[str, ...]) -> Path:
+    """Where the wheelhouse of `reqs` for `pythons` lives, keyed by what it holds."""
+    key = hashlib.sha256("\n".join([*reqs, *pythons]).encode()).hexdigest()[:16]
+    return CACHE / "wheelhouse" / key
+
+
+def built_wheelhouse() -> tuple[str | None, Path]:
+    """The `wheelhouse` fixture's index if it is already built (else None), and its folder:
+    for runs without the network (realds.py's private namespace), which cannot build it."""
+    home = _wheelhouse_home(_requirements(), PYTHONS)
+    return ((home / "simple").as_uri() if (home / "simple").is_dir() else None), home
+
+
 def _wheelhouse(reqs: list[str], pythons: tuple[str, ...]) -> str:
     """A PEP 503 index (file://) of `reqs` for each Python, kept in .cache/ between runs,
     keyed by what it holds."""
-    key = hashlib.sha256("\n".join([*reqs, *pythons]).encode()).hexdigest()[:16]
-    home = CACHE / "wheelhouse" / key
+    home = _wheelhouse_home(reqs, pythons)
+    key = home.name
     if not (home / "simple").is_dir():
         wheels = home.with_name(key + ".partial")
         shutil.rmtree(wheels, ignore_errors=True)
