@@ -17,6 +17,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
+from deployer.sandbox import render
 from deployer.sandbox.context import Ctx
 from deployer.sandbox.status import ApiError
 from deployer.sandbox.store import State, now_text
@@ -94,7 +95,7 @@ def _suffix(name: str) -> str:
     return base.rsplit(".", 1)[1] if "." in base else ""
 
 
-def _row(c: Ctx, full: str, *, directory: bool, pid: int = -1, description: str = "",
+def _row(c: Ctx, full: str, *, directory: bool, pid: int = -1, description: str | None = "",
          data: bytes = b"", file_name: str = "") -> dict[str, Any]:
     now = now_text()
     name = posixpath.basename(full.rstrip("/"))
@@ -121,10 +122,7 @@ def _created(row: dict[str, Any]) -> dict[str, Any]:
 
 def _page(c: Ctx, rows: list[dict[str, Any]], shape: Any) -> dict[str, Any]:
     no, size = c.p.paging()
-    chunk = rows[(no - 1) * size: no * size]
-    return {"totalList": [shape(r) for r in chunk], "total": len(rows), "totalPage":
-            (len(rows) + size - 1) // size or 0, "pageSize": size, "currentPage": no,
-            "pageNo": no}
+    return render.page(c.st, [shape(r) for r in rows], no, size)  # the one PageInfo
 
 
 # -- 3.1: ids -------------------------------------------------------------------------------
@@ -165,7 +163,18 @@ def g1_page(c: Ctx) -> Any:
         _by_id(c, pid)
     search = c.p.opt("searchVal") or ""
     rows = [r for r in _children(c.st, pid) if search in r["alias"]]
-    return _page(c, rows, _public)
+    # newest first, as a real 3.1.1 pages them (its query orders by update time)
+    rows.sort(key=lambda r: (r["updateTime"], r["id"]), reverse=True)
+    table = _table(c.st)
+
+    def shape(row: dict[str, Any]) -> dict[str, Any]:
+        out = _public(row)
+        if row["directory"]:  # a real 3.1.1 shows a folder's size as all its files' sizes
+            below = row["fullName"].rstrip("/") + "/"
+            out["size"] = sum(r["size"] for r in table.values()
+                              if not r["directory"] and r["fullName"].startswith(below))
+        return out
+    return _page(c, rows, shape)
 
 
 def _g1_parent(c: Ctx, pid: int, current: str) -> None:
@@ -188,8 +197,9 @@ def g1_directory(c: Ctx) -> Any:
     if full in _table(c.st):
         raise ApiError(RESOURCE_EXIST)
     _g1_tenant(c)
+    # no description given: null, as a real 3.1.1 stores it
     return _created(_row(c, full, directory=True, pid=pid,
-                         description=c.p.opt("description") or ""))
+                         description=c.p.opt("description")))
 
 
 def g1_create(c: Ctx) -> Any:
@@ -222,7 +232,7 @@ def g1_update(c: Ctx) -> Any:
         row.update(content=data, size=len(data), fileName=file_name)
     row["updateTime"] = now_text()
     c.st.changed()
-    return None
+    return _created(row)  # the updated row, as a create answers
 
 
 def g1_delete(c: Ctx) -> Any:
@@ -447,8 +457,9 @@ def g2_view(c: Ctx) -> Any:
 ROUTES_G1 = [
     ("GET", "/resources/list", g1_list, 200, 10056, False),
     ("GET", "/resources", g1_page, 200, 10057, False),
-    ("POST", "/resources/directory", g1_directory, 201, 10054, True),
-    ("POST", "/resources", g1_create, 201, 10054, True),
+    # a real 3.1.1 answers its resource creates 200, not 201 as 3.2+ do
+    ("POST", "/resources/directory", g1_directory, 200, 10054, True),
+    ("POST", "/resources", g1_create, 200, 10054, True),
     ("GET", "/resources/{id}/download", g1_download, 200, 10064, False),
     ("GET", "/resources/{id}/view", g1_view, 200, 10060, False),
     ("PUT", "/resources/{id}", g1_update, 200, 10055, True),

@@ -76,6 +76,7 @@ class State:
         self.runs = Runs()  # instances, task instances, logs: in memory only
         self.tenant_rows: dict[int, dict[str, Any]] = {}  # tenants made through the API
         self.admin_tenant = 0  # the admin's tenantId (0: none, as seeded)
+        self.admin_queue: str | None = None  # the queue `POST /users/update` gave the admin
         self.by_name: dict[tuple[int, str], int] = {}        # (project code, name) -> wf code
         self.schedule_of: dict[int, list[int]] = {}          # wf code -> schedule ids
         self.datasources: list[dict[str, Any]] = [

@@ -25,7 +25,7 @@ def tenant_create(c: Ctx) -> Any:
         raise ApiError(10128, queue)
     tid = c.st.next_id("tenant")
     row = {"id": tid, "tenantCode": code, "description": c.p.text("description", ""),
-           "queueId": queue, "queueName": "default", "queue": "default",
+           "queueId": queue, "queueName": None, "queue": None,  # 3.1.1 joins no queue here
            "createTime": now_text(), "updateTime": now_text()}
     c.st.tenant_rows[tid] = row
     c.st.changed()
@@ -52,7 +52,7 @@ def user_info(c: Ctx) -> Any:
             "userPassword": "7ad2410b2f4c074479a8937a28a22b8f",
             "email": "xxx@qq.com", "phone": "", "userType": ADMIN["userType"], "tenantId": tid,
             "state": 1, "tenantCode": row["tenantCode"] if row else None, "queueName": None,
-            "alertGroup": None, "queue": None, "timeZone": "UTC",
+            "alertGroup": None, "queue": c.st.admin_queue, "timeZone": "UTC",
             "createTime": "2018-03-27 15:48:50", "updateTime": "2018-10-24 17:40:22"}
 
 
@@ -70,6 +70,7 @@ def user_update(c: Ctx) -> Any:
     c.p.text("userName")
     c.p.text("email")
     c.st.admin_tenant = c.p.num("tenantId")
+    c.st.admin_queue = c.p.opt("queue")
     c.st.changed()
     return None
 

@@ -3,6 +3,7 @@ versioning (§4.8) and the release/delete state machine (§7). Callers hold `st.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +163,30 @@ def _content(task: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def resource_ids(params: Any) -> str:
+    """3.1 writes a task's resource ids into `resourceIds` itself (the ids of
+    `resourceList` and `mainJar`), joined in the order of the Java HashSet they are
+    collected into: by `id & (capacity - 1)`, then as added (recorded: "64,62")."""
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except ValueError:
+            return ""
+    if not isinstance(params, dict):
+        return ""
+    refs = [*(params.get("resourceList") or []), params.get("mainJar")]
+    ids: list[int] = []
+    for ref in refs:
+        rid = ref.get("id") if isinstance(ref, dict) else None
+        if isinstance(rid, int) and rid != 0 and rid not in ids:
+            ids.append(rid)
+    capacity = 16
+    while len(ids) > capacity * 3 // 4:
+        capacity *= 2
+    ordered = sorted(range(len(ids)), key=lambda i: (ids[i] & (capacity - 1), i))
+    return ",".join(str(ids[i]) for i in ordered)
+
+
 def _save_tasks(st: State, tasks: list[dict[str, Any]],
                 project_code: int) -> tuple[list[tuple[int, int]], bool]:
     """Store each task; a changed (code, version) gets version max+1. Returns the references
@@ -170,6 +195,8 @@ def _save_tasks(st: State, tasks: list[dict[str, Any]],
     changed = False
     now = now_text()
     for task in tasks:
+        if st.gen.g1:
+            task = dict(task, resourceIds=resource_ids(task.get("taskParams")))
         code = task["code"] or st.codes.next()
         version = task["version"] or 1
         stored = st.tasks.get((code, version))
@@ -265,7 +292,10 @@ def delete(st: State, project_code: int, code: int) -> None:
         raise ApiError(50021, wf["name"])
     if st.runs.running(code):
         raise ApiError(10163, wf["name"])
+    # a real 3.1.1 deletes a workflow that a DEPENDENT task of another project waits on
+    # (recorded, tests/deploy_contract/test_projects.py); 3.2+ refuse it
     users = sorted(other["name"] for other in st.wfs.values() if other["code"] != code
+                   and not (st.gen.g1 and other["projectCode"] != wf["projectCode"])
                    and any(code in _references(st, st.tasks[r]) for r in other["tasks"]))
     if users:
         raise ApiError(10193, wf["name"], ",".join(users))
