@@ -70,6 +70,13 @@ class Allowances:
     path: Path | None
     allowed: tuple[Allowance, ...] = ()
     fixed: tuple[Allowance, ...] = ()
+    # recording file -> why it is not replayed (its answers depend on what the sandbox
+    # cannot reproduce, such as a real worker's pace)
+    unreplayed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def unreplayed_files(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.unreplayed)
 
     def allowance_for(self, diff: Difference, test: str | None) -> Allowance | None:
         return next((a for a in self.allowed if a.matches(diff, test)), None)
@@ -116,7 +123,7 @@ def load_allowances(path: Path) -> Allowances:
         raise RecordingError(f"{path}: not valid YAML ({exc})") from None
     if data is None:
         data = {}
-    if not isinstance(data, dict) or set(data) - {"allowed", "fixed", "recording"}:
+    if not isinstance(data, dict) or set(data) - {"allowed", "fixed", "recording", "unreplayed"}:
         raise RecordingError(f"{path}: expected a mapping with `allowed` and `fixed` lists")
     sections: dict[str, tuple[Allowance, ...]] = {}
     for section in ("allowed", "fixed"):
@@ -125,4 +132,10 @@ def load_allowances(path: Path) -> Allowances:
             raise RecordingError(f"{path}: `{section}` must be a list")
         sections[section] = tuple(_entry(path, section, i, raw, fixed=section == "fixed")
                                   for i, raw in enumerate(items))
-    return Allowances(path, sections["allowed"], sections["fixed"])
+    unreplayed: list[tuple[str, str]] = []
+    for i, raw in enumerate(data.get("unreplayed") or []):
+        if not isinstance(raw, dict) or not raw.get("file") or not str(raw.get("reason") or
+                                                                       "").strip():
+            raise RecordingError(f"{path}: unreplayed[{i}]: expected `file` and a `reason`")
+        unreplayed.append((str(raw["file"]), str(raw["reason"]).strip()))
+    return Allowances(path, sections["allowed"], sections["fixed"], tuple(unreplayed))

@@ -134,8 +134,10 @@ def _exchange(name: str, line: int, raw: Any) -> Exchange:
                              "expected seq, method, path, status, response") from None
 
 
-def load(folder: Path) -> Recording:
-    names = sorted(p.name for p in folder.glob("*.jsonl") if p.name != OUTCOMES)
+def load(folder: Path, skip: frozenset[str] = frozenset()) -> Recording:
+    """The recording of `folder`, without the files named in `skip`."""
+    names = sorted(p.name for p in folder.glob("*.jsonl")
+                   if p.name != OUTCOMES and p.name not in skip)
     rec = Recording(folder.name, folder, dialect_of(folder))
     for name in _file_order(folder, names):
         path = folder / name
