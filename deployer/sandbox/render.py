@@ -107,11 +107,15 @@ def relation_out(st: State, wf: dict[str, Any], rel: dict[str, Any], index: int)
 
 
 def dag_data(st: State, wf: dict[str, Any], *, by_name: bool = False) -> dict[str, Any]:
+    # the server reads a DAG's tasks through its relations: a task no edge names is saved
+    # but never listed (a real 3.1.1 after an update with an orphan task)
+    linked = {r[k] for r in wf["relations"] for k in ("preTaskCode", "postTaskCode")}
     return {
         st.gen.dag_def_key: definition(st, wf, by_name=by_name),
         st.gen.dag_rel_key: [relation_out(st, wf, r, i)
                              for i, r in enumerate(wf["relations"], start=1)],
-        "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]],
+        "taskDefinitionList": [task_out(st, st.tasks[key]) for key in wf["tasks"]
+                               if key[0] in linked],
     }
 
 
