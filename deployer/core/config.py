@@ -309,13 +309,7 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
     token_env = r.get(t, "token_env", keypath, str, None,
                       lambda v: None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v)
                       else "expected an environment variable name such as DS_TOKEN")
-    variables_raw = r.get(t, "variables", keypath, dict, {})
-    variables: dict[str, str] = {}
-    for key, value in variables_raw.items():
-        if isinstance(value, dict | list) or value is None:
-            raise r.fail(variables_raw.value_mark(key), f"{keypath}.variables.{key}",
-                         f"expected a scalar value, got {_kind(value)}")
-        variables[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    variables = _scalars(r, t, "variables", keypath)
     api_version = r.get(t, "api_version", keypath, (str, float), None)
     if api_version is not None:
         api_version = str(api_version)
@@ -341,6 +335,19 @@ def _target(r: _Reader, tmap: MDict, name: str) -> Target:
     )
 
 
+def _scalars(r: _Reader, m: MDict, key: str, keypath: str) -> dict[str, str]:
+    """A mapping of names to scalar values, as text (`true`/`false` for booleans): a target's
+    `variables` and a smoke run's `params`."""
+    raw = r.get(m, key, keypath, dict, {})
+    out: dict[str, str] = {}
+    for name, value in raw.items():
+        if isinstance(value, dict | list) or value is None:
+            raise r.fail(raw.value_mark(name), f"{keypath}.{key}.{name}",
+                         f"expected a scalar value, got {_kind(value)}")
+        out[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
+
+
 def _smoke(r: _Reader, t: MDict, keypath: str) -> Smoke | None:
     if t.get("smoke") is None:
         return None
@@ -351,13 +358,7 @@ def _smoke(r: _Reader, t: MDict, keypath: str) -> Smoke | None:
     if not workflows:
         raise r.fail(s.mark, keypath, "missing required key `workflows` (the deployed "
                      "workflows `deploy --smoke` runs, by name)")
-    params_raw = r.get(s, "params", keypath, dict, {})
-    params: dict[str, str] = {}
-    for key, value in params_raw.items():
-        if isinstance(value, dict | list) or value is None:
-            raise r.fail(params_raw.value_mark(key), f"{keypath}.params.{key}",
-                         f"expected a scalar value, got {_kind(value)}")
-        params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    params = _scalars(r, s, "params", keypath)
     return Smoke(
         workflows=workflows,
         dry_run=r.get(s, "dry_run", keypath, bool, False),
