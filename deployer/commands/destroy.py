@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deployer.client import DSClient, RetryPolicy
+from deployer.client import DSClient
 from deployer.client.resources import ResourceCenter
 from deployer.core import errors
 from deployer.core.config import Config, Target
@@ -36,9 +36,7 @@ class DestroyOptions(SessionOptions):
 
 
 def client_for(target: Target, env: Mapping[str, str]) -> DSClient:
-    return DSClient(target.url, target_token(target, env), api_version=target.api_version,
-                    timeout=target.timeout, policy=RetryPolicy(deadline=target.deadline),
-                    ca_bundle=target.ca_bundle)
+    return DSClient.from_target(target, target_token(target, env))
 
 
 def refuse_production(target: Target) -> None:
