@@ -39,13 +39,16 @@ class RemoteFile:
 class ResourceCenter:
     """Files under `root` of one target's resource center (type FILE)."""
 
-    def __init__(self, client: DSClient, generation: str, root: str) -> None:
+    def __init__(self, client: DSClient, generation: str, root: str, *,
+                 base: str | None = None, dirs: Mapping[str, RemoteFile] | None = None) -> None:
+        """`base` and `dirs`: what an earlier list() of the same root learnt (a plan's), so
+        an apply need not read them again."""
         self.c = client
         self.g1 = generation == "3.1"
         self.g3 = generation not in ("3.1", "3.2")
         self.root = "/" + root.strip("/")
-        self._base: str | None = None  # 3.2+: the tenant's resource folder, ends with "/"
-        self._dirs: dict[str, RemoteFile] = {}  # relative dir ("" = root) -> its row
+        self._base = base  # 3.2+: the tenant's resource folder, ends with "/"
+        self._dirs: dict[str, RemoteFile] = dict(dirs or {})  # relative dir ("" = root) -> row
 
     @property
     def _http(self) -> Any:

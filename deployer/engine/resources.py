@@ -207,9 +207,8 @@ class ResourceOutcome:
 
 def apply_uploads(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]:
     """Uploads and updates, before any workflow; then every reference is known."""
-    center = ResourceCenter(client, sync.generation, sync.root)
-    center._base = sync.base
-    center._dirs = dict(sync.dirs)  # the folders' rows (3.1 ids), as the plan read them
+    # the folders' rows (3.1 ids) and the base folder, as the plan read them
+    center = ResourceCenter(client, sync.generation, sync.root, base=sync.base, dirs=sync.dirs)
     out: list[ResourceOutcome] = []
     work = [i for i in sync.items if i.action in (UPLOAD, UPDATE)]
     if not work:
@@ -243,8 +242,7 @@ def apply_uploads(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]
 
 def apply_deletes(sync: ResourceSync, client: DSClient) -> list[ResourceOutcome]:
     """Files gone from Git, then folders left empty: last, after every workflow."""
-    center = ResourceCenter(client, sync.generation, sync.root)
-    center._base = sync.base
+    center = ResourceCenter(client, sync.generation, sync.root, base=sync.base)
     out: list[ResourceOutcome] = []
     doomed = [i for i in sync.items if i.action == DELETE]
     for item in doomed:
